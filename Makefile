@@ -1,0 +1,61 @@
+# IP Custody Marketplace — `make help` lists the targets.
+# Everything runs from .venv, created on first use; each step is skipped when done.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Parallel test workers; CI machines have 2 cores.
+TEST_WORKERS ?= auto
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets migrate seed run test lint format bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED) ## Create .venv and install the pinned dependencies
+
+assets: install ## Compile translations and collect static files
+	@mkdir -p var
+	$(BIN)/pybabel compile --use-fuzzy -d locale -D django >/dev/null
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+migrate: assets ## Apply database migrations
+	$(PY) manage.py migrate --noinput --verbosity 0
+
+seed: migrate ## Load the demo programme once (skipped when present)
+	$(PY) manage.py seed_demo --if-empty
+
+run: seed ## Set up everything and serve HTTP and WebSocket on http://127.0.0.1:8000
+	@$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: assets ## Set up and run the whole test suite (browser tests included)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install ## ruff check, ruff format --check and the migrations check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: migrate ## Run the benchmarks and print figures beside their baselines
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+clean: ## Remove the virtualenv and local data (database, media, static)
+	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+"""WebSocket routes, one list per app, joined here."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,16 @@
+from marketplace.models.audit import AuditEvent
+from marketplace.models.catalogue import PackageItem, ProgrammeYear, ServiceItem
+from marketplace.models.participants import Agency, Firm, HighTechPark, Incubator
+from marketplace.models.users import User
+
+__all__ = [
+    "Agency",
+    "AuditEvent",
+    "Firm",
+    "HighTechPark",
+    "Incubator",
+    "PackageItem",
+    "ProgrammeYear",
+    "ServiceItem",
+    "User",
+]

@@ -1,0 +1,123 @@
+"""Named personas, shared by every test: who may see what is the point of most tests here."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from marketplace import actions
+from marketplace.models import Agency, Firm, Incubator, User
+from tests.factories import (
+    AgencyFactory,
+    FirmFactory,
+    IncubatorFactory,
+    ProgrammeYearFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Personas:
+    """Alice's world and its rivals.
+
+    firm_member (Alice) belongs to `firm`, incubated in `incubator`, managed by
+    incubator_manager. other_firm_member belongs to `other_firm` in
+    `other_incubator`, managed by other_manager. agency_consultant works for
+    `agency`; rival_consultant for `rival_agency`.
+    """
+
+    officer: User
+    incubator: Incubator
+    other_incubator: Incubator
+    incubator_manager: User
+    other_manager: User
+    firm: Firm
+    other_firm: Firm
+    firm_member: User
+    other_firm_member: User
+    agency: Agency
+    rival_agency: Agency
+    agency_consultant: User
+    rival_consultant: User
+    anonymous: AnonymousUser
+
+    def all_named(self):
+        return {
+            "firm_member": self.firm_member,
+            "other_firm_member": self.other_firm_member,
+            "agency_consultant": self.agency_consultant,
+            "rival_consultant": self.rival_consultant,
+            "incubator_manager": self.incubator_manager,
+            "other_manager": self.other_manager,
+            "officer": self.officer,
+            "anonymous": self.anonymous,
+        }
+
+
+def make_personas():
+    officer = UserFactory(
+        username="officer", role=User.Role.PROGRAMME_OFFICER, display_name="王处长"
+    )
+    incubator = IncubatorFactory(
+        name="南京生物医药谷孵化器", name_en="Biomedicine Valley Incubator"
+    )
+    other_incubator = IncubatorFactory(
+        name="江宁软件园孵化器", name_en="Jiangning Software Incubator"
+    )
+    incubator_manager = UserFactory(
+        username="manager", role=User.Role.INCUBATOR_MANAGER, incubator=incubator
+    )
+    other_manager = UserFactory(
+        username="other_manager", role=User.Role.INCUBATOR_MANAGER, incubator=other_incubator
+    )
+    firm = FirmFactory(name="爱丽丝生物科技", incubator=incubator)
+    other_firm = FirmFactory(name="鲍勃软件", incubator=other_incubator)
+    actions.firm_verify(firm=firm, by=incubator_manager)
+    actions.firm_verify(firm=other_firm, by=other_manager)
+    firm_member = UserFactory(username="alice", role=User.Role.FIRM_MEMBER, firm=firm)
+    other_firm_member = UserFactory(username="bob", role=User.Role.FIRM_MEMBER, firm=other_firm)
+    agency = AgencyFactory(name="金陵专利事务所")
+    rival_agency = AgencyFactory(name="对手知识产权代理")
+    actions.agency_approve(agency=agency, by=officer)
+    actions.agency_approve(agency=rival_agency, by=officer)
+    agency_consultant = UserFactory(
+        username="consultant", role=User.Role.AGENCY_STAFF, agency=agency, is_agency_admin=True
+    )
+    rival_consultant = UserFactory(
+        username="rival", role=User.Role.AGENCY_STAFF, agency=rival_agency
+    )
+    for obj in (firm, other_firm, agency, rival_agency):
+        obj.refresh_from_db()
+    return Personas(
+        officer=officer,
+        incubator=incubator,
+        other_incubator=other_incubator,
+        incubator_manager=incubator_manager,
+        other_manager=other_manager,
+        firm=firm,
+        other_firm=other_firm,
+        firm_member=firm_member,
+        other_firm_member=other_firm_member,
+        agency=agency,
+        rival_agency=rival_agency,
+        agency_consultant=agency_consultant,
+        rival_consultant=rival_consultant,
+        anonymous=AnonymousUser(),
+    )
+
+
+@pytest.fixture
+def personas(db):
+    return make_personas()
+
+
+@pytest.fixture
+def programme_year(db):
+    return ProgrammeYearFactory(year=2026)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing with MD5 keeps persona set-up fast; production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
