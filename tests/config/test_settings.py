@@ -1,0 +1,105 @@
+"""The settings module read in a fresh interpreter under different environments."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_PRINT = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'],"
+    "'cache': settings.CACHES['default']['BACKEND'],"
+    "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
+    "'broker': settings.CELERY_BROKER_URL, 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
+    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG, 'language': settings.LANGUAGE_CODE}))"
+)
+
+_OURS = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_BACKEND",
+    "SQLITE_PATH",
+}
+
+
+def _run(env_overrides, code=_PRINT):
+    env = {key: value for key, value in os.environ.items() if key not in _OURS}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _settings(env_overrides):
+    result = _run(env_overrides)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_no_variables_gives_the_embedded_default():
+    values = _settings({})
+    assert values == {
+        "engine": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "layer": "channels.layers.InMemoryChannelLayer",
+        "broker": "memory://",
+        "eager": True,
+        "email": "django.core.mail.backends.console.EmailBackend",
+        "debug": True,
+        "language": "zh-hans",
+    }
+
+
+def test_database_and_redis_urls_switch_to_postgresql_and_redis():
+    values = _settings(
+        {
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert values["broker"] == "redis://127.0.0.1:6379/0"
+    assert values["eager"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false", "ALLOWED_HOSTS": "example.org"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS must list"),
+        ({"DEBUG": "perhaps"}, "DEBUG must be true or false, not 'perhaps'"),
+        ({"DATABASE_URL": "mysql://root@localhost/db"}, "DATABASE_URL must start with one of"),
+        ({"REDIS_URL": "http://localhost"}, "REDIS_URL must start with one of"),
+    ],
+)
+def test_bad_production_configuration_stops_start_up_with_a_clear_message(env, message):
+    result = _run(env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_deploy_checks_pass_on_production_like_settings():
+    result = _run(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "ipcustody.example.org",
+        },
+        code=(
+            "import sys; from django.core.management import execute_from_command_line;"
+            "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+        ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
