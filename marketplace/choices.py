@@ -100,3 +100,17 @@ class CustodyArea(models.TextChoices):
     MAINTENANCE = "maintenance", _("Fees and deadlines")
     COMMERCIALISATION = "commercialisation", _("Commercialisation")
     PROTECTION = "protection", _("Protection and enforcement")
+
+
+# Words people use for each industry, in both languages, for industry fit in matching.
+INDUSTRY_KEYWORDS = {
+    Industry.INTEGRATED_CIRCUITS: "集成电路 芯片 半导体 布图设计 封装 integrated circuits semiconductor chip layout design",
+    Industry.INTELLIGENT_MANUFACTURING: "智能制造 装备 机器人 自动化 工业互联网 intelligent manufacturing robotics automation equipment",
+    Industry.BIOMEDICINE: "生物医药 医疗器械 药物 抗体 诊断 biomedicine pharmaceutical medical device drug antibody diagnostics",
+    Industry.NEW_ENERGY_VEHICLES: "新能源汽车 电池 电机 电控 充电 new-energy vehicles battery electric motor charging",
+    Industry.ARTIFICIAL_INTELLIGENCE: "人工智能 算法 机器学习 软件 计算机视觉 artificial intelligence algorithm machine learning software vision",
+    Industry.FUTURE_NETWORKS: "未来网络 网络架构 软件定义网络 算力网络 future networks network architecture sdn",
+    Industry.NEW_MATERIALS: "新材料 复合材料 纳米 化工 高分子 new materials composites nano chemical polymer",
+    Industry.NETWORKS_COMMUNICATIONS: "网络与通信 通信 5G 射频 光通信 物联网 communications 5g radio optical iot",
+    Industry.OTHER: "",
+}

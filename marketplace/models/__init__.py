@@ -1,9 +1,29 @@
 from marketplace.models.audit import AuditEvent
 from marketplace.models.catalogue import PackageItem, ProgrammeYear, ServiceItem
+from marketplace.models.contracting import (
+    AgencyChange,
+    AllocationRun,
+    ConflictOfInterest,
+    CustodyRequest,
+    Engagement,
+    EngagementItem,
+    Notification,
+    Offer,
+    RequestItem,
+)
 from marketplace.models.participants import Agency, Firm, HighTechPark, Incubator
 from marketplace.models.users import User
 
 __all__ = [
+    "AgencyChange",
+    "AllocationRun",
+    "ConflictOfInterest",
+    "CustodyRequest",
+    "Engagement",
+    "EngagementItem",
+    "Notification",
+    "Offer",
+    "RequestItem",
     "Agency",
     "AuditEvent",
     "Firm",

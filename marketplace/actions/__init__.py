@@ -1,0 +1,62 @@
+"""State changes of the marketplace, one function each; every entry point calls these.
+
+Each action opens a transaction, locks the row it changes, checks the source
+state and the actor's right, writes the change with its audit event, and
+schedules side effects (e-mail, notifications) with `transaction.on_commit`.
+"""
+
+from marketplace.actions.contracting import (
+    Ineligible,
+    agency_change_approve,
+    agency_change_refuse,
+    agency_change_request,
+    allocation_commit,
+    allocation_preview,
+    engagement_cancel,
+    offer_accept,
+    offer_decline,
+    offer_make,
+    offers_expire_overdue,
+    offers_warn_expiring,
+    request_submit,
+    request_withdraw,
+    waitlist_serve,
+)
+from marketplace.actions.participants import (
+    agency_approve,
+    agency_register,
+    agency_reject,
+    agency_suspend,
+    firm_register,
+    firm_reject,
+    firm_verify,
+    participant_create,
+    participant_update,
+)
+
+__all__ = [
+    "Ineligible",
+    "agency_change_approve",
+    "agency_change_refuse",
+    "agency_change_request",
+    "allocation_commit",
+    "allocation_preview",
+    "engagement_cancel",
+    "offer_accept",
+    "offer_decline",
+    "offer_make",
+    "offers_expire_overdue",
+    "offers_warn_expiring",
+    "request_submit",
+    "request_withdraw",
+    "waitlist_serve",
+    "agency_approve",
+    "agency_register",
+    "agency_reject",
+    "agency_suspend",
+    "firm_register",
+    "firm_reject",
+    "firm_verify",
+    "participant_create",
+    "participant_update",
+]

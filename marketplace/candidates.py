@@ -1,0 +1,86 @@
+"""Load the plain profiles matching works on, in a constant number of queries."""
+
+import statistics
+from collections import defaultdict
+
+from django.db.models import Count, Q
+
+from marketplace import matching
+from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS
+from marketplace.models import Agency, ConflictOfInterest, Engagement, Offer
+
+
+def agency_profiles(*, programme_year, agencies=None):
+    """Profiles of every agency (or the given queryset) for `programme_year`."""
+    agencies = (agencies if agencies is not None else Agency.objects.all()).order_by("pk")
+    agencies = agencies.annotate(
+        active_clients=Count(
+            "engagements",
+            filter=Q(
+                engagements__programme_year=programme_year,
+                engagements__status=Engagement.Status.ACTIVE,
+            ),
+        )
+    ).prefetch_related("service_items")
+    agencies = list(agencies)
+    ids = [agency.pk for agency in agencies]
+
+    conflicts = defaultdict(set)
+    for agency_id, firm_id in ConflictOfInterest.objects.filter(agency_id__in=ids).values_list(
+        "agency_id", "firm_id"
+    ):
+        conflicts[agency_id].add(firm_id)
+
+    received, accepted, response_hours = defaultdict(int), defaultdict(int), defaultdict(list)
+    answered = Offer.objects.filter(agency_id__in=ids).exclude(status=Offer.Status.WITHDRAWN)
+    for agency_id, status, sent_at, responded_at in answered.values_list(
+        "agency_id", "status", "sent_at", "responded_at"
+    ):
+        if status == Offer.Status.PENDING:
+            continue
+        received[agency_id] += 1
+        if status == Offer.Status.ACCEPTED:
+            accepted[agency_id] += 1
+        if responded_at is not None:
+            response_hours[agency_id].append((responded_at - sent_at).total_seconds() / 3600)
+
+    profiles = []
+    for agency in agencies:
+        hours = response_hours[agency.pk]
+        profiles.append(
+            matching.AgencyProfile(
+                id=agency.pk,
+                name=agency.name,
+                status=agency.status,
+                licence_valid_from=agency.licence_valid_from,
+                licence_valid_until=agency.licence_valid_until,
+                district=agency.district,
+                districts_served=frozenset(agency.districts_served),
+                service_item_ids=frozenset(item.pk for item in agency.service_items.all()),
+                industries=frozenset(agency.industries),
+                expertise=agency.expertise,
+                capacity=agency.yearly_capacity,
+                active_clients=agency.active_clients,
+                conflict_firm_ids=frozenset(conflicts[agency.pk]),
+                track=matching.TrackRecord(
+                    offers_received=received[agency.pk],
+                    offers_accepted=accepted[agency.pk],
+                    median_response_hours=statistics.median(hours) if hours else None,
+                ),
+            )
+        )
+    return profiles
+
+
+def request_profile(request, *, start_date, item_ids=None):
+    firm = request.firm
+    return matching.RequestProfile(
+        firm_id=firm.pk,
+        district=firm.district,
+        industry=firm.industry,
+        industry_label=INDUSTRY_KEYWORDS.get(firm.industry, ""),
+        needs=f"{request.needs} {firm.description}",
+        item_ids=frozenset(item_ids if item_ids is not None else request.item_ids()),
+        start_date=start_date,
+        neighbour_districts=frozenset(DISTRICT_NEIGHBOURS.get(firm.district, ())),
+    )

@@ -1,0 +1,74 @@
+"""Notices to whoever must act next: stored with their parameters, worded when shown.
+
+Wording at display time lets each person read a notice in their own language.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from marketplace.models import Notification
+
+_TEXTS = {
+    "request_submitted": lambda p: _("%(firm)s submitted a custody request.") % p,
+    "request_waitlisted": lambda p: (
+        _(
+            "The programme budget cannot cover %(firm)s's package now; the request is on the waiting list."
+        )
+        % p
+    ),
+    "waitlist_served": lambda p: _("Budget was released: %(firm)s can now choose an agency.") % p,
+    "offer_received": lambda p: (
+        _("New custody offer from %(firm)s; please answer by %(respond_by)s.") % p
+    ),
+    "offer_expiring": lambda p: _("The offer from %(firm)s expires at %(respond_by)s.") % p,
+    "offer_accepted": lambda p: _("%(agency)s accepted the custody of %(firm)s.") % p,
+    "offer_declined": lambda p: _("%(agency)s declined the offer for %(firm)s: %(reason)s") % p,
+    "offer_expired": lambda p: _("%(agency)s did not answer the offer for %(firm)s in time.") % p,
+    "offer_withdrawn": lambda p: _("The offer for %(firm)s was withdrawn.") % p,
+    "allocation_offer": lambda p: (
+        _("The programme office allocated %(firm)s to %(agency)s; an offer is waiting.") % p
+    ),
+    "engagement_cancelled": lambda p: (
+        _("The custody of %(firm)s by %(agency)s was cancelled: %(reason)s") % p
+    ),
+    "change_requested": lambda p: _("%(firm)s asks to move from %(agency)s to %(new_agency)s.") % p,
+    "change_approved": lambda p: _("The move of %(firm)s to %(new_agency)s was approved.") % p,
+    "change_refused": lambda p: (
+        _("The move of %(firm)s to %(new_agency)s was refused: %(reason)s") % p
+    ),
+}
+
+
+def notification_text(kind, params):
+    render = _TEXTS.get(kind)
+    if render is None:
+        return kind
+    try:
+        return render(params)
+    except (KeyError, TypeError):
+        return kind
+
+
+def notify(users, *, kind, params):
+    """Store a notice for each active user and e-mail it after the transaction commits."""
+    users = [user for user in users if user is not None and user.is_active]
+    if not users:
+        return
+    Notification.objects.bulk_create(
+        Notification(user=user, kind=kind, params=params) for user in users
+    )
+
+    def send():
+        for user in users:
+            if not user.email:
+                continue
+            with translation.override(settings.LANGUAGE_CODE):
+                text = notification_text(kind, params)
+            send_mail(
+                text[:120], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True
+            )
+
+    transaction.on_commit(send)
