@@ -299,4 +299,3 @@ def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
             else:
                 exclusions.setdefault(index, []).append(exclusion)
     return scores, exclusions
-
