@@ -10,6 +10,7 @@ from source to sink for requests that stay unplaced.
 
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.graph.python import min_cost_flow
 
 # Scores are 0–100 with two decimals; integers keep the solver exact.
@@ -27,6 +28,70 @@ class Allocation:
         return len(self.assignments)
 
 
+def solve_matrix(scores, capacities):
+    """Optimal assignment over a score matrix.
+
+    scores: float array (requests × agencies), NaN where the pair is not eligible.
+    capacities: int array (agencies), free places.
+    Returns an int array with each request's agency column, or -1 when unplaced.
+    """
+    n, m = scores.shape
+    assignment = np.full(n, -1, dtype=np.int64)
+    if n == 0 or m == 0:
+        return assignment
+    capacities = np.asarray(capacities, dtype=np.int64)
+    eligible = ~np.isnan(scores) & (capacities > 0)[None, :]
+    rows, cols = np.nonzero(eligible)
+    if rows.size == 0:
+        return assignment
+    points = np.rint(scores[rows, cols] * SCALE).astype(np.int64)
+    # Any placement outweighs any difference in score.
+    bonus = (int(points.max()) + 1) * (n + 1)
+
+    source, sink = 0, 1
+    request_nodes = 2 + np.arange(n, dtype=np.int64)
+    agency_nodes = 2 + n + np.arange(m, dtype=np.int64)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.full(n, source, dtype=np.int64),
+        request_nodes,
+        np.ones(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+    )
+    pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        request_nodes[rows],
+        agency_nodes[cols],
+        np.ones(rows.size, dtype=np.int64),
+        -(bonus + points),
+    )
+    flow.add_arcs_with_capacity_and_unit_cost(
+        agency_nodes,
+        np.full(m, sink, dtype=np.int64),
+        np.maximum(capacities, 0),
+        np.zeros(m, dtype=np.int64),
+    )
+    flow.add_arc_with_capacity_and_unit_cost(source, sink, n, 0)
+    flow.set_node_supply(source, n)
+    flow.set_node_supply(sink, -n)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow did not reach an optimum (status {status})")
+    used = flow.flows(pair_arcs) > 0
+    assignment[rows[used]] = cols[used]
+    return assignment
+
+
+def _as_matrix(request_keys, capacities, scores):
+    agency_ids = sorted(capacities)
+    row = {key: i for i, key in enumerate(request_keys)}
+    column = {agency_id: j for j, agency_id in enumerate(agency_ids)}
+    matrix = np.full((len(request_keys), len(agency_ids)), np.nan)
+    for (key, agency_id), value in scores.items():
+        if agency_id in column:
+            matrix[row[key], column[agency_id]] = value
+    return matrix, agency_ids
+
+
 def solve(request_keys, capacities, scores):
     """Assign requests to agencies.
 
@@ -35,65 +100,45 @@ def solve(request_keys, capacities, scores):
     scores: {(request_key, agency_id): score} for eligible pairs only.
     """
     request_keys = list(request_keys)
-    agency_ids = sorted(capacities)
-    if not request_keys:
-        return Allocation({}, [], 0.0)
-    max_score = max((round(value * SCALE) for value in scores.values()), default=0)
-    # Any placement outweighs any difference in score.
-    bonus = (max_score + 1) * (len(request_keys) + 1)
-
-    source, sink = 0, 1
-    request_node = {key: 2 + index for index, key in enumerate(request_keys)}
-    agency_node = {
-        agency_id: 2 + len(request_keys) + index for index, agency_id in enumerate(agency_ids)
+    matrix, agency_ids = _as_matrix(request_keys, capacities, scores)
+    assignment = solve_matrix(matrix, np.array([capacities[a] for a in agency_ids], dtype=np.int64))
+    assignments = {
+        key: agency_ids[column]
+        for key, column in zip(request_keys, assignment.tolist(), strict=True)
+        if column >= 0
     }
+    return _result(request_keys, assignments, scores)
 
-    flow = min_cost_flow.SimpleMinCostFlow()
-    pair_arcs = {}
-    for key in request_keys:
-        flow.add_arc_with_capacity_and_unit_cost(source, request_node[key], 1, 0)
-    for (key, agency_id), value in sorted(
-        scores.items(), key=lambda item: (request_node[item[0][0]], item[0][1])
-    ):
-        if capacities.get(agency_id, 0) <= 0:
-            continue
-        arc = flow.add_arc_with_capacity_and_unit_cost(
-            request_node[key], agency_node[agency_id], 1, -(bonus + round(value * SCALE))
-        )
-        pair_arcs[arc] = (key, agency_id)
-    for agency_id in agency_ids:
-        if capacities[agency_id] > 0:
-            flow.add_arc_with_capacity_and_unit_cost(
-                agency_node[agency_id], sink, capacities[agency_id], 0
-            )
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, len(request_keys), 0)
-    flow.set_node_supply(source, len(request_keys))
-    flow.set_node_supply(sink, -len(request_keys))
 
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow did not reach an optimum (status {status})")
-
-    assignments = {}
-    for arc, (key, agency_id) in pair_arcs.items():
-        if flow.flow(arc) > 0:
-            assignments[key] = agency_id
+def _result(request_keys, assignments, scores):
     total = sum(scores[key, agency_id] for key, agency_id in assignments.items())
     unplaced = [key for key in request_keys if key not in assignments]
     return Allocation(assignments, unplaced, round(total, 2))
+
+
+def greedy_matrix(scores, capacities):
+    """Baseline: take pairs by descending score while capacity lasts."""
+    n, _m = scores.shape
+    assignment = np.full(n, -1, dtype=np.int64)
+    remaining = np.array(capacities, dtype=np.int64)
+    rows, cols = np.nonzero(~np.isnan(scores))
+    order = np.lexsort((cols, rows, -scores[rows, cols]))
+    for index in order.tolist():
+        i, j = rows[index], cols[index]
+        if assignment[i] >= 0 or remaining[j] <= 0:
+            continue
+        assignment[i] = j
+        remaining[j] -= 1
+    return assignment
 
 
 def greedy(request_keys, capacities, scores):
-    """Baseline: take pairs by descending score while capacity lasts."""
-    remaining = dict(capacities)
-    assignments = {}
-    for (key, agency_id), _value in sorted(
-        scores.items(), key=lambda item: (-item[1], str(item[0]))
-    ):
-        if key in assignments or remaining.get(agency_id, 0) <= 0:
-            continue
-        assignments[key] = agency_id
-        remaining[agency_id] -= 1
-    total = sum(scores[key, agency_id] for key, agency_id in assignments.items())
-    unplaced = [key for key in request_keys if key not in assignments]
-    return Allocation(assignments, unplaced, round(total, 2))
+    request_keys = list(request_keys)
+    matrix, agency_ids = _as_matrix(request_keys, capacities, scores)
+    assignment = greedy_matrix(matrix, [capacities[a] for a in agency_ids])
+    assignments = {
+        key: agency_ids[column]
+        for key, column in zip(request_keys, assignment.tolist(), strict=True)
+        if column >= 0
+    }
+    return _result(request_keys, assignments, scores)

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -926,66 +927,59 @@ def agency_change_refuse(*, change, by, reason):
 def _allocation_result(*, programme_year, requests, today):
     """Score, solve and describe an allocation of `requests` (a list with items prefetched)."""
     profiles = candidates.agency_profiles(programme_year=programme_year)
-    by_id = {profile.id: profile for profile in profiles}
     request_profiles = [
         candidates.request_profile(request, start_date=today) for request in requests
     ]
-    scores, exclusions = matching.score_matrix(request_profiles, profiles)
-    keyed_scores = {
-        (requests[index].pk, agency_id): value for (index, agency_id), value in scores.items()
-    }
-    capacities = {
-        profile.id: profile.free_capacity for profile in profiles if profile.free_capacity > 0
-    }
-    keys = [request.pk for request in requests]
-    solved = allocation.solve(keys, capacities, keyed_scores)
-    baseline = allocation.greedy(keys, capacities, keyed_scores)
+    scores = matching.score_matrix(request_profiles, profiles)
+    capacities = np.array([profile.free_capacity for profile in profiles], dtype=np.int64)
+    solved = allocation.solve_matrix(scores, capacities)
+    baseline = allocation.greedy_matrix(scores, capacities)
 
-    eligible_agencies = {}
-    for request_id, agency_id in keyed_scores:
-        eligible_agencies.setdefault(request_id, []).append(agency_id)
-    unplaced = []
+    def objective(assignment):
+        placed = assignment >= 0
+        rows = np.nonzero(placed)[0]
+        return int(placed.sum()), round(float(scores[rows, assignment[rows]].sum()), 2)
+
+    placed, total = objective(solved)
+    greedy_placed, greedy_total = objective(baseline)
+    assignments, unplaced, load = [], [], {}
     for index, request in enumerate(requests):
-        if request.pk in solved.assignments:
+        column = int(solved[index])
+        if column >= 0:
+            agency = profiles[column]
+            assignments.append(
+                {"request": request.pk, "agency": agency.id, "score": float(scores[index, column])}
+            )
+            load[column] = load.get(column, 0) + 1
             continue
-        if request.pk in eligible_agencies:
-            reason = {
-                "constraint": "capacity_taken",
-                "eligible_agencies": len(eligible_agencies[request.pk]),
-            }
+        eligible_count = int((~np.isnan(scores[index])).sum())
+        if eligible_count:
+            reason = {"constraint": "capacity_taken", "eligible_agencies": eligible_count}
         else:
             counts = {}
-            for exclusion in exclusions.get(index, []):
-                counts[exclusion.constraint] = counts.get(exclusion.constraint, 0) + 1
+            for profile in profiles:
+                exclusion = matching.check_constraints(request_profiles[index], profile)
+                if exclusion is not None:
+                    counts[exclusion.constraint] = counts.get(exclusion.constraint, 0) + 1
             blocking = (
                 max(counts, key=lambda code: (counts[code], code)) if counts else "no_agencies"
             )
             reason = {"constraint": blocking, "agencies": counts}
         unplaced.append({"request": request.pk, "firm": request.firm.name, **reason})
-    load = {}
-    for agency_id in solved.assignments.values():
-        load[agency_id] = load.get(agency_id, 0) + 1
     return {
-        "assignments": [
-            {
-                "request": request_id,
-                "agency": agency_id,
-                "score": keyed_scores[request_id, agency_id],
-            }
-            for request_id, agency_id in sorted(solved.assignments.items())
-        ],
-        "objective": solved.total_score,
-        "placed": solved.placed,
-        "greedy": {"objective": baseline.total_score, "placed": baseline.placed},
+        "assignments": assignments,
+        "objective": total,
+        "placed": placed,
+        "greedy": {"objective": greedy_total, "placed": greedy_placed},
         "unplaced": unplaced,
         "load": [
             {
-                "agency": agency_id,
-                "name": by_id[agency_id].name,
+                "agency": profiles[column].id,
+                "name": profiles[column].name,
                 "assigned": count,
-                "free": by_id[agency_id].free_capacity,
+                "free": profiles[column].free_capacity,
             }
-            for agency_id, count in sorted(load.items())
+            for column, count in sorted(load.items(), key=lambda item: profiles[item[0]].id)
         ],
     }
 

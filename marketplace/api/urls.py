@@ -1,7 +1,21 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
+
+from marketplace.api import views
 
 app_name = "api"
 
 router = DefaultRouter()
+router.register("incubators", views.IncubatorViewSet, basename="incubator")
+router.register("firms", views.FirmViewSet, basename="firm")
+router.register("agencies", views.AgencyViewSet, basename="agency")
+router.register("service-items", views.ServiceItemViewSet, basename="service-item")
+router.register("programme-years", views.ProgrammeYearViewSet, basename="programme-year")
+router.register("high-tech-parks", views.HighTechParkViewSet, basename="high-tech-park")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    *router.urls,
+]

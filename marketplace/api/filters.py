@@ -1,0 +1,69 @@
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.choices import District, Industry
+from marketplace.models import Agency, AuditEvent, Firm, Incubator, ServiceItem
+
+
+def _json_list_contains(queryset, field_name, code):
+    # JSON `contains` is PostgreSQL-only; the quoted code matches one whole list element
+    # in the stored JSON text on SQLite and PostgreSQL alike.
+    return queryset.filter(**{f"{field_name}__icontains": f'"{code}"'})
+
+
+class IncubatorFilter(filters.FilterSet):
+    park = filters.NumberFilter(field_name="park_id", help_text=_("High-tech park id."))
+
+    class Meta:
+        model = Incubator
+        fields = ["level", "district", "park"]
+
+
+class FirmFilter(filters.FilterSet):
+    incubator = filters.NumberFilter(field_name="incubator_id", help_text=_("Incubator id."))
+
+    class Meta:
+        model = Firm
+        fields = ["incubator", "district", "industry", "verification"]
+
+
+class AgencyFilter(filters.FilterSet):
+    industry = filters.ChoiceFilter(
+        choices=Industry.choices,
+        method="filter_industry",
+        help_text=_("Agencies that serve this industry."),
+    )
+    district_served = filters.ChoiceFilter(
+        choices=District.choices,
+        method="filter_district_served",
+        help_text=_("Agencies that serve this district."),
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["status", "kind", "district", "industry", "district_served"]
+
+    def filter_industry(self, queryset, name, value):
+        return _json_list_contains(queryset, "industries", value)
+
+    def filter_district_served(self, queryset, name, value):
+        return _json_list_contains(queryset, "districts_served", value)
+
+
+class ServiceItemFilter(filters.FilterSet):
+    class Meta:
+        model = ServiceItem
+        fields = ["area", "unit", "is_active"]
+
+
+class AuditEventFilter(filters.FilterSet):
+    firm = filters.NumberFilter(field_name="firm_id", help_text=_("Firm id."))
+    agency = filters.NumberFilter(field_name="agency_id", help_text=_("Agency id."))
+    incubator = filters.NumberFilter(field_name="incubator_id", help_text=_("Incubator id."))
+    since = filters.IsoDateTimeFilter(
+        field_name="at", lookup_expr="gte", help_text=_("Events at or after this time.")
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "firm", "agency", "incubator", "since"]
