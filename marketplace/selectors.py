@@ -5,15 +5,22 @@ Each `*_visible_to(user)` returns the queryset of what `user` may see; the
 tenant's object cannot be told apart from one that does not exist.
 """
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from marketplace.models import (
     Agency,
+    AgencyChange,
+    AllocationRun,
     AuditEvent,
+    CustodyRequest,
+    Engagement,
     Firm,
     HighTechPark,
     Incubator,
+    Notification,
+    Offer,
     ProgrammeYear,
     ServiceItem,
     User,
@@ -137,3 +144,180 @@ def agencies_pending_approval(user):
     if _anonymous(user) or not user.is_programme_officer:
         return Agency.objects.none()
     return Agency.objects.filter(status=Agency.Status.APPLIED)
+
+
+# --- Public reference data and figures (portal pages) --------------------------
+
+
+def programme_figures():
+    """Headline counts for the public home page; they name no participant."""
+    return {
+        "incubators": Incubator.objects.filter(
+            level__in=[Incubator.Level.NATIONAL, Incubator.Level.PROVINCIAL]
+        ).count(),
+        "verified_firms": Firm.objects.filter(verification=Firm.Verification.VERIFIED).count(),
+        "approved_agencies": Agency.objects.filter(status=Agency.Status.APPROVED).count(),
+    }
+
+
+def programme_year_open(today=None):
+    """The programme year taking applications on `today`, with its package; None between years."""
+    today = today or timezone.localdate()
+    return (
+        ProgrammeYear.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        .prefetch_related("package_items__service_item")
+        .order_by("-year")
+        .first()
+    )
+
+
+def incubators_open_for_signup():
+    """Incubators a firm may name when it signs up: the programme serves only these levels."""
+    return Incubator.objects.filter(
+        level__in=[Incubator.Level.NATIONAL, Incubator.Level.PROVINCIAL]
+    ).order_by("name")
+
+
+def service_items_offered():
+    """The active catalogue, public so that agencies can pick their items when they apply."""
+    return ServiceItem.objects.filter(is_active=True).order_by("area", "code")
+
+
+def incubators_with_firm_counts(user):
+    return incubators_visible_to(user).annotate(
+        firm_count=Count("firms", distinct=True),
+        verified_count=Count(
+            "firms", filter=Q(firms__verification=Firm.Verification.VERIFIED), distinct=True
+        ),
+        pending_count=Count(
+            "firms", filter=Q(firms__verification=Firm.Verification.PENDING), distinct=True
+        ),
+    ).order_by("name")
+
+
+def firm_counts_by_verification(user):
+    """{verification: count} over the firms `user` may see, every state present."""
+    counts = dict(
+        firms_visible_to(user)
+        .order_by()
+        .values_list("verification")
+        .annotate(n=Count("pk"))
+        .values_list("verification", "n")
+    )
+    return {state: counts.get(state, 0) for state in Firm.Verification.values}
+
+
+def agency_counts_by_status(user):
+    """{status: count} over the agencies `user` may see, every state present."""
+    counts = dict(
+        agencies_visible_to(user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {state: counts.get(state, 0) for state in Agency.Status.values}
+
+
+# --- Requests, offers, engagements ---------------------------------------------------
+
+
+def custody_requests_visible_to(user):
+    """Firms see their own requests, managers their incubator's, agencies those offered to them."""
+    qs = CustodyRequest.objects.select_related("firm__incubator", "programme_year", "created_by")
+    if _anonymous(user):
+        return qs.none()
+    if user.is_programme_officer:
+        return qs
+    if user.is_firm_member:
+        return qs.filter(firm_id=user.firm_id)
+    if user.is_incubator_manager:
+        return qs.filter(firm__incubator_id=user.incubator_id)
+    if user.is_agency_staff:
+        return qs.filter(offers__agency_id=user.agency_id).distinct()
+    return qs.none()
+
+
+def offers_visible_to(user):
+    qs = Offer.objects.select_related(
+        "request__firm__incubator", "request__programme_year", "agency"
+    )
+    if _anonymous(user):
+        return qs.none()
+    if user.is_programme_officer:
+        return qs
+    if user.is_agency_staff:
+        return qs.filter(agency_id=user.agency_id)
+    if user.is_firm_member:
+        return qs.filter(request__firm_id=user.firm_id)
+    if user.is_incubator_manager:
+        return qs.filter(request__firm__incubator_id=user.incubator_id)
+    return qs.none()
+
+
+def engagements_visible_to(user):
+    qs = Engagement.objects.select_related("firm__incubator", "agency", "programme_year")
+    if _anonymous(user):
+        return qs.none()
+    if user.is_programme_officer:
+        return qs
+    if user.is_agency_staff:
+        return qs.filter(agency_id=user.agency_id)
+    if user.is_firm_member:
+        return qs.filter(firm_id=user.firm_id)
+    if user.is_incubator_manager:
+        return qs.filter(firm__incubator_id=user.incubator_id)
+    return qs.none()
+
+
+def agency_changes_visible_to(user):
+    qs = AgencyChange.objects.select_related("engagement__firm", "engagement__agency", "new_agency")
+    if _anonymous(user):
+        return qs.none()
+    if user.is_programme_officer:
+        return qs
+    if user.is_firm_member:
+        return qs.filter(engagement__firm_id=user.firm_id)
+    if user.is_agency_staff:
+        return qs.filter(engagement__agency_id=user.agency_id)
+    if user.is_incubator_manager:
+        return qs.filter(engagement__firm__incubator_id=user.incubator_id)
+    return qs.none()
+
+
+def allocation_runs_visible_to(user):
+    if _anonymous(user) or not user.is_programme_officer:
+        return AllocationRun.objects.none()
+    return AllocationRun.objects.select_related("programme_year", "created_by")
+
+
+def notifications_for(user):
+    if _anonymous(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def unread_notification_count(user):
+    return notifications_for(user).filter(read_at__isnull=True).count()
+
+
+def open_programme_year(today=None):
+    """The programme year whose application window contains `today`, if any."""
+    today = today or timezone.localdate()
+    return (
+        ProgrammeYear.objects.filter(opens_on__lte=today, closes_on__gte=today)
+        .order_by("-year")
+        .first()
+    )
+
+
+def custody_request_get_for_user(*, user, request_id):
+    return get_object_or_404(custody_requests_visible_to(user), pk=request_id)
+
+
+def offer_get_for_agency(*, user, offer_id):
+    return get_object_or_404(offers_visible_to(user), pk=offer_id)
+
+
+def engagement_get_for_user(*, user, engagement_id):
+    return get_object_or_404(engagements_visible_to(user), pk=engagement_id)
