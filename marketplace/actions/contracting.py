@@ -14,6 +14,7 @@ from marketplace import allocation, candidates, eligibility, matching
 from marketplace.audit import audit_record
 from marketplace.choices import RevenueBand
 from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from marketplace.explain import describe_constraint
 from marketplace.models import (
     Agency,
     AgencyChange,
@@ -274,7 +275,7 @@ def _send_offer(*, request, agency_id, by, source, now, ranking=None):
     if position is None:
         exclusion = next((e for e in ranking.excluded if e.agency_id == agency_id), None)
         raise ActionError(
-            constraint_message(exclusion.constraint)
+            describe_constraint(exclusion.constraint)
             if exclusion
             else _("This agency is not a candidate for the request."),
             code="not_a_candidate",
@@ -330,16 +331,6 @@ def _jsonable(params):
         key: value.isoformat() if isinstance(value, datetime.date) else value
         for key, value in params.items()
     }
-
-
-def constraint_message(code):
-    return {
-        "not_approved": _("The agency is not approved for the programme."),
-        "licence_invalid": _("The agency's licence is not valid on the start date."),
-        "conflict_of_interest": _("The agency declared a conflict of interest with this firm."),
-        "items_not_served": _("The agency does not offer every requested service item."),
-        "no_capacity": _("The agency has no capacity left this year."),
-    }.get(code, code)
 
 
 @transaction.atomic
@@ -823,7 +814,9 @@ def agency_change_approve(*, change, by, now=None, delivered_value=None):
     )
     exclusion = matching.check_constraints(request_profile, profile)
     if exclusion is not None:
-        raise InvalidTransition(constraint_message(exclusion.constraint), code=exclusion.constraint)
+        raise InvalidTransition(
+            describe_constraint(exclusion.constraint), code=exclusion.constraint
+        )
 
     delivered = delivered_value or Decimal("0.00")
     share = (old.government_amount / old.package_price) if old.package_price else Decimal("0")
