@@ -40,7 +40,7 @@ seed: migrate ## Load the demo programme once (skipped when present)
 
 run: seed ## Set up everything and serve HTTP and WebSocket on http://127.0.0.1:8000
 	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runlocal $(HOST):$(PORT)
 
 test: assets ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

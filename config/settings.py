@@ -133,6 +133,11 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Periodic jobs; `manage.py runlocal` runs the same schedule in-process on the embedded default.
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
+    "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
+}
 
 # --- Accounts --------------------------------------------------------------
 

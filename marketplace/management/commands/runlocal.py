@@ -1,0 +1,60 @@
+"""Serve HTTP and WebSocket for development, with the periodic jobs run in-process.
+
+On the embedded default there is no Celery beat; a daemon thread runs the
+entries of CELERY_BEAT_SCHEDULE at their intervals instead. With REDIS_URL set,
+Celery beat and workers do that job and this thread is not started.
+"""
+
+import logging
+import os
+import threading
+import time
+
+from celery import current_app
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0):
+    """Call each scheduled task when its interval has passed, until `stop` is set."""
+    due = dict.fromkeys(schedule, time.monotonic() + first_delay)
+    while not stop.is_set():
+        now = time.monotonic()
+        for name, entry in schedule.items():
+            if now < due[name]:
+                continue
+            due[name] = now + float(entry["schedule"])
+            try:
+                result = current_app.tasks[entry["task"]].apply().get()
+                logger.info("periodic job %s: %s", entry["task"], result)
+            except Exception:
+                logger.exception("periodic job %s failed", entry["task"])
+            finally:
+                close_old_connections()
+        stop.wait(tick)
+
+
+class Command(BaseCommand):
+    help = "Serve HTTP and WebSocket (Daphne) with the periodic jobs in-process on the embedded default."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--noreload", action="store_true")
+
+    def handle(self, *args, addrport, noreload, **options):
+        in_serving_process = noreload or os.environ.get("RUN_MAIN") == "true"
+        if settings.CELERY_TASK_ALWAYS_EAGER and in_serving_process:
+            stop = threading.Event()
+            thread = threading.Thread(
+                target=run_schedule_forever,
+                args=(settings.CELERY_BEAT_SCHEDULE,),
+                kwargs={"stop": stop},
+                name="periodic-jobs",
+                daemon=True,
+            )
+            thread.start()
+        call_command("runserver", addrport, use_reloader=not noreload)

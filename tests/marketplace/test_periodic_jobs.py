@@ -1,0 +1,38 @@
+import datetime
+import threading
+
+import pytest
+import time_machine
+
+from marketplace import actions
+from marketplace.management.commands.runlocal import run_schedule_forever
+from marketplace.models import Offer
+from tests.marketplace.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_schedule_names_registered_tasks(settings):
+    from celery import current_app
+
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in current_app.tasks
+
+
+def test_in_process_scheduler_runs_the_expiry_job(personas, programme, settings):
+    with time_machine.travel(NOW, tick=False):
+        request = actions.request_submit(
+            firm=personas.firm,
+            by=personas.firm_member,
+            programme_year=programme,
+            quotas=programme.standard_quotas,
+        )
+        offer = actions.offer_make(request=request, agency=personas.agency, by=personas.firm_member)
+    stop = threading.Event()
+    schedule = {"expire": settings.CELERY_BEAT_SCHEDULE["expire-overdue-offers"]}
+    with time_machine.travel(NOW + datetime.timedelta(days=10), tick=False):
+        timer = threading.Timer(0.5, stop.set)
+        timer.start()
+        run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0)
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.EXPIRED
