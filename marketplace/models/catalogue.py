@@ -130,9 +130,9 @@ class ProgrammeYear(models.Model):
         return self.is_open_on(timezone.localdate())
 
     def package_price(self):
-        """List price of the standard package, from its items."""
+        """List price of the standard package, from its standard items."""
         return sum(
-            (item.quota * item.service_item.unit_price for item in self.package_items.all()),
+            (item.quota * item.service_item.unit_price for item in self.package_items.all() if item.is_standard),
             Decimal("0.00"),
         )
 

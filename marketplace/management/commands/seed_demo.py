@@ -1,0 +1,42 @@
+"""Fill an empty database with the demo programme (see marketplace.demo)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from marketplace import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo Nanjing programme: parks, incubators, the service catalogue, this "
+        "year's programme, agencies, firms and one login per role. Same --seed, same data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--firms", type=int, default=demo.DEFAULT_FIRMS)
+        parser.add_argument("--agencies", type=int, default=demo.DEFAULT_AGENCIES)
+        parser.add_argument("--incubators", type=int, default=demo.DEFAULT_INCUBATORS)
+        parser.add_argument(
+            "--seed", type=int, default=demo.DEFAULT_SEED, help="Random seed; same seed, same data."
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when programme data exists already (for `make run`).",
+        )
+
+    def handle(self, *args, firms, agencies, incubators, seed, if_empty, **options):
+        if if_empty and demo.programme_data_exists():
+            self.stdout.write("Programme data exists already; nothing seeded.")
+            return
+        try:
+            report = demo.seed(firms=firms, agencies=agencies, incubators=incubators, seed=seed)
+        except demo.DemoDataExists:
+            raise CommandError(
+                "The database already holds programme data; seed_demo only fills an empty "
+                "database. Use --if-empty to skip quietly."
+            ) from None
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        summary = ", ".join(f"{count} {label}" for label, count in report.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Seeded {summary} in {report.seconds:.1f} s."))
+        self.stdout.write("Run `manage.py demo_logins` for the demo accounts.")
