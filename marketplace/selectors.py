@@ -184,15 +184,19 @@ def service_items_offered():
 
 
 def incubators_with_firm_counts(user):
-    return incubators_visible_to(user).annotate(
-        firm_count=Count("firms", distinct=True),
-        verified_count=Count(
-            "firms", filter=Q(firms__verification=Firm.Verification.VERIFIED), distinct=True
-        ),
-        pending_count=Count(
-            "firms", filter=Q(firms__verification=Firm.Verification.PENDING), distinct=True
-        ),
-    ).order_by("name")
+    return (
+        incubators_visible_to(user)
+        .annotate(
+            firm_count=Count("firms", distinct=True),
+            verified_count=Count(
+                "firms", filter=Q(firms__verification=Firm.Verification.VERIFIED), distinct=True
+            ),
+            pending_count=Count(
+                "firms", filter=Q(firms__verification=Firm.Verification.PENDING), distinct=True
+            ),
+        )
+        .order_by("name")
+    )
 
 
 def firm_counts_by_verification(user):
@@ -321,3 +325,35 @@ def offer_get_for_agency(*, user, offer_id):
 
 def engagement_get_for_user(*, user, engagement_id):
     return get_object_or_404(engagements_visible_to(user), pk=engagement_id)
+
+
+def _events_about(model, ids):
+    return Q(
+        subject_type__app_label=model._meta.app_label,
+        subject_type__model=model._meta.model_name,
+        subject_id__in=[str(pk) for pk in ids],
+    )
+
+
+def audit_events_of_request(*, user, request_id):
+    """The history of a custody request with its offers and engagements, oldest first.
+
+    Raises Http404 unless `user` may see the request. Offers and engagements count
+    only where their own selectors let `user` see them, so an agency reads the
+    request's history and its own offers, never a rival's. (audit_events_visible_to
+    cannot do this: an offer's event carries the agency, not the firm.)
+    """
+    request = custody_request_get_for_user(user=user, request_id=request_id)
+    offer_ids = offers_visible_to(user).filter(request=request).values_list("pk", flat=True)
+    engagement_ids = (
+        engagements_visible_to(user).filter(request=request).values_list("pk", flat=True)
+    )
+    return (
+        AuditEvent.objects.select_related("actor", "subject_type")
+        .filter(
+            _events_about(CustodyRequest, [request.pk])
+            | _events_about(Offer, offer_ids)
+            | _events_about(Engagement, engagement_ids)
+        )
+        .order_by("at", "pk")
+    )

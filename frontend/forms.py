@@ -1,0 +1,372 @@
+"""Forms of the portals: they validate input; the views hand the clean data to one action."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from marketplace import selectors
+from marketplace.choices import CustodyArea, District, Industry
+from marketplace.models import Agency, Firm, Incubator, User
+from marketplace.validators import normalise_credit_code
+
+
+class BootstrapMixin:
+    """Gives every widget its Bootstrap class, and marks fields with errors as invalid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            # CheckboxSelectMultiple is a RadioSelect, so this covers every check box.
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = " ".join(filter(None, [widget.attrs.get("class"), css]))
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def add_action_error(self, error):
+        """Put an error escaping an action (ValidationError or ActionError) on the field it
+        names, else on the whole form."""
+        if isinstance(error, ValidationError):
+            if not hasattr(error, "error_dict"):
+                self.add_error(None, error)
+                return
+            for name, errors in error.error_dict.items():
+                target = name if name in self.fields and name != NON_FIELD_ERRORS else None
+                self.add_error(target, errors)
+            return
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- Accounts ----------------------------------------------------------------------
+
+
+class LoginForm(BootstrapMixin, auth_forms.AuthenticationForm):
+    pass
+
+
+class PasswordResetForm(BootstrapMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(BootstrapMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(BootstrapMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class AccountFields(forms.Form):
+    """The first user of a firm or agency: who signs in, and how the programme reaches them."""
+
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=100, required=False, help_text=_("Shown to colleagues.")
+    )
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("Letters, digits and @/./+/-/_ only; you sign in with it."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("Notices and password resets go here."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ; please type them again."))
+        elif password2:
+            # Validators compare the password with the user's name and e-mail.
+            candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password2, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def account_fields(self):
+        data = self.cleaned_data
+        return {
+            "username": data["username"],
+            "email": data["email"],
+            "password": data["password1"],
+            "display_name": data["display_name"],
+        }
+
+
+class CreditCodeMixin:
+    """Takes the code as pasted; the model's validator then says exactly what is wrong."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["credit_code"]
+        # Spaces and dashes may make a pasted code longer than 18 before it is compacted.
+        field.max_length = None
+        field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+        field.widget.attrs.pop("maxlength", None)
+        field.widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
+
+    def clean_credit_code(self):
+        # People paste codes from licences with spaces, dashes and lower case.
+        return normalise_credit_code(self.cleaned_data.get("credit_code"))
+
+
+class FirmSignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.ModelForm):
+    class Meta:
+        model = Firm
+        fields = [
+            "name",
+            "credit_code",
+            "incubator",
+            "district",
+            "industry",
+            "admitted_on",
+            "headcount",
+            "revenue_band",
+            "description",
+        ]
+        widgets = {"admitted_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "credit_code": _("18 characters, as printed on the business licence."),
+            "incubator": _(
+                "Only national and provincial incubators take part; it will confirm your firm."
+            ),
+        }
+
+    firm_fieldnames = Meta.fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["incubator"].queryset = selectors.incubators_open_for_signup()
+        self.fields["headcount"].widget.attrs["min"] = 1
+
+    def clean_admitted_on(self):
+        day = self.cleaned_data["admitted_on"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The admission date cannot be in the future."))
+        return day
+
+    def firm_fields(self):
+        return {name: self.cleaned_data[name] for name in self.firm_fieldnames}
+
+
+class ServiceItemChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(name)s (¥%(price)s, unit: %(unit)s)") % {
+            "name": obj.display_name,
+            "price": obj.unit_price,
+            "unit": obj.get_unit_display(),
+        }
+
+
+class AgencySignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.ModelForm):
+    service_items = ServiceItemChoiceField(
+        label=_("Service items offered"),
+        queryset=selectors.service_items_offered(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pick at least one service item you deliver.")},
+    )
+    industries = forms.MultipleChoiceField(
+        label=_("Industries served"),
+        choices=Industry.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pick at least one industry.")},
+    )
+    districts_served = forms.MultipleChoiceField(
+        label=_("Districts served"),
+        choices=District.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Pick at least one district.")},
+    )
+
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "name_en",
+            "credit_code",
+            "kind",
+            "licence_number",
+            "licence_valid_from",
+            "licence_valid_until",
+            "district",
+            "industries",
+            "districts_served",
+            "expertise",
+            "yearly_capacity",
+        ]
+        widgets = {
+            "licence_valid_from": DateInput(),
+            "licence_valid_until": DateInput(),
+            "expertise": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    agency_fieldnames = Meta.fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["yearly_capacity"].widget.attrs["min"] = 1
+
+    def clean_licence_valid_until(self):
+        day = self.cleaned_data["licence_valid_until"]
+        today = timezone.localdate()
+        if day and day < today:
+            raise ValidationError(
+                _("This licence expired on %(date)s; please enter a valid licence."),
+                params={"date": date_format(day, "DATE_FORMAT")},
+            )
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("licence_valid_from")
+        end = cleaned.get("licence_valid_until")
+        if start and end and end < start:
+            self.add_error(
+                "licence_valid_until",
+                _("The licence cannot end before it starts (%(date)s).")
+                % {"date": date_format(start, "DATE_FORMAT")},
+            )
+        return cleaned
+
+    def service_items_by_area(self):
+        """The item checkboxes grouped by custody area, areas in catalogue order."""
+        groups = {area: [] for area in CustodyArea.values}
+        for option in self["service_items"]:
+            groups[option.data["value"].instance.area].append(option)
+        labels = dict(CustodyArea.choices)
+        return [(labels[area], options) for area, options in groups.items() if options]
+
+    def agency_fields(self):
+        return {name: self.cleaned_data[name] for name in self.agency_fieldnames}
+
+
+# --- Decisions ------------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    """The reason of a rejection or suspension; the action refuses an empty one."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+# --- Filters of lists ------------------------------------------------------------------
+
+
+class FilterForm(BootstrapMixin, forms.Form):
+    """A GET form narrowing a queryset; invalid values are ignored rather than refused."""
+
+    search_fields = ()
+    exact_fields = ()
+
+    q = forms.CharField(label=_("Search"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.ModelChoiceField
+            ):
+                field.choices = [("", _("All")), *field.choices]
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        values = {name: value for name, value in self.cleaned_data.items() if value}
+        if "q" in values:
+            query = Q()
+            for name in self.search_fields:
+                query |= Q(**{f"{name}__icontains": values["q"]})
+            queryset = queryset.filter(query)
+        for name in self.exact_fields:
+            if name in values:
+                queryset = queryset.filter(**{name: values[name]})
+        return queryset
+
+    @property
+    def is_filtered(self):
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class FirmFilterForm(FilterForm):
+    search_fields = ("name", "credit_code")
+    exact_fields = ("verification", "industry", "district", "incubator")
+
+    verification = forms.ChoiceField(label=_("Verification"), choices=Firm.Verification.choices)
+    industry = forms.ChoiceField(label=_("Industry"), choices=Industry.choices)
+    district = forms.ChoiceField(label=_("District"), choices=District.choices)
+    incubator = forms.ModelChoiceField(
+        label=_("Incubator"), queryset=Incubator.objects.none(), empty_label=_("All incubators")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user.is_programme_officer:
+            self.fields["incubator"].queryset = selectors.incubators_visible_to(user)
+        else:
+            # A manager sees one incubator; a choice of one only adds noise.
+            del self.fields["incubator"]
+
+
+class AgencyFilterForm(FilterForm):
+    search_fields = ("name", "name_en", "credit_code", "expertise")
+    exact_fields = ("status", "kind", "district")
+
+    status = forms.ChoiceField(label=_("Status"), choices=Agency.Status.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Agency.Kind.choices)
+    district = forms.ChoiceField(label=_("Office district"), choices=District.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_programme_officer:
+            # Others see the approved directory only.
+            del self.fields["status"]
+
+
+class IncubatorFilterForm(FilterForm):
+    search_fields = ("name", "name_en")
+    exact_fields = ("level", "district")
+
+    level = forms.ChoiceField(label=_("Level"), choices=Incubator.Level.choices)
+    district = forms.ChoiceField(label=_("District"), choices=District.choices)

@@ -1,0 +1,47 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from frontend.labels import AUDIT_ACTIONS, STATE_COLOURS, STATE_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def audit_action_label(action):
+    return AUDIT_ACTIONS.get(action, action)
+
+
+@register.simple_tag
+def state_label(model_name, code):
+    """The label of a state code of a firm ("firm") or an agency ("agency")."""
+    return STATE_LABELS.get(model_name, {}).get(code, code)
+
+
+@register.simple_tag
+def state_badge(model_name, code, dom_id=None, oob=False):
+    """A coloured pill for a state.
+
+    With `dom_id` (a pk) the pill has an id, so that an htmx answer can replace
+    it after a decision with a pill rendered with `oob=True`.
+    """
+    label = STATE_LABELS.get(model_name, {}).get(code, code)
+    colour = STATE_COLOURS.get(code, "light")
+    if dom_id is not None:
+        return format_html(
+            '<span id="{}-state-{}" class="badge rounded-pill text-bg-{}"{}>{}</span>',
+            model_name,
+            dom_id,
+            colour,
+            mark_safe(' hx-swap-oob="true"') if oob else "",  # noqa: S308 - a constant
+            label,
+        )
+    return format_html('<span class="badge rounded-pill text-bg-{}">{}</span>', colour, label)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The current URL with its filters kept and only the page number changed."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()
