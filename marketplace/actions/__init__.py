@@ -22,6 +22,7 @@ from marketplace.actions.contracting import (
     request_withdraw,
     waitlist_serve,
 )
+from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.actions.participants import (
     agency_approve,
     agency_register,
@@ -42,6 +43,8 @@ __all__ = [
     "allocation_commit",
     "allocation_preview",
     "engagement_cancel",
+    "notification_read",
+    "notifications_read_all",
     "offer_accept",
     "offer_decline",
     "offer_make",

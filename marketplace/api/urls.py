@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from marketplace.api import views
+from marketplace.api import contracting, views
 
 app_name = "api"
 
@@ -13,6 +13,12 @@ router.register("service-items", views.ServiceItemViewSet, basename="service-ite
 router.register("programme-years", views.ProgrammeYearViewSet, basename="programme-year")
 router.register("high-tech-parks", views.HighTechParkViewSet, basename="high-tech-park")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("custody-requests", contracting.CustodyRequestViewSet, basename="custody-request")
+router.register("offers", contracting.OfferViewSet, basename="offer")
+router.register("engagements", contracting.EngagementViewSet, basename="engagement")
+router.register("agency-changes", contracting.AgencyChangeViewSet, basename="agency-change")
+router.register("allocation-runs", contracting.AllocationRunViewSet, basename="allocation-run")
+router.register("notifications", contracting.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

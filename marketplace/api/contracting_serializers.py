@@ -1,0 +1,786 @@
+"""API representations of custody requests, offers, engagements, changes of agency,
+cohort allocations and notifications.
+
+Everything here is output or input validation only: states change through the
+actions in marketplace.actions, and the words of reasons, rules and notices are
+rendered in the caller's language when the response is built.
+"""
+
+from collections import Counter
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketplace import eligibility, selectors
+from marketplace.explain import (
+    describe_candidate,
+    describe_constraint,
+    describe_reason,
+    describe_reasons,
+)
+from marketplace.models import (
+    Agency,
+    AgencyChange,
+    AllocationRun,
+    CustodyRequest,
+    Engagement,
+    EngagementItem,
+    Notification,
+    Offer,
+    ProgrammeYear,
+    RequestItem,
+    ServiceItem,
+)
+from marketplace.notifications import notification_text
+
+# Labels of the matching score's components (marketplace.matching.score names them).
+COMPONENT_LABELS = {
+    "coverage": _("Service coverage"),
+    "industry": _("Industry fit"),
+    "district": _("District"),
+    "capacity": _("Free capacity"),
+    "track": _("Track record"),
+}
+
+
+def _user(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+def _state(help_text):
+    # Plain strings rather than enums: several models name their state "status" with
+    # different values, and the schema would otherwise need a named enum for each.
+    return serializers.CharField(read_only=True, help_text=help_text)
+
+
+# --- Shared pieces ----------------------------------------------------------------------
+
+
+class MatchReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("A stable code, e.g. coverage or same_district."))
+    text = serializers.CharField(help_text=_("The reason in the caller's language."))
+
+
+def _reason_rows(reasons):
+    return [
+        {"code": reason["code"], "text": describe_reason(reason["code"], reason.get("params"))}
+        for reason in reasons
+    ]
+
+
+class RuleSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("A stable code, e.g. headcount or firm_not_verified."))
+    message = serializers.CharField(help_text=_("The failed rule in the caller's language."))
+
+
+class IneligibleSerializer(serializers.Serializer):
+    """The body of a refused request: every eligibility rule the firm fails."""
+
+    detail = serializers.CharField(source="message", help_text=_("All failed rules, in one text."))
+    code = serializers.CharField(help_text=_('Always "ineligible".'))
+    field = serializers.CharField(allow_null=True)
+    rules = serializers.SerializerMethodField()
+
+    @extend_schema_field(RuleSerializer(many=True))
+    def get_rules(self, refusal):
+        return [
+            {"code": rule.code, "message": eligibility.describe(rule)} for rule in refusal.rules
+        ]
+
+
+class RequestItemSerializer(serializers.ModelSerializer):
+    service_item_code = serializers.CharField(source="service_item.code", read_only=True)
+    service_item_name = serializers.CharField(source="service_item.display_name", read_only=True)
+    area = serializers.CharField(source="service_item.area", read_only=True)
+    area_display = serializers.CharField(source="service_item.get_area_display", read_only=True)
+    unit_display = serializers.CharField(source="service_item.get_unit_display", read_only=True)
+    unit_price = serializers.DecimalField(
+        source="service_item.unit_price", max_digits=10, decimal_places=2, read_only=True
+    )
+
+    class Meta:
+        model = RequestItem
+        fields = [
+            "service_item",
+            "service_item_code",
+            "service_item_name",
+            "area",
+            "area_display",
+            "quota",
+            "unit_display",
+            "unit_price",
+            "is_extra",
+        ]
+        read_only_fields = fields
+
+
+# --- Custody requests ---------------------------------------------------------------------
+
+
+class OfferSummarySerializer(serializers.ModelSerializer):
+    agency_name = serializers.CharField(source="agency.display_name", read_only=True)
+    status = _state(_("pending, accepted, declined, expired or withdrawn."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "agency",
+            "agency_name",
+            "status",
+            "status_display",
+            "sent_at",
+            "respond_by",
+        ]
+        read_only_fields = fields
+
+
+class CustodyRequestSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    incubator = serializers.IntegerField(source="firm.incubator_id", read_only=True)
+    year = serializers.IntegerField(source="programme_year.year", read_only=True)
+    status = _state(_("open, offered, engaged, waitlisted or withdrawn."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    items = RequestItemSerializer(many=True, read_only=True)
+    offers = OfferSummarySerializer(
+        many=True,
+        read_only=True,
+        help_text=_("The offers of this request that the caller may see, newest first."),
+    )
+    timeline = serializers.HyperlinkedIdentityField(
+        view_name="api:custody-request-timeline",
+        help_text=_("The request's history, with its offers and engagements."),
+    )
+
+    class Meta:
+        model = CustodyRequest
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "incubator",
+            "programme_year",
+            "year",
+            "needs",
+            "status",
+            "status_display",
+            "submitted_at",
+            "waitlisted_at",
+            "items",
+            "offers",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+
+class RequestItemInputSerializer(serializers.Serializer):
+    service_item = serializers.PrimaryKeyRelatedField(queryset=ServiceItem.objects.none())
+    quota = serializers.IntegerField(
+        min_value=1, help_text=_("Up to the programme's quota for the item.")
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["service_item"].queryset = selectors.service_items_visible_to(_user(self))
+        return fields
+
+
+class CustodyRequestCreateSerializer(serializers.Serializer):
+    programme_year = serializers.PrimaryKeyRelatedField(
+        queryset=ProgrammeYear.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("Defaults to the programme year taking applications today."),
+    )
+    items = RequestItemInputSerializer(
+        many=True,
+        required=False,
+        help_text=_("Defaults to the programme year's standard package."),
+    )
+    needs = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("What the firm needs, in its own words; matching reads it."),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["programme_year"].queryset = selectors.programme_years_visible_to(_user(self))
+        return fields
+
+    def validate_items(self, items):
+        chosen = [item["service_item"].pk for item in items]
+        if len(chosen) != len(set(chosen)):
+            raise serializers.ValidationError(_("Each service item may appear only once."))
+        return items
+
+    def validate(self, attrs):
+        """Fill in the open programme year and its standard package, as quotas by item id."""
+        programme_year = attrs.get("programme_year") or selectors.open_programme_year()
+        if programme_year is None:
+            raise serializers.ValidationError(
+                {"programme_year": _("No programme year is taking applications today.")}
+            )
+        if attrs.get("items"):
+            quotas = {item["service_item"].pk: item["quota"] for item in attrs["items"]}
+        else:
+            quotas = {
+                item.service_item_id: item.quota
+                for item in programme_year.package_items.all()
+                if item.is_standard
+            }
+        return {"programme_year": programme_year, "quotas": quotas, "needs": attrs["needs"]}
+
+
+class CandidateQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False,
+        default=10,
+        min_value=1,
+        max_value=100,
+        help_text=_("How many of the best candidates to return."),
+    )
+
+
+class ScoreComponentSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("coverage, industry, district, capacity or track."))
+    label = serializers.CharField(help_text=_("The component's name in the caller's language."))
+    points = serializers.FloatField(
+        help_text=_("Points earned; the components add up to the score.")
+    )
+    weight = serializers.FloatField(help_text=_("Most points the component can give."))
+
+
+class CandidateSerializer(serializers.Serializer):
+    """One ranked agency; the instance is {"rank", "candidate", "agency_name"}."""
+
+    rank = serializers.IntegerField(help_text=_("1 for the best match."))
+    agency = serializers.IntegerField(source="candidate.agency_id")
+    agency_name = serializers.CharField()
+    score = serializers.FloatField(source="candidate.score", help_text=_("0–100."))
+    components = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField(
+        help_text=_('The reasons in one line, e.g. "covers 3 of 3 items; same district".')
+    )
+
+    @extend_schema_field(ScoreComponentSerializer(many=True))
+    def get_components(self, row):
+        components = row["candidate"].components
+        # Scale to a score of 0–100 whatever the weights add up to.
+        scale = 100.0 / (sum(component.weight for component in components) or 1.0)
+        return [
+            {
+                "name": component.name,
+                "label": str(COMPONENT_LABELS.get(component.name, component.name)),
+                "points": round(component.points * component.weight * scale, 2),
+                "weight": round(component.weight * scale, 2),
+            }
+            for component in components
+        ]
+
+    @extend_schema_field(MatchReasonSerializer(many=True))
+    def get_reasons(self, row):
+        return [
+            {"code": reason.code, "text": describe_reason(reason.code, reason.params)}
+            for reason in row["candidate"].reasons
+        ]
+
+    def get_explanation(self, row) -> str:
+        return describe_candidate(row["candidate"])
+
+
+class ExclusionCountSerializer(serializers.Serializer):
+    constraint = serializers.CharField(help_text=_("e.g. items_not_served or no_capacity."))
+    text = serializers.CharField()
+    count = serializers.IntegerField(help_text=_("How many agencies this rule excluded."))
+
+
+class CandidatesSerializer(serializers.Serializer):
+    candidates = CandidateSerializer(many=True)
+    excluded_count = serializers.IntegerField(
+        help_text=_("Agencies left out by a hard constraint (licence, capacity, items, conflict).")
+    )
+    excluded = ExclusionCountSerializer(many=True, help_text=_("Why they were left out."))
+
+    @classmethod
+    def from_ranking(cls, ranking, agencies):
+        """The ranking as serialisable rows; `agencies` maps ids to visible agencies."""
+        counts = Counter(exclusion.constraint for exclusion in ranking.excluded)
+        return cls(
+            {
+                "candidates": [
+                    {
+                        "rank": position,
+                        "candidate": candidate,
+                        "agency_name": agencies[candidate.agency_id].display_name
+                        if candidate.agency_id in agencies
+                        else "",
+                    }
+                    for position, candidate in enumerate(ranking.candidates, start=1)
+                ],
+                "excluded_count": len(ranking.excluded),
+                "excluded": [
+                    {"constraint": code, "text": describe_constraint(code), "count": count}
+                    for code, count in counts.most_common()
+                ],
+            }
+        )
+
+
+class ChooseAgencySerializer(serializers.Serializer):
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.none(),
+        help_text=_("One of the request's candidates."),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["agency"].queryset = selectors.agencies_visible_to(_user(self))
+        return fields
+
+
+# --- Offers ----------------------------------------------------------------------------------
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    firm = serializers.IntegerField(source="request.firm_id", read_only=True)
+    firm_name = serializers.CharField(source="request.firm.name", read_only=True)
+    firm_district_display = serializers.CharField(
+        source="request.firm.get_district_display", read_only=True
+    )
+    firm_industry_display = serializers.CharField(
+        source="request.firm.get_industry_display", read_only=True
+    )
+    needs = serializers.CharField(source="request.needs", read_only=True)
+    agency_name = serializers.CharField(source="agency.display_name", read_only=True)
+    status = _state(_("pending, accepted, declined, expired or withdrawn."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    source = _state(_("firm_choice, next_candidate, allocation or waiting_list."))
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    score = serializers.FloatField(read_only=True, help_text=_("Match score, 0–100."))
+    reasons = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+    items = RequestItemSerializer(source="request.items", many=True, read_only=True)
+    seconds_left = serializers.SerializerMethodField(
+        help_text=_("Seconds until the deadline while the offer waits; null once answered.")
+    )
+    engagement = serializers.SerializerMethodField(
+        help_text=_("The engagement the acceptance started, if any.")
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id",
+            "request",
+            "firm",
+            "firm_name",
+            "firm_district_display",
+            "firm_industry_display",
+            "needs",
+            "agency",
+            "agency_name",
+            "status",
+            "status_display",
+            "source",
+            "source_display",
+            "score",
+            "rank",
+            "reasons",
+            "explanation",
+            "items",
+            "sent_at",
+            "respond_by",
+            "seconds_left",
+            "deadline_provisional",
+            "responded_at",
+            "decline_reason",
+            "engagement",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MatchReasonSerializer(many=True))
+    def get_reasons(self, offer):
+        return _reason_rows(offer.reasons)
+
+    def get_explanation(self, offer) -> str:
+        return describe_reasons(offer.reasons)
+
+    def get_seconds_left(self, offer) -> int | None:
+        if offer.status != Offer.Status.PENDING:
+            return None
+        return max(0, int((offer.respond_by - timezone.now()).total_seconds()))
+
+    def get_engagement(self, offer) -> int | None:
+        try:
+            return offer.engagement.pk
+        except ObjectDoesNotExist:
+            return None
+
+
+# --- Engagements and changes of agency -----------------------------------------------------
+
+
+class EngagementItemSerializer(serializers.ModelSerializer):
+    service_item_code = serializers.CharField(source="service_item.code", read_only=True)
+    service_item_name = serializers.CharField(source="service_item.display_name", read_only=True)
+    unit_display = serializers.CharField(source="service_item.get_unit_display", read_only=True)
+    amount = serializers.SerializerMethodField(help_text=_("Quota × agreed unit price (CNY)."))
+
+    class Meta:
+        model = EngagementItem
+        fields = [
+            "service_item",
+            "service_item_code",
+            "service_item_name",
+            "quota",
+            "unit_display",
+            "unit_price",
+            "amount",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=2))
+    def get_amount(self, item):
+        return f"{item.unit_price * item.quota:.2f}"
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    agency_name = serializers.CharField(source="agency.display_name", read_only=True)
+    year = serializers.IntegerField(source="programme_year.year", read_only=True)
+    status = _state(_("active, transferred, completed or cancelled."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    items = EngagementItemSerializer(many=True, read_only=True)
+    successor = serializers.SerializerMethodField(
+        help_text=_("The engagement that took over after a change of agency, if any.")
+    )
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "request",
+            "offer",
+            "firm",
+            "firm_name",
+            "agency",
+            "agency_name",
+            "programme_year",
+            "year",
+            "status",
+            "status_display",
+            "starts_on",
+            "ends_on",
+            "package_price",
+            "government_amount",
+            "copay_amount",
+            "items",
+            "previous",
+            "successor",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_successor(self, engagement) -> int | None:
+        try:
+            return engagement.successor.pk
+        except ObjectDoesNotExist:
+            return None
+
+
+class ChangeAgencySerializer(serializers.Serializer):
+    new_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why the firm wants to move; required, and shown to the programme office."),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["new_agency"].queryset = selectors.agencies_visible_to(_user(self))
+        return fields
+
+
+class AgencyChangeSerializer(serializers.ModelSerializer):
+    firm = serializers.IntegerField(source="engagement.firm_id", read_only=True)
+    firm_name = serializers.CharField(source="engagement.firm.name", read_only=True)
+    agency = serializers.IntegerField(source="engagement.agency_id", read_only=True)
+    agency_name = serializers.CharField(source="engagement.agency.display_name", read_only=True)
+    new_agency_name = serializers.CharField(source="new_agency.display_name", read_only=True)
+    status = _state(_("pending, approved or refused."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = AgencyChange
+        fields = [
+            "id",
+            "engagement",
+            "firm",
+            "firm_name",
+            "agency",
+            "agency_name",
+            "new_agency",
+            "new_agency_name",
+            "reason",
+            "status",
+            "status_display",
+            "requested_at",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+
+# --- Cohort allocation ---------------------------------------------------------------------
+
+
+class AllocationRunCreateSerializer(serializers.Serializer):
+    programme_year = serializers.PrimaryKeyRelatedField(
+        queryset=ProgrammeYear.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=_("Defaults to the programme year taking applications today."),
+    )
+    requests = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        help_text=_("Custody request ids to allocate; every open request of the year if left out."),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["programme_year"].queryset = selectors.programme_years_visible_to(_user(self))
+        return fields
+
+    def validate_requests(self, ids):
+        if ids is None:
+            return None
+        known = set(
+            selectors.custody_requests_visible_to(_user(self))
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        unknown = sorted(set(ids) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                _("No such custody request: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+            )
+        return ids
+
+    def validate(self, attrs):
+        programme_year = attrs.get("programme_year") or selectors.open_programme_year()
+        if programme_year is None:
+            raise serializers.ValidationError(
+                {"programme_year": _("No programme year is taking applications today.")}
+            )
+        return {"programme_year": programme_year, "request_ids": attrs.get("requests")}
+
+
+class AssignmentSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    firm = serializers.IntegerField(allow_null=True)
+    firm_name = serializers.CharField()
+    agency = serializers.IntegerField()
+    agency_name = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class UnplacedSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    firm_name = serializers.CharField()
+    constraint = serializers.CharField(
+        help_text=_("Why the firm could not be placed, e.g. capacity_taken or items_not_served.")
+    )
+    text = serializers.CharField(help_text=_("The reason in the caller's language."))
+    eligible_agencies = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("Agencies that could serve the firm but whose places went to others."),
+    )
+    excluded = ExclusionCountSerializer(
+        many=True, help_text=_("When no agency could serve the firm: why, by rule.")
+    )
+
+
+class AgencyLoadSerializer(serializers.Serializer):
+    agency = serializers.IntegerField()
+    agency_name = serializers.CharField()
+    assigned = serializers.IntegerField(help_text=_("Firms this run gives the agency."))
+    free = serializers.IntegerField(help_text=_("Places the agency had free before the run."))
+
+
+class AllocationRunSummarySerializer(serializers.ModelSerializer):
+    year = serializers.IntegerField(source="programme_year.year", read_only=True)
+    status = _state(_("preview, committed or discarded."))
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.__str__", read_only=True)
+    request_count = serializers.SerializerMethodField()
+    placed = serializers.SerializerMethodField(help_text=_("Firms the solver placed."))
+    unplaced_count = serializers.SerializerMethodField()
+    objective = serializers.SerializerMethodField(
+        help_text=_("Sum of the match scores of the placements.")
+    )
+
+    class Meta:
+        model = AllocationRun
+        fields = [
+            "id",
+            "programme_year",
+            "year",
+            "status",
+            "status_display",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "committed_at",
+            "request_count",
+            "placed",
+            "unplaced_count",
+            "objective",
+        ]
+        read_only_fields = fields
+
+    def get_request_count(self, run) -> int:
+        return len(run.request_ids)
+
+    def get_placed(self, run) -> int:
+        return run.result.get("placed", 0)
+
+    def get_unplaced_count(self, run) -> int:
+        return len(run.result.get("unplaced", []))
+
+    def get_objective(self, run) -> float:
+        return run.result.get("objective", 0.0)
+
+
+class AllocationRunSerializer(AllocationRunSummarySerializer):
+    """A run with its whole result; context carries "requests" and "agencies" by id."""
+
+    greedy_objective = serializers.SerializerMethodField(
+        help_text=_("What a first-come greedy assignment would score, for comparison.")
+    )
+    greedy_placed = serializers.SerializerMethodField()
+    assignments = serializers.SerializerMethodField()
+    unplaced = serializers.SerializerMethodField()
+    load = serializers.SerializerMethodField(help_text=_("Per agency: firms assigned and room."))
+    committed_offers = serializers.SerializerMethodField(
+        help_text=_("Offers the commit sent (empty before the commit).")
+    )
+    skipped = serializers.SerializerMethodField(
+        help_text=_("Requests the commit skipped because they were no longer open.")
+    )
+
+    class Meta(AllocationRunSummarySerializer.Meta):
+        fields = [
+            *AllocationRunSummarySerializer.Meta.fields,
+            "greedy_objective",
+            "greedy_placed",
+            "assignments",
+            "unplaced",
+            "load",
+            "committed_offers",
+            "skipped",
+        ]
+        read_only_fields = fields
+
+    def _agency_name(self, agency_id, fallback=""):
+        agency = self.context.get("agencies", {}).get(agency_id)
+        return agency.display_name if agency is not None else fallback
+
+    def get_greedy_objective(self, run) -> float:
+        return run.result.get("greedy", {}).get("objective", 0.0)
+
+    def get_greedy_placed(self, run) -> int:
+        return run.result.get("greedy", {}).get("placed", 0)
+
+    @extend_schema_field(AssignmentSerializer(many=True))
+    def get_assignments(self, run):
+        requests = self.context.get("requests", {})
+        rows = []
+        for assignment in run.result.get("assignments", []):
+            request = requests.get(assignment["request"])
+            rows.append(
+                {
+                    "request": assignment["request"],
+                    "firm": request.firm_id if request else None,
+                    "firm_name": request.firm.name if request else "",
+                    "agency": assignment["agency"],
+                    "agency_name": self._agency_name(assignment["agency"]),
+                    "score": assignment["score"],
+                }
+            )
+        return rows
+
+    @extend_schema_field(UnplacedSerializer(many=True))
+    def get_unplaced(self, run):
+        return [
+            {
+                "request": row["request"],
+                "firm_name": row.get("firm", ""),
+                "constraint": row["constraint"],
+                "text": describe_constraint(row["constraint"]),
+                "eligible_agencies": row.get("eligible_agencies"),
+                "excluded": [
+                    {"constraint": code, "text": describe_constraint(code), "count": count}
+                    for code, count in sorted(
+                        row.get("agencies", {}).items(), key=lambda item: (-item[1], item[0])
+                    )
+                ],
+            }
+            for row in run.result.get("unplaced", [])
+        ]
+
+    @extend_schema_field(AgencyLoadSerializer(many=True))
+    def get_load(self, run):
+        return [
+            {
+                "agency": row["agency"],
+                "agency_name": self._agency_name(row["agency"], row.get("name", "")),
+                "assigned": row["assigned"],
+                "free": row["free"],
+            }
+            for row in run.result.get("load", [])
+        ]
+
+    def get_committed_offers(self, run) -> list[int]:
+        return run.result.get("committed_offers", [])
+
+    def get_skipped(self, run) -> list[int]:
+        return run.result.get("skipped", [])
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField(help_text=_("The notice in the caller's language."))
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "params", "read", "created_at", "read_at"]
+        read_only_fields = fields
+
+    def get_text(self, notification) -> str:
+        return notification_text(notification.kind, notification.params)
+
+    def get_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text=_("How many notices were unread."))
