@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from marketplace import actions
 from marketplace.models import Agency, Firm, Incubator, User
@@ -121,3 +122,17 @@ def pytest_configure(config):
 
     # Hashing with MD5 keeps persona set-up fast; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_source_strings(request, settings):
+    """Tests read the English source strings; zh-hans stays the product's default.
+
+    Tests of the Chinese default carry the `chinese_default` marker and keep it.
+    """
+    if request.node.get_closest_marker("chinese_default"):
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -27,6 +27,8 @@ _OURS = {
     "REDIS_URL",
     "EMAIL_BACKEND",
     "SQLITE_PATH",
+    # Browser tests set this in their worker; a deployment must never have it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 

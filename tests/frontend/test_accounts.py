@@ -350,7 +350,7 @@ def test_agency_signup_refuses_an_expired_licence_with_its_date(client, personas
     response = client.post(reverse("frontend:signup-agency"), agency_signup)
 
     assert list(response.context["form"].errors) == ["licence_valid_until"]
-    assert "This licence expired on 2024年3月31日" in response.text
+    assert "This licence expired on March 31, 2024" in response.text
     assert not Agency.objects.filter(name="紫金知识产权代理").exists()
 
 

@@ -40,9 +40,9 @@ def test_home_shows_open_package_and_who_pays(client, open_year):
     assert package["year"] == open_year
     assert [row["amount"] for row in package["rows"]] == [2000, 500]
     assert (package["price"], package["government"], package["copay"]) == (2500, 2000, 500)
-    # Chinese number formatting groups no thousands.
-    assert "¥2500.00" in response.text
-    assert "¥2000.00" in response.text
+    # English groups thousands; zh-hans does not.
+    assert "¥2,500.00" in response.text
+    assert "¥2,000.00" in response.text
     assert "¥500.00" in response.text
     assert open_year.name in response.text
 
@@ -124,6 +124,7 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
         assert client.get(item["url"]).status_code == 200
 
 
+@pytest.mark.chinese_default
 def test_default_language_is_simplified_chinese(client, db):
     response = client.get(reverse("frontend:login"))
 
