@@ -1,6 +1,7 @@
 """Match reasons and constraint codes in plain words, in the active language."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import ngettext
 
 from marketplace.choices import District, Industry
@@ -11,6 +12,10 @@ def _label(choices, code):
         return str(choices(code).label)
     except ValueError:
         return code
+
+
+def _separator():
+    return pgettext("separator between reasons", "; ")
 
 
 def describe_reason(code, params):
@@ -61,17 +66,17 @@ def describe_reason(code, params):
                 )
                 % {"count": p["missed_deadlines"]}
             )
-        return "; ".join(parts) if parts else _("no track record yet")
+        return _separator().join(parts) if parts else _("no track record yet")
     return code
 
 
 def describe_reasons(reasons):
     """A whole breakdown in one line: "covers 7 of 7 items; biomedicine expertise; same district"."""
-    return "; ".join(describe_reason(reason["code"], reason.get("params")) for reason in reasons)
+    return _separator().join(describe_reason(reason["code"], reason.get("params")) for reason in reasons)
 
 
 def describe_candidate(candidate):
-    return "; ".join(describe_reason(reason.code, reason.params) for reason in candidate.reasons)
+    return _separator().join(describe_reason(reason.code, reason.params) for reason in candidate.reasons)
 
 
 def describe_constraint(code):
