@@ -54,8 +54,12 @@ format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: migrate ## Run the benchmarks and print figures beside their baselines
-	$(PY) -m benchmarks $(BENCH_ARGS)
+# The shared FAQ tuning data sits beside the checkout for development and CI only.
+FAQ_DIR ?= ../shared/faq
+FAQ_ARGS := $(if $(wildcard $(FAQ_DIR)/corpus.jsonl),--faq-corpus $(FAQ_DIR)/corpus.jsonl --faq-dev $(FAQ_DIR)/dev_questions.jsonl)
+
+bench: migrate ## Run the benchmarks and print figures beside their baselines (BENCH_ARGS=--quick)
+	$(PY) -m benchmarks $(FAQ_ARGS) $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv and local data (database, media, static)
 	rm -rf $(VENV) var

@@ -76,6 +76,7 @@ class Options:
     faq_corpus: Path | None = None
     faq_dev: Path | None = None
     only: list = field(default_factory=list)
+    report_only: bool = False
 
 
 class Context:
@@ -222,6 +223,11 @@ def parse_args(argv):
     parser.add_argument(
         "--only", action="append", default=[], help="Run only this benchmark (repeatable)."
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="Exit 0 even when a case misses its target (CI proves the benchmarks run).",
+    )
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -229,20 +235,14 @@ def parse_args(argv):
         path = getattr(args, name)
         if path is not None and not path.is_file():
             parser.error(f"--{name.replace('_', '-')}: no file at {path}")
-    # The shared tuning data, when the repository carries it.
-    args.faq_corpus = args.faq_corpus or _existing(BASE_DIR / "faq" / "corpus.jsonl")
-    args.faq_dev = args.faq_dev or _existing(BASE_DIR / "faq" / "dev_questions.jsonl")
     return Options(
         quick=args.quick,
         repeat=args.repeat,
         faq_corpus=args.faq_corpus,
         faq_dev=args.faq_dev,
         only=args.only,
+        report_only=args.report_only,
     )
-
-
-def _existing(path):
-    return path if path.is_file() else None
 
 
 def main(argv=None):
@@ -268,5 +268,5 @@ def main(argv=None):
     missed = [row for row in rows if not row.met]
     if missed:
         print(f"{len(missed)} case(s) missed their target.")
-        return 1
+        return 0 if options.report_only else 1
     return 0
