@@ -361,7 +361,7 @@ class BaselineMatcher:
 
 def synthesise(records, size, seed=29490):
     """`size` entries made from the corpus: copies with distinct keys and perturbed wording."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not a secret
+    rng = random.Random(seed)
     out = []
     for copy in itertools.count():
         for record in records:

@@ -3,9 +3,10 @@
 Pure: takes the eligible (request, agency) scores and each agency's free
 capacity, returns the assignment. The objective is lexicographic: place as
 many firms as possible, then maximise the total match score. Solved exactly
-as a min-cost flow (OR-Tools): source → request (1) → agency (1 per eligible
-pair, cost −(BONUS + score)) → sink (free capacity), plus a zero-cost bypass
-from source to sink for requests that stay unplaced.
+as a maximum flow of minimum cost (OR-Tools): source → request (1) → agency
+(1 per eligible pair, cost −score) → sink (free capacity); the flow places as
+many requests as capacity allows, and among those assignments the cost picks
+the highest total score.
 """
 
 from dataclasses import dataclass
@@ -45,8 +46,6 @@ def solve_matrix(scores, capacities):
     if rows.size == 0:
         return assignment
     points = np.rint(scores[rows, cols] * SCALE).astype(np.int64)
-    # Any placement outweighs any difference in score.
-    bonus = (int(points.max()) + 1) * (n + 1)
 
     source, sink = 0, 1
     request_nodes = 2 + np.arange(n, dtype=np.int64)
@@ -62,7 +61,7 @@ def solve_matrix(scores, capacities):
         request_nodes[rows],
         agency_nodes[cols],
         np.ones(rows.size, dtype=np.int64),
-        -(bonus + points),
+        -points,
     )
     flow.add_arcs_with_capacity_and_unit_cost(
         agency_nodes,
@@ -70,10 +69,10 @@ def solve_matrix(scores, capacities):
         np.maximum(capacities, 0),
         np.zeros(m, dtype=np.int64),
     )
-    flow.add_arc_with_capacity_and_unit_cost(source, sink, n, 0)
     flow.set_node_supply(source, n)
     flow.set_node_supply(sink, -n)
-    status = flow.solve()
+    # Most placements first, then the cheapest (highest-scoring) among those flows.
+    status = flow.solve_max_flow_with_min_cost()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow did not reach an optimum (status {status})")
     used = flow.flows(pair_arcs) > 0

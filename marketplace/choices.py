@@ -114,3 +114,16 @@ INDUSTRY_KEYWORDS = {
     Industry.NETWORKS_COMMUNICATIONS: "网络与通信 通信 5G 射频 光通信 物联网 communications 5g radio optical iot",
     Industry.OTHER: "",
 }
+
+# Words for the IP services themselves, in both languages; with the industry words
+# above they form the vocabulary matching compares a firm's needs and an agency's
+# expertise over, so filler words in free text do not dilute the fit.
+IP_SERVICE_TERMS = (
+    "专利 发明 实用新型 外观设计 专利申请 专利挖掘 专利布局 专利导航 专利检索 专利分析 审查意见 答复 无效 复审 "
+    "商标 商标注册 品牌 商标监测 异议 续展 驳回 版权 著作权 软著 软件著作权 集成电路布图设计 布图设计 "
+    "年费 期限 托管 监控 侵权 维权 诉讼 仿制 预警 许可 转让 质押 运营 交易 评估 合同 技术合同 "
+    "培训 咨询 诊断 信息 检索 分析 研发 量产 上市 海外 PCT 布局 保护 "
+    "patent invention utility design drafting prosecution filing search analysis navigation opposition "
+    "trademark brand copyright software renewal annual fee deadline infringement enforcement litigation "
+    "licensing license transfer pledge valuation training consulting diagnosis watch"
+)

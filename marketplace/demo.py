@@ -3,34 +3,64 @@
 `seed()` fills an empty database in one transaction: high-tech parks,
 incubators with their managers, the service catalogue, this year's programme
 with its package, agencies with licences and staff, firms with members, the
-four demo logins, and the audit events that the same states reached through
-`marketplace.actions` would have written. Rows go in with `bulk_create` so that
+four demo logins, and the open programme year's contracting: custody requests
+(engaged, waiting for an agency, open for cohort allocation, withdrawn), their
+offers (accepted, declined, expired, pending until a working-day deadline),
+engagements with their items and amounts, declared conflicts of interest, a
+change of agency waiting for the office, and the notices and audit events
+that the same states reached through `marketplace.actions` would have
+written, at the moments they happened. Rows go in with bulk inserts so that
 thousands of firms take seconds; each row is validated with `full_clean()`
 first, and the database enforces uniqueness and check constraints on insert.
-The same seed and sizes give the same data.
+The same seed and sizes give the same data on the same day.
+
+The demo firm is verified, eligible and has no request yet, and the demo
+agency offers every item with capacity to spare, so a visitor can walk the
+journey apply → choose → accept with the demo logins.
 """
 
 import datetime
 import random
+import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, Decimal
 
+import numpy as np
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.utils import timezone
+from django.db import connections, router, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
-from marketplace.choices import DISTRICT_NEIGHBOURS, CustodyArea, District, Industry, RevenueBand
+from marketplace import matching
+from marketplace.actions import contracting as contracting_actions
+from marketplace.choices import (
+    DISTRICT_NEIGHBOURS,
+    INDUSTRY_KEYWORDS,
+    CustodyArea,
+    District,
+    Industry,
+    RevenueBand,
+)
 from marketplace.credit_codes import make_credit_code
 from marketplace.models import (
     Agency,
+    AgencyChange,
     AuditEvent,
+    ConflictOfInterest,
+    CustodyRequest,
+    Engagement,
+    EngagementItem,
     Firm,
     HighTechPark,
     Incubator,
+    Notification,
+    Offer,
     PackageItem,
     ProgrammeYear,
+    RequestItem,
     ServiceItem,
     User,
 )
@@ -454,6 +484,8 @@ PACKAGE = (
     ("rights-enforcement", 1, False),
 )
 
+STANDARD_CODES = tuple(code for code, _quota, standard in PACKAGE if standard)
+
 PROGRAMME_TARGET_FIRMS = 2000
 PROGRAMME_GOVERNMENT_SHARE = Decimal("0.800")
 PROGRAMME_COPAY_CAP = Decimal("3000.00")
@@ -674,6 +706,70 @@ AGENCY_SUSPENSION_REASONS = (
 
 _SOURCE = {"source": "seed_demo"}
 
+# The programme opened at least this long before the seed's today, so that requests,
+# offers and their working-day deadlines have a history to sit in.
+HISTORY_DAYS = 60
+
+# Shares of the verified firms in each state of the open programme year; the rest
+# have not asked for custody yet.
+ENGAGED_SHARE = 0.40
+OPEN_SHARE = 0.20
+OFFERED_SHARE = 0.04
+WITHDRAWN_SHARE = 0.015
+# Pending offers that go to the demo agency, so its inbox has something to answer.
+DEMO_AGENCY_PENDING = 3
+# Open requests in the demo manager's incubator, of which the first two are recent.
+DEMO_INCUBATOR_OPEN = 4
+# The first firms sit in the demo manager's incubator: the demo firm, a sign-up to
+# confirm, and verified firms enough for those open requests at any size.
+DEMO_INCUBATOR_FIRMS = 2 + DEMO_INCUBATOR_OPEN + 2
+
+# Extras a firm may add to the standard package; patent agencies serve all of them.
+STANDARD_EXTRAS = ("patent-filing", "patent-navigation", "software-copyright", "ip-valuation")
+# Narrower requests: brand work (trademark agencies) and enforcement (law firms).
+BRAND_ITEMS = (
+    ("ip-diagnosis", 1),
+    ("ip-strategy", 2),
+    ("ip-training", 1),
+    ("trademark-filing", 2),
+    ("deadline-management", 10),
+    ("infringement-alert", 1),
+)
+PROTECTION_ITEMS = (
+    ("ip-strategy", 4),
+    ("ip-training", 1),
+    ("infringement-alert", 1),
+    ("rights-enforcement", 1),
+)
+REQUEST_SHAPES = (("standard", 62), ("extras", 23), ("brand", 10), ("protection", 5))
+NEEDS = {
+    "standard": "希望围绕{focus}梳理现有技术成果，做好专利和商标布局，并托管年费和各类期限。",
+    "extras": "{focus}即将进入量产，除标准托管外还需要{extras}。",
+    "brand": "产品即将上市，重点需要商标注册、期限管理和侵权预警。",
+    "protection": "发现同行疑似仿制我们的{focus}，需要侵权分析和维权支持。",
+}
+DECLINE_REASONS = (
+    "本季度托管客户已满，难以保证服务质量。",
+    "企业技术领域与我所代理人的专业方向不符。",
+    "企业所在区距离较远，无法提供驻场服务。",
+    "与我所现有客户存在潜在竞争关系，暂不承接。",
+)
+WITHDRAW_REASONS = (
+    "公司决定暂缓托管，明年再申请。",
+    "已自行委托其他代理机构，不再需要托管。",
+)
+CONFLICT_NOTES = (
+    "本所长期代理该企业主要竞争对手的专利业务。",
+    "本所合伙人持有该企业股份。",
+    "本所正代理针对该企业的专利无效宣告请求。",
+)
+CHANGE_REASONS = (
+    "现代理机构响应较慢，希望更换为同区机构便于沟通。",
+    "公司转向海外市场，需要熟悉PCT申请的代理机构。",
+)
+# How a firm picks among its ranked candidates: mostly the first, sometimes the next ones.
+PICK_WEIGHTS = (40, 25, 15, 12, 8)
+
 
 class DemoDataExists(Exception):
     """The database already holds programme data; the demo only fills an empty one."""
@@ -723,17 +819,48 @@ def _check(obj, **kwargs):
     return obj
 
 
+def _relations(model):
+    """Names of the model's foreign keys: validating them would cost a query per row."""
+    return [f.name for f in model._meta.concrete_fields if f.is_relation]
+
+
+def _insert_as_of(model, rows):
+    """Insert rows keeping the moments set on them, auto_now_add fields included.
+
+    bulk_create() would stamp those fields with the time of seeding; a raw
+    insert (the path loaddata takes) keeps the history's own moments. Primary
+    keys come back as with bulk_create().
+    """
+    connection = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    size = 1
+    if connection.features.can_return_rows_from_bulk_insert:
+        size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    for start in range(0, len(rows), size):
+        batch = rows[start : start + size]
+        returned = model._base_manager.using(connection.alias)._insert(
+            batch, fields=fields, returning_fields=[model._meta.pk], raw=True
+        )
+        for row, (pk,) in zip(batch, returned, strict=True):
+            row.pk = pk
+            row._state.adding = False
+            row._state.db = connection.alias
+
+
 class _Seeder:
     def __init__(self, *, seed):
         self.rng = random.Random(seed)
         self.today = timezone.localdate()
         self.now = timezone.now()
+        # Made-up history ends when today began, so runs on the same day agree to the second.
+        self.anchor = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time()))
         # The demo password is published; one hash serves the four logins (each costs ~0.4 s).
         self.demo_password = make_password(DEMO_PASSWORD)
         self.events = []
         self.used_names = set()
-        self.firm_type = ContentType.objects.get_for_model(Firm)
-        self.agency_type = ContentType.objects.get_for_model(Agency)
+        self.agency_staff = []
+        self.firm_members = []
+        self.firm_focus = []
 
     def run(self, *, firms, agencies, incubators):
         self.officer = self._demo_user("demo-officer", is_staff=True, is_superuser=True)
@@ -746,7 +873,18 @@ class _Seeder:
         codes = iter(self.rng.sample(range(100_000_000, 1_000_000_000), firms + agencies))
         agency_rows = self._agencies(agencies, items, codes)
         firm_rows = self._firms(firms, incubator_rows, managers, codes)
-        AuditEvent.objects.bulk_create(self.events, batch_size=2000)
+        contracting = _Contracting(
+            self,
+            year=year,
+            items=items,
+            agencies=agency_rows,
+            firms=firm_rows,
+            incubators=incubator_rows,
+            managers=managers,
+        ).run()
+        # Oldest first, so that the id order of the trail is its time order too.
+        self.events.sort(key=lambda event: event.at)
+        _insert_as_of(AuditEvent, self.events)
         return {
             "parks": len(parks),
             "incubators": len(incubator_rows),
@@ -755,6 +893,7 @@ class _Seeder:
             "agencies": len(agency_rows),
             "firms": len(firm_rows),
             "users": 1 + len(incubator_rows) + len(agency_rows) + len(firm_rows),
+            **contracting,
             "audit events": len(self.events),
         }
 
@@ -781,24 +920,41 @@ class _Seeder:
             **memberships,
         )
 
-    def _event(self, *, actor, action, subject, from_state="", to_state="", reason=""):
+    def _event(
+        self,
+        *,
+        at,
+        actor,
+        action,
+        subject,
+        from_state="",
+        to_state="",
+        reason="",
+        data=None,
+    ):
+        """Queue the audit event the action reaching this state writes (see marketplace.audit)."""
         if isinstance(subject, Firm):
-            subject_type = self.firm_type
             parties = {"firm": subject, "incubator_id": subject.incubator_id}
-        else:
-            subject_type = self.agency_type
+        elif isinstance(subject, Agency):
             parties = {"agency": subject}
+        else:
+            parties = {
+                f"{name}_id": getattr(subject, f"{name}_id")
+                for name in ("firm", "agency", "incubator")
+                if getattr(subject, f"{name}_id", None) is not None
+            }
         self.events.append(
             AuditEvent(
+                at=at,
                 actor=actor,
                 action=action,
-                subject_type=subject_type,
+                subject_type=ContentType.objects.get_for_model(subject),
                 subject_id=str(subject.pk),
                 subject_repr=str(subject)[:200],
                 from_state=from_state,
                 to_state=to_state,
                 reason=reason,
-                data=_SOURCE,
+                data={**_SOURCE, **(data or {})},
                 **parties,
             )
         )
@@ -836,6 +992,18 @@ class _Seeder:
             )
         )
         return min(moment, self.now)
+
+    def _between(self, start, end):
+        """A moment between `start` and `end`, to the second."""
+        return (start + (end - start) * self.rng.random()).replace(microsecond=0)
+
+    def _recent(self, *, min_days, max_days):
+        """A moment some days before today began."""
+        days = datetime.timedelta(days=1)
+        return self._between(self.anchor - max_days * days, self.anchor - min_days * days)
+
+    def _start_of(self, day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
     # --- reference data ----------------------------------------------------
 
@@ -926,7 +1094,10 @@ class _Seeder:
             copay_cap=PROGRAMME_COPAY_CAP,
             max_headcount=100,
             max_revenue_band=RevenueBand.FROM_20M_TO_50M,
-            opens_on=min(datetime.date(year_number, 3, 1), self.today),
+            opens_on=min(
+                datetime.date(year_number, 3, 1),
+                self.today - datetime.timedelta(days=HISTORY_DAYS),
+            ),
             closes_on=max(datetime.date(year_number, 11, 30), self.today),
             offer_response_days=3,
         )
@@ -958,7 +1129,8 @@ class _Seeder:
     def _agency_statuses(self, count):
         """Status plan per agency index: mostly approved, a few of every other state."""
         plan = ["approved"] * count
-        others = list(range(1, count))
+        # The demo agency and its rival (index 1) are always approved.
+        others = list(range(2, count))
         self.rng.shuffle(others)
         quotas = (
             ("applied", max(1, round(count * 0.10))),
@@ -986,12 +1158,15 @@ class _Seeder:
             District.QIXIA,
             District.YUHUATAI,
         )
-        rows, offered = [], []
+        rows, offered, moments = [], [], []
         for index in range(count):
             demo = index == 0
+            # The demo agency's rival also serves the whole standard package, so a
+            # demo firm compares two candidates and a change of agency has somewhere to go.
+            rival = index == 1
             kind = (
                 Agency.Kind.PATENT_AGENCY
-                if demo
+                if demo or rival
                 else self.rng.choices(Agency.Kind.values, weights=(60, 25, 15))[0]
             )
 
@@ -1023,6 +1198,9 @@ class _Seeder:
                 valid_until = self.today - datetime.timedelta(days=self.rng.randint(5, 200))
             else:
                 valid_until = self.today + datetime.timedelta(days=self.rng.randint(90, 1800))
+            if demo or rival:
+                # Approved long before the programme opened, so they have a history.
+                valid_until = self.today + datetime.timedelta(days=(3 if demo else 2) * 365)
             valid_from = valid_until - datetime.timedelta(days=5 * 365)
             licence_counters[kind] += 1
             sequence = licence_counters[kind]
@@ -1032,11 +1210,15 @@ class _Seeder:
                 Agency.Kind.LAW_FIRM: f"3{district}{valid_from.year}1{sequence:05d}",
             }[kind]
             core, optional = AGENCY_SERVICES[kind]
+            # Agencies in a custody programme tend to offer much of the package.
+            breadth = self.rng.uniform(0.6, 1.0)
             codes_offered = (
                 [entry.code for entry in CATALOGUE]
                 if demo
-                else list(core) + [code for code in optional if self.rng.random() < 0.5]
+                else list(core) + [code for code in optional if self.rng.random() < breadth]
             )
+            if rival:
+                codes_offered += [code for code in STANDARD_CODES if code not in codes_offered]
             if demo:
                 capacity = 150
             elif kind == Agency.Kind.PATENT_AGENCY:
@@ -1057,10 +1239,12 @@ class _Seeder:
                 expertise=expertise,
                 yearly_capacity=capacity,
             )
-            self._set_agency_state(agency, state)
+            moment = self._set_agency_state(agency, state)
+            agency.created_at = moment["applied"]
+            moments.append(moment)
             rows.append(_check(agency))
             offered.append(codes_offered)
-        Agency.objects.bulk_create(rows)
+        _insert_as_of(Agency, rows)
 
         through = Agency.service_items.through
         through.objects.bulk_create(
@@ -1070,8 +1254,11 @@ class _Seeder:
         )
         staff = []
         for index, agency in enumerate(rows):
+            joined = {"date_joined": moments[index]["applied"]}
             if index == 0:
-                admin = self._demo_user("demo-agency", agency=agency, is_agency_admin=True)
+                admin = self._demo_user(
+                    "demo-agency", agency=agency, is_agency_admin=True, **joined
+                )
             else:
                 admin = self._staff_user(
                     f"agency-{index:04d}",
@@ -1079,36 +1266,59 @@ class _Seeder:
                     f"{agency.name}管理员",
                     agency=agency,
                     is_agency_admin=True,
+                    **joined,
                 )
             staff.append(_check(admin, exclude=["password", "agency"]))
         User.objects.bulk_create(staff)
-        for agency, admin in zip(rows, staff, strict=True):
-            self._agency_events(agency, admin)
+        self.agency_staff = staff
+        self.agency_moments = moments
+        for agency, admin, moment in zip(rows, staff, moments, strict=True):
+            self._agency_events(agency, admin, moment)
         return rows
 
     def _set_agency_state(self, agency, state):
+        """Set the agency's state; return when it applied and each later change happened."""
         if state.startswith("applied"):
             agency.status = Agency.Status.APPLIED
-        elif state == "rejected":
+            return {"applied": self._recent(min_days=1, max_days=30)}
+        if state == "rejected":
             agency.status = Agency.Status.REJECTED
             agency.status_reason = self.rng.choice(AGENCY_REJECTION_REASONS)
-        else:
-            # Approved while the licence was valid; suspended ones were approved first.
-            agency.approved_at = self._past_moment(
-                agency.licence_valid_from, min_days=10, max_days=120
+            applied = self._recent(min_days=10, max_days=60)
+            return {
+                "applied": applied,
+                "rejected": applied + datetime.timedelta(days=self.rng.uniform(2, 8)),
+            }
+        # Approved while the licence was valid; suspended ones were approved first.
+        agency.approved_at = self._past_moment(agency.licence_valid_from, min_days=10, max_days=120)
+        agency.status = Agency.Status.APPROVED
+        moments = {
+            "applied": agency.approved_at - datetime.timedelta(days=self.rng.uniform(3, 40)),
+            "approved": agency.approved_at,
+        }
+        if state == "suspended":
+            agency.status = Agency.Status.SUSPENDED
+            agency.status_reason = self.rng.choice(AGENCY_SUSPENSION_REASONS)
+            since = max(self.anchor - agency.approved_at, datetime.timedelta(0))
+            moments["suspended"] = self._between(
+                agency.approved_at + since * 0.3, agency.approved_at + since * 0.9
             )
-            agency.status = Agency.Status.APPROVED
-            if state == "suspended":
-                agency.status = Agency.Status.SUSPENDED
-                agency.status_reason = self.rng.choice(AGENCY_SUSPENSION_REASONS)
+        return moments
 
-    def _agency_events(self, agency, admin):
+    def _agency_events(self, agency, admin, moments):
         applied = Agency.Status.APPLIED
-        self._event(actor=admin, action="agency.applied", subject=agency, to_state=applied)
+        self._event(
+            at=moments["applied"],
+            actor=admin,
+            action="agency.applied",
+            subject=agency,
+            to_state=applied,
+        )
         if agency.status == applied:
             return
         if agency.status == Agency.Status.REJECTED:
             self._event(
+                at=moments["rejected"],
                 actor=self.officer,
                 action="agency.rejected",
                 subject=agency,
@@ -1118,6 +1328,7 @@ class _Seeder:
             )
             return
         self._event(
+            at=moments["approved"],
             actor=self.officer,
             action="agency.approved",
             subject=agency,
@@ -1126,6 +1337,7 @@ class _Seeder:
         )
         if agency.status == Agency.Status.SUSPENDED:
             self._event(
+                at=moments["suspended"],
                 actor=self.officer,
                 action="agency.suspended",
                 subject=agency,
@@ -1142,15 +1354,17 @@ class _Seeder:
         if index == 1:
             # The demo manager always has a sign-up to confirm.
             return Firm.Verification.PENDING
+        if index < DEMO_INCUBATOR_FIRMS:
+            return Firm.Verification.VERIFIED
         return self.rng.choices(Firm.Verification.values, weights=(17, 78, 5))[0]
 
     def _firms(self, count, incubators, managers, codes):
         industries = [code for code, _weight in INDUSTRY_WEIGHTS]
         industry_weights = [weight for _code, weight in INDUSTRY_WEIGHTS]
         incubator_weights = [self.rng.uniform(0.5, 2.0) for _ in incubators]
-        rows = []
+        rows, registered = [], []
         for index in range(count):
-            if index < 2:
+            if index < DEMO_INCUBATOR_FIRMS:
                 slot = 0
             else:
                 slot = self.rng.choices(range(len(incubators)), weights=incubator_weights)[0]
@@ -1183,6 +1397,7 @@ class _Seeder:
                 else self.rng.choices(RevenueBand.values, weights=(45, 35, 13, 5, 2))[0]
             )
             admitted_on = self.today - datetime.timedelta(days=self.rng.randint(40, 1500))
+            focus = self.rng.choice(focuses)
             firm = Firm(
                 name=name,
                 credit_code=make_credit_code(
@@ -1194,31 +1409,49 @@ class _Seeder:
                 industry=industry,
                 headcount=headcount,
                 revenue_band=revenue_band,
-                description=f"专注于{self.rng.choice(focuses)}的研发与产业化。",
+                description=f"专注于{focus}的研发与产业化。",
                 verification=self._firm_verification(index),
             )
-            if firm.verification != Firm.Verification.PENDING:
+            if firm.verification == Firm.Verification.PENDING:
+                registered.append(self._recent(min_days=1, max_days=20))
+            else:
                 # Confirmed (or turned down) by the incubator's manager soon after admission.
                 firm.verified_at = self._past_moment(admitted_on, min_days=3, max_days=30)
                 firm.verified_by = managers[slot]
+                registered.append(
+                    max(
+                        firm.verified_at - datetime.timedelta(hours=self.rng.uniform(2, 120)),
+                        self._start_of(admitted_on),
+                    )
+                )
             if firm.verification == Firm.Verification.REJECTED:
                 firm.verification_reason = self.rng.choice(FIRM_REJECTION_REASONS)
             rows.append(_check(firm, exclude=["incubator", "verified_by"]))
-        Firm.objects.bulk_create(rows, batch_size=1000)
+            self.firm_focus.append(focus)
+        for firm, moment in zip(rows, registered, strict=True):
+            firm.created_at = moment
+        _insert_as_of(Firm, rows)
 
         members = []
         for index, firm in enumerate(rows):
+            joined = {"date_joined": registered[index]}
             if index == 0:
-                member = self._demo_user("demo-firm", firm=firm)
+                member = self._demo_user("demo-firm", firm=firm, **joined)
             else:
                 member = self._staff_user(
-                    f"firm-{index:05d}", User.Role.FIRM_MEMBER, f"{firm.name}联系人", firm=firm
+                    f"firm-{index:05d}",
+                    User.Role.FIRM_MEMBER,
+                    f"{firm.name}联系人",
+                    firm=firm,
+                    **joined,
                 )
             members.append(_check(member, exclude=["password", "firm"]))
         User.objects.bulk_create(members, batch_size=1000)
+        self.firm_members = members
 
-        for firm, member in zip(rows, members, strict=True):
+        for firm, member, moment in zip(rows, members, registered, strict=True):
             self._event(
+                at=moment,
                 actor=member,
                 action="firm.registered",
                 subject=firm,
@@ -1227,6 +1460,7 @@ class _Seeder:
             if firm.verification == Firm.Verification.PENDING:
                 continue
             self._event(
+                at=firm.verified_at,
                 actor=firm.verified_by,
                 action=f"firm.{firm.verification}",
                 subject=firm,
@@ -1235,3 +1469,809 @@ class _Seeder:
                 reason=firm.verification_reason,
             )
         return rows
+
+
+# --- contracting: requests, offers, engagements ------------------------------------
+
+
+@dataclass(eq=False)
+class _PlannedOffer:
+    sent_at: datetime.datetime
+    respond_by: datetime.datetime
+    provisional: bool
+    outcome: str = ""  # the Offer.Status it ends in
+    responded_at: datetime.datetime | None = None
+    reason: str = ""
+    to_demo_agency: bool = False
+    # Filled in by the replay, from the ranking at the moment the offer was sent.
+    agency: int | None = None
+    score: Decimal | None = None
+    rank: int | None = None
+    reasons: list = field(default_factory=list)
+    warned_at: datetime.datetime | None = None
+    dropped: bool = False
+    row: Offer | None = None
+
+
+@dataclass(eq=False)
+class _PlannedRequest:
+    firm: int
+    items: tuple  # ((service item code, quota), ...)
+    needs: str
+    submitted_at: datetime.datetime
+    offers: list
+    withdrawn_at: datetime.datetime | None = None
+    withdraw_reason: str = ""
+    price: Decimal = Decimal("0.00")
+    government: Decimal = Decimal("0.00")
+    copay: Decimal = Decimal("0.00")
+    row: CustodyRequest | None = None
+    engagement: Engagement | None = None
+
+    @property
+    def status(self):
+        if self.withdrawn_at is not None:
+            return CustodyRequest.Status.WITHDRAWN
+        outcome = self.offers[-1].outcome if self.offers else None
+        if outcome == Offer.Status.ACCEPTED:
+            return CustodyRequest.Status.ENGAGED
+        if outcome == Offer.Status.PENDING:
+            return CustodyRequest.Status.OFFERED
+        return CustodyRequest.Status.OPEN
+
+
+class _Contracting:
+    """The open programme year's requests, offers, engagements and what they left behind.
+
+    Each request gets a story first (when it was submitted, how many offers
+    lapsed, how it ends), with moments only. A replay then walks every offer
+    in time order and ranks the agencies as matching would have at that
+    moment (approvals so far, clients taken, answers given), so the agency,
+    score, rank and reasons of each offer are what offer_make would have
+    stored. Capacity and budget are checked as offer_accept checks them.
+    """
+
+    def __init__(self, seeder, *, year, items, agencies, firms, incubators, managers):
+        self.s = seeder
+        self.rng = seeder.rng
+        self.year = year
+        self.items = items
+        self.item_ids = {code: item.pk for code, item in items.items()}
+        self.agencies = agencies
+        self.firms = firms
+        self.demo_incubator = incubators[0]
+        self.managers = {manager.incubator_id: manager for manager in managers}
+        self.package = {row.service_item.code: row for row in year.package_items.all()}
+        self.plans = []
+        self.conflicts = []
+        self.notifications = []
+        self.change = None
+
+    def run(self):
+        self._plan_stories()
+        self._declare_conflicts()
+        self._replay()
+        self._write()
+        self._propose_change()
+        self._notify_history()
+        return {
+            "custody requests": len(self.plans),
+            "offers": sum(len(plan.offers) for plan in self.plans),
+            "engagements": sum(plan.engagement is not None for plan in self.plans),
+            "conflicts of interest": len(self.conflicts),
+            "changes of agency": int(self.change is not None),
+            "notifications": len(self.notifications),
+        }
+
+    # --- stories -------------------------------------------------------------------
+
+    def _eligible(self, firm):
+        """What request_submit's eligibility rules ask of the firm itself."""
+        return (
+            firm.verification == Firm.Verification.VERIFIED
+            and firm.incubator.is_programme_level
+            and firm.headcount <= self.year.max_headcount
+            and RevenueBand.rank(firm.revenue_band) <= RevenueBand.rank(self.year.max_revenue_band)
+        )
+
+    def _plan_stories(self):
+        verified = sum(firm.verification == Firm.Verification.VERIFIED for firm in self.firms)
+        # The demo firm (index 0) keeps no request: a visitor walks its journey.
+        pool = [index for index, firm in enumerate(self.firms[1:], 1) if self._eligible(firm)]
+        self.rng.shuffle(pool)
+        wanted = {
+            "offered": max(1, round(verified * OFFERED_SHARE)),
+            "open": round(verified * OPEN_SHARE),
+            "engaged": round(verified * ENGAGED_SHARE),
+            "withdrawn": max(1, round(verified * WITHDRAWN_SHARE)),
+        }
+        # The budget must still cover the pending offers and the demo firm's own request.
+        full_package = sum(
+            (row.quota * row.service_item.unit_price for row in self.package.values()),
+            Decimal("0.00"),
+        )
+        most, _copay = self.year.split_price(full_package)
+        spendable = self.year.budget - most * (wanted["offered"] + 1)
+        planned = Decimal("0.00")
+
+        in_demo_incubator = [
+            index for index in pool if self.firms[index].incubator_id == self.demo_incubator.pk
+        ]
+        stories = [
+            (index, "open", position < 2)
+            for position, index in enumerate(in_demo_incubator[:DEMO_INCUBATOR_OPEN])
+        ]
+        opened_already = len(stories)
+        taken = {index for index, _kind, _recent in stories}
+        rest = iter(index for index in pool if index not in taken)
+        for kind in ("offered", "engaged", "open", "withdrawn"):
+            count = wanted[kind] - (opened_already if kind == "open" else 0)
+            for _ in range(max(count, 0)):
+                index = next(rest, None)
+                if index is None:
+                    break
+                stories.append((index, kind, False))
+
+        demo_pending = 0
+        for index, kind, recent in stories:
+            plan = self._request(index)
+            if kind == "engaged":
+                if planned + plan.government > spendable:
+                    kind = "open"
+                else:
+                    planned += plan.government
+            timeline = self._timeline_for(index, kind, recent)
+            if timeline is None:
+                continue
+            plan.submitted_at, plan.offers, plan.withdrawn_at = timeline
+            if plan.withdrawn_at is not None:
+                plan.withdraw_reason = self.rng.choice(WITHDRAW_REASONS)
+                for offer in plan.offers:
+                    if offer.outcome == Offer.Status.WITHDRAWN:
+                        offer.reason = plan.withdraw_reason
+            if plan.status == CustodyRequest.Status.OFFERED and demo_pending < DEMO_AGENCY_PENDING:
+                plan.offers[-1].to_demo_agency = True
+                demo_pending += 1
+            self.plans.append(plan)
+
+    def _request(self, index):
+        shape = self.rng.choices(*zip(*REQUEST_SHAPES, strict=True))[0]
+        standard = [(code, row.quota) for code, row in self.package.items() if row.is_standard]
+        extras = ""
+        if shape == "standard":
+            items = standard
+        elif shape == "extras":
+            chosen = self.rng.sample(STANDARD_EXTRAS, self.rng.randint(1, 2))
+            items = standard + [
+                (code, self.rng.randint(1, self.package[code].quota)) for code in chosen
+            ]
+            extras = "和".join(self.items[code].name for code in chosen)
+        elif shape == "brand":
+            items = list(BRAND_ITEMS)
+        else:
+            items = list(PROTECTION_ITEMS)
+        price = sum((self.items[code].unit_price * quota for code, quota in items), Decimal("0.00"))
+        government, copay = self.year.split_price(price)
+        return _PlannedRequest(
+            firm=index,
+            items=tuple(items),
+            needs=NEEDS[shape].format(focus=self.s.firm_focus[index], extras=extras),
+            submitted_at=None,
+            offers=[],
+            price=price,
+            government=government,
+            copay=copay,
+        )
+
+    def _timeline_for(self, index, kind, recent):
+        """Moments of the story, with fewer lapsed offers when history is short."""
+        firm = self.firms[index]
+        opened = self.s._start_of(self.year.opens_on) + datetime.timedelta(hours=9)
+        window_start = max(opened, firm.verified_at + datetime.timedelta(days=1))
+        lapses = {
+            "engaged": self.rng.choices((0, 1, 2), weights=(55, 33, 12))[0],
+            "offered": self.rng.choices((0, 1), weights=(70, 30))[0],
+            "open": 0 if recent else self.rng.choices((0, 1), weights=(65, 35))[0],
+            "withdrawn": self.rng.choices((0, 1), weights=(50, 50))[0],
+        }[kind]
+        for count in range(lapses, -1, -1):
+            timeline = self._timeline(kind, count, window_start, recent=recent)
+            if timeline is not None:
+                return timeline
+        return self._timeline("open", 0, window_start, recent=recent)
+
+    def _offer_after(self, moment):
+        """An offer the firm sends some time after `moment`, with its working-day deadline."""
+        hour = datetime.timedelta(hours=1)
+        return self._offer_at(self.s._between(moment + hour / 6, moment + 48 * hour))
+
+    def _offer_at(self, sent_at):
+        respond_by, provisional = contracting_actions._deadline(self.year, sent_at)
+        return _PlannedOffer(sent_at=sent_at, respond_by=respond_by, provisional=provisional)
+
+    def _timeline(self, kind, lapses, window_start, *, recent):
+        """(submitted at, offers, withdrawn at), or None when it does not fit before today."""
+        hour, day = datetime.timedelta(hours=1), datetime.timedelta(days=1)
+        minute = hour / 60
+        end = self.s.anchor - 30 * minute
+        if kind == "open" and lapses == 0:
+            start = max(window_start, self.s.anchor - 60 * hour) if recent else window_start
+            return (self.s._between(start, end), [], None) if start < end else None
+        # A round of offer and answer takes at most about a week, holidays included.
+        latest = self.s.anchor - day * (7 * lapses + (3 if kind == "offered" else 8))
+        if latest <= window_start:
+            return None
+        submitted = self.s._between(window_start, latest)
+        moment, offers, withdrawn_at = submitted, [], None
+        for _ in range(lapses):
+            offer = self._offer_after(moment)
+            if self.rng.random() < 0.6:
+                offer.outcome = Offer.Status.DECLINED
+                offer.reason = self.rng.choice(DECLINE_REASONS)
+                offer.responded_at = self.s._between(
+                    offer.sent_at + hour,
+                    min(offer.sent_at + 60 * hour, offer.respond_by - minute),
+                )
+            else:
+                offer.outcome = Offer.Status.EXPIRED
+                # The expiry job runs every five minutes.
+                offer.responded_at = offer.respond_by + minute * self.rng.uniform(0.1, 5)
+                offer.responded_at = offer.responded_at.replace(microsecond=0)
+            offers.append(offer)
+            moment = offer.responded_at
+        if kind == "engaged":
+            offer = self._offer_after(moment)
+            offer.outcome = Offer.Status.ACCEPTED
+            offer.responded_at = self.s._between(
+                offer.sent_at + 20 * minute,
+                min(offer.sent_at + 54 * hour, offer.respond_by - minute),
+            )
+            offers.append(offer)
+            moment = offer.responded_at
+        elif kind == "offered":
+            start = max(moment + 10 * minute, self.s.anchor - 48 * hour)
+            if start >= end:
+                return None
+            offer = self._offer_at(self.s._between(start, end))
+            offer.outcome = Offer.Status.PENDING
+            offers.append(offer)
+            moment = offer.sent_at
+        elif kind == "withdrawn":
+            if self.rng.random() < 0.5:
+                offer = self._offer_after(moment)
+                offer.outcome = Offer.Status.WITHDRAWN
+                offer.responded_at = self.s._between(
+                    offer.sent_at + hour,
+                    min(offer.sent_at + 48 * hour, offer.respond_by - minute),
+                )
+                offers.append(offer)
+                moment = offer.responded_at
+            else:
+                moment = self.s._between(moment + hour, moment + 96 * hour)
+            withdrawn_at = moment
+        if moment >= end:
+            return None
+        for offer in offers:
+            # The warning job (every 15 minutes) reminds the agency a day before the deadline.
+            warn_at = offer.respond_by - day + minute * self.rng.uniform(0.1, 15)
+            warn_at = max(warn_at.replace(microsecond=0), offer.sent_at + minute)
+            still_pending = offer.responded_at is None or offer.responded_at > warn_at
+            if still_pending and warn_at < self.s.anchor:
+                offer.warned_at = warn_at
+        return submitted, offers, withdrawn_at
+
+    def _declare_conflicts(self):
+        """A couple of declared conflicts, one of them the demo agency's, all before opening."""
+        with_request = [plan.firm for plan in self.plans]
+        to_demo = {
+            plan.firm for plan in self.plans if plan.offers and plan.offers[-1].to_demo_agency
+        }
+        approved = [
+            index
+            for index, agency in enumerate(self.agencies)
+            if agency.status == Agency.Status.APPROVED
+        ]
+        if not with_request or not approved:
+            return
+        opened = self.s._start_of(self.year.opens_on)
+        pairs = set()
+        demo_candidates = [firm for firm in with_request if firm not in to_demo]
+        if approved[0] == 0 and demo_candidates:
+            pairs.add((0, self.rng.choice(demo_candidates)))
+        wanted = 2 + len(self.firms) // 300
+        for _attempt in range(wanted * 5):
+            if len(pairs) >= wanted:
+                break
+            pairs.add((self.rng.choice(approved), self.rng.choice(with_request)))
+        for agency, firm in sorted(pairs):
+            row = ConflictOfInterest(
+                agency=self.agencies[agency],
+                firm=self.firms[firm],
+                note=self.rng.choice(CONFLICT_NOTES),
+                declared_at=self.s._between(
+                    opened - datetime.timedelta(days=200), opened - datetime.timedelta(days=5)
+                ),
+            )
+            self.conflicts.append(_check(row, exclude=_relations(ConflictOfInterest)))
+
+    # --- replay --------------------------------------------------------------------
+
+    def _request_profile(self, plan, start_date):
+        """As candidates.request_profile builds it from the stored request."""
+        firm = self.firms[plan.firm]
+        return matching.RequestProfile(
+            firm_id=firm.pk,
+            district=firm.district,
+            industry=firm.industry,
+            industry_label=INDUSTRY_KEYWORDS.get(firm.industry, ""),
+            needs=f"{plan.needs} {firm.description}",
+            item_ids=frozenset(self.item_ids[code] for code, _quota in plan.items),
+            start_date=start_date,
+            neighbour_districts=frozenset(DISTRICT_NEIGHBOURS.get(firm.district, ())),
+        )
+
+    def _initial_profiles(self):
+        conflicts = {}
+        for row in self.conflicts:
+            conflicts.setdefault(row.agency_id, set()).add(row.firm_id)
+        offered = {}
+        for agency_id, item_id in Agency.service_items.through.objects.values_list(
+            "agency_id", "serviceitem_id"
+        ):
+            offered.setdefault(agency_id, set()).add(item_id)
+        return [
+            matching.AgencyProfile(
+                id=agency.pk,
+                name=agency.name,
+                # Not yet approved: the replay approves each agency at its moment.
+                status=Agency.Status.APPLIED,
+                licence_valid_from=agency.licence_valid_from,
+                licence_valid_until=agency.licence_valid_until,
+                district=agency.district,
+                districts_served=frozenset(agency.districts_served),
+                service_item_ids=frozenset(offered.get(agency.pk, ())),
+                industries=frozenset(agency.industries),
+                expertise=agency.expertise,
+                capacity=agency.yearly_capacity,
+                conflict_firm_ids=frozenset(conflicts.get(agency.pk, ())),
+            )
+            for agency in self.agencies
+        ]
+
+    def _replay(self):
+        self.profiles = self._initial_profiles()
+        count = len(self.agencies)
+        self.ever_approved = [
+            j for j, moments in enumerate(self.s.agency_moments) if "approved" in moments
+        ]
+        # Engagements an agency is bound to take; one place always stays free, so every
+        # offer found capacity left, and the demo agency keeps half for visitors.
+        self.bound = [0] * count
+        self.limit = [agency.yearly_capacity - 1 for agency in self.agencies]
+        self.limit[0] = self.agencies[0].yearly_capacity // 2
+        answered = [[0, 0, []] for _ in range(count)]  # received, accepted, response hours
+        active = [0] * count
+        committed = Decimal("0.00")
+
+        timeline = []
+        for index, moments in enumerate(self.s.agency_moments):
+            if "approved" in moments:
+                timeline.append((moments["approved"], "approved", index))
+            if "suspended" in moments:
+                timeline.append((moments["suspended"], "suspended", index))
+        for plan in self.plans:
+            for offer in plan.offers:
+                timeline.append((offer.sent_at, "send", (plan, offer)))
+                if offer.outcome in {
+                    Offer.Status.ACCEPTED,
+                    Offer.Status.DECLINED,
+                    Offer.Status.EXPIRED,
+                }:
+                    timeline.append((offer.responded_at, "answer", (plan, offer)))
+        timeline.sort(key=lambda entry: entry[0])
+
+        for moment, kind, subject in timeline:
+            if kind in {"approved", "suspended"}:
+                self.profiles[subject] = replace(self.profiles[subject], status=kind)
+                continue
+            plan, offer = subject
+            if offer.dropped:
+                continue
+            if kind == "send":
+                if not self._send(plan, offer, moment):
+                    self._cut(plan, offer)
+                continue
+            j = offer.agency
+            received, accepted, hours = answered[j]
+            hours.append((offer.responded_at - offer.sent_at).total_seconds() / 3600)
+            answered[j][0] = received + 1
+            if offer.outcome == Offer.Status.ACCEPTED:
+                answered[j][1] = accepted + 1
+                active[j] += 1
+                committed += plan.government
+                if committed > self.year.budget:
+                    raise RuntimeError("the demo plan overspent the programme budget")
+            self.profiles[j] = replace(
+                self.profiles[j],
+                active_clients=active[j],
+                track=matching.TrackRecord(
+                    offers_received=answered[j][0],
+                    offers_accepted=answered[j][1],
+                    median_response_hours=statistics.median(answered[j][2]),
+                ),
+            )
+        for plan in self.plans:
+            plan.offers = [offer for offer in plan.offers if not offer.dropped]
+
+    def _send(self, plan, offer, moment):
+        """Choose the agency as the firm would from the ranking at `moment`; False if none."""
+        profile = self._request_profile(plan, timezone.localtime(moment).date())
+        # Agencies that never qualify for this request score NaN at every moment, so
+        # scoring only the others ranks exactly as over all agencies, in less time.
+        columns = [
+            j
+            for j in self.ever_approved
+            if profile.item_ids <= self.profiles[j].service_item_ids
+            and profile.firm_id not in self.profiles[j].conflict_firm_ids
+        ]
+        scores = matching.score_matrix([profile], [self.profiles[j] for j in columns])[0]
+        score_of = {
+            j: value for j, value in zip(columns, scores, strict=True) if not np.isnan(value)
+        }
+        ranked = sorted(score_of, key=lambda j: (-score_of[j], self.profiles[j].id))
+        tried = {earlier.agency for earlier in plan.offers if earlier.agency is not None}
+        feasible = [j for j in ranked if j not in tried and self._can_take(j, offer)]
+        if not feasible:
+            return False
+        if offer.to_demo_agency and 0 in feasible:
+            chosen = 0
+        else:
+            top = feasible[: len(PICK_WEIGHTS)]
+            chosen = self.rng.choices(top, weights=PICK_WEIGHTS[: len(top)])[0]
+        if offer.outcome == Offer.Status.ACCEPTED:
+            self.bound[chosen] += 1
+        candidate = matching.score(profile, self.profiles[chosen])
+        offer.agency = chosen
+        offer.rank = ranked.index(chosen) + 1
+        offer.score = Decimal(str(candidate.score))
+        offer.reasons = [
+            {"code": reason.code, "params": contracting_actions._jsonable(reason.params)}
+            for reason in candidate.reasons
+        ]
+        return True
+
+    def _can_take(self, j, offer):
+        agency = self.agencies[j]
+        if offer.outcome == Offer.Status.ACCEPTED:
+            # offer_accept refuses an agency that is no longer approved.
+            suspended = self.s.agency_moments[j].get("suspended")
+            if suspended is not None and suspended <= offer.responded_at:
+                return False
+            return self.bound[j] < self.limit[j]
+        if offer.outcome == Offer.Status.PENDING:
+            # Still pending today, so the agency must be able to accept it now.
+            return agency.status == Agency.Status.APPROVED and agency.licence_valid_on(self.s.today)
+        return True
+
+    def _cut(self, plan, offer):
+        """No candidate was left: the request stays open and the rest of its story never happens."""
+        position = plan.offers.index(offer)
+        for later in plan.offers[position:]:
+            later.dropped = True
+        plan.withdrawn_at = None
+        plan.withdraw_reason = ""
+
+    # --- rows ----------------------------------------------------------------------
+
+    def _write(self):
+        _insert_as_of(ConflictOfInterest, self.conflicts)
+        requests = []
+        for plan in self.plans:
+            plan.row = CustodyRequest(
+                firm=self.firms[plan.firm],
+                programme_year=self.year,
+                needs=plan.needs,
+                status=plan.status,
+                created_by=self.s.firm_members[plan.firm],
+                submitted_at=plan.submitted_at,
+            )
+            requests.append(_check(plan.row, exclude=_relations(CustodyRequest)))
+        _insert_as_of(CustodyRequest, requests)
+        RequestItem.objects.bulk_create(
+            (
+                _check(
+                    RequestItem(
+                        request=plan.row,
+                        service_item=self.items[code],
+                        quota=quota,
+                        is_extra=not self.package[code].is_standard,
+                    ),
+                    exclude=_relations(RequestItem),
+                )
+                for plan in self.plans
+                for code, quota in plan.items
+            ),
+            batch_size=1000,
+        )
+
+        offers = []
+        for plan in self.plans:
+            for offer in plan.offers:
+                responder = {
+                    Offer.Status.ACCEPTED: self.s.agency_staff[offer.agency],
+                    Offer.Status.DECLINED: self.s.agency_staff[offer.agency],
+                    Offer.Status.WITHDRAWN: self.s.firm_members[plan.firm],
+                }.get(offer.outcome)
+                offer.row = Offer(
+                    request=plan.row,
+                    agency=self.agencies[offer.agency],
+                    status=offer.outcome,
+                    source=Offer.Source.FIRM_CHOICE,
+                    score=offer.score,
+                    rank=offer.rank,
+                    reasons=offer.reasons,
+                    sent_at=offer.sent_at,
+                    respond_by=offer.respond_by,
+                    deadline_provisional=offer.provisional,
+                    responded_at=offer.responded_at,
+                    responded_by=responder,
+                    decline_reason=offer.reason,
+                    expiry_warned_at=offer.warned_at,
+                )
+                offers.append(_check(offer.row, exclude=_relations(Offer)))
+        _insert_as_of(Offer, offers)
+
+        engagements = []
+        for plan in self.plans:
+            if plan.status != CustodyRequest.Status.ENGAGED:
+                continue
+            offer = plan.offers[-1]
+            starts_on = timezone.localtime(offer.responded_at).date()
+            plan.engagement = Engagement(
+                request=plan.row,
+                offer=offer.row,
+                firm=self.firms[plan.firm],
+                agency=self.agencies[offer.agency],
+                programme_year=self.year,
+                starts_on=starts_on,
+                ends_on=contracting_actions._one_year_after(starts_on),
+                package_price=plan.price,
+                government_amount=plan.government,
+                copay_amount=plan.copay,
+                created_at=offer.responded_at,
+            )
+            engagements.append(_check(plan.engagement, exclude=_relations(Engagement)))
+        _insert_as_of(Engagement, engagements)
+        EngagementItem.objects.bulk_create(
+            (
+                _check(
+                    EngagementItem(
+                        engagement=plan.engagement,
+                        service_item=self.items[code],
+                        quota=quota,
+                        unit_price=self.items[code].unit_price,
+                    ),
+                    exclude=_relations(EngagementItem),
+                )
+                for plan in self.plans
+                if plan.engagement is not None
+                for code, quota in plan.items
+            ),
+            batch_size=1000,
+        )
+
+    def _propose_change(self):
+        """One firm asks to move to another agency, for the programme office to decide."""
+        hour = datetime.timedelta(hours=1)
+        engaged = [plan for plan in self.plans if plan.engagement is not None]
+        engaged.sort(key=lambda plan: self.firms[plan.firm].incubator_id != self.demo_incubator.pk)
+        for plan in engaged:
+            current = plan.offers[-1].agency
+            start = max(plan.offers[-1].responded_at + 24 * hour, self.s.anchor - 40 * hour)
+            if start >= self.s.anchor - hour:
+                continue
+            profile = self._request_profile(plan, self.s.today)
+            # agency_change_approve checks the new agency against matching's hard constraints.
+            options = [
+                j
+                for j in range(len(self.agencies))
+                if j != current
+                and self.agencies[j].status == Agency.Status.APPROVED
+                and self.bound[j] < self.limit[j]
+                and matching.check_constraints(profile, self.profiles[j]) is None
+            ]
+            if not options:
+                continue
+            new_agency = self.agencies[self.rng.choice(options)]
+            member = self.s.firm_members[plan.firm]
+            self.change = AgencyChange(
+                engagement=plan.engagement,
+                new_agency=new_agency,
+                reason=self.rng.choice(CHANGE_REASONS),
+                requested_by=member,
+                requested_at=self.s._between(start, self.s.anchor - hour),
+            )
+            _insert_as_of(AgencyChange, [_check(self.change, exclude=_relations(AgencyChange))])
+            self.s._event(
+                at=self.change.requested_at,
+                actor=member,
+                action="engagement.change_requested",
+                subject=plan.engagement,
+                reason=self.change.reason,
+                data={"new_agency": new_agency.pk},
+            )
+            self._notify(
+                [self.s.officer],
+                "change_requested",
+                {
+                    "firm": self.firms[plan.firm].name,
+                    "agency": plan.engagement.agency.name,
+                    "new_agency": new_agency.name,
+                },
+                at=self.change.requested_at,
+            )
+            return
+
+    # --- audit trail and notices ---------------------------------------------------------
+
+    def _notify(self, users, kind, params, *, at):
+        self.notifications.extend(
+            Notification(user=user, kind=kind, params=params, created_at=at) for user in users
+        )
+
+    def _respond_by_text(self, offer):
+        with translation.override(settings.LANGUAGE_CODE):
+            return date_format(timezone.localtime(offer.respond_by), "DATETIME_FORMAT")
+
+    def _notify_history(self):
+        """The audit events and notices each action on the way would have written."""
+        statuses = CustodyRequest.Status
+        for plan in self.plans:
+            request, firm = plan.row, self.firms[plan.firm]
+            member = self.s.firm_members[plan.firm]
+            event = self.s._event
+            event(
+                at=plan.submitted_at,
+                actor=member,
+                action="request.submitted",
+                subject=request,
+                to_state=statuses.OPEN,
+            )
+            self._notify(
+                [self.managers[firm.incubator_id]],
+                "request_submitted",
+                {"firm": firm.name, "request_id": request.pk},
+                at=plan.submitted_at,
+            )
+            state = statuses.OPEN
+            for offer in plan.offers:
+                row, agency = offer.row, self.agencies[offer.agency]
+                staff = self.s.agency_staff[offer.agency]
+                event(
+                    at=offer.sent_at,
+                    actor=member,
+                    action="offer.sent",
+                    subject=row,
+                    to_state=Offer.Status.PENDING,
+                    # "source" marks seeded events, so the offer's own source gets its own key.
+                    data={"offer_source": row.source, "rank": row.rank},
+                )
+                event(
+                    at=offer.sent_at,
+                    actor=member,
+                    action="request.offered",
+                    subject=request,
+                    from_state=state,
+                    to_state=statuses.OFFERED,
+                )
+                state = statuses.OFFERED
+                respond_by = self._respond_by_text(offer)
+                self._notify(
+                    [staff],
+                    "offer_received",
+                    {
+                        "firm": firm.name,
+                        "offer_id": row.pk,
+                        "agency": agency.name,
+                        "respond_by": respond_by,
+                    },
+                    at=offer.sent_at,
+                )
+                if offer.warned_at is not None:
+                    self._notify(
+                        [staff],
+                        "offer_expiring",
+                        {"firm": firm.name, "offer_id": row.pk, "respond_by": respond_by},
+                        at=offer.warned_at,
+                    )
+                if offer.outcome == Offer.Status.PENDING:
+                    continue
+                by = {
+                    Offer.Status.DECLINED: staff,
+                    Offer.Status.ACCEPTED: staff,
+                    Offer.Status.WITHDRAWN: member,
+                }.get(offer.outcome)
+                event(
+                    at=offer.responded_at,
+                    actor=by,
+                    action=f"offer.{offer.outcome}",
+                    subject=row,
+                    from_state=Offer.Status.PENDING,
+                    to_state=offer.outcome,
+                    reason=offer.reason,
+                )
+                if offer.outcome == Offer.Status.WITHDRAWN:
+                    self._notify(
+                        [staff],
+                        "offer_withdrawn",
+                        {"firm": firm.name, "offer_id": row.pk},
+                        at=offer.responded_at,
+                    )
+                elif offer.outcome == Offer.Status.ACCEPTED:
+                    event(
+                        at=offer.responded_at,
+                        actor=staff,
+                        action="request.engaged",
+                        subject=request,
+                        from_state=statuses.OFFERED,
+                        to_state=statuses.ENGAGED,
+                    )
+                    event(
+                        at=offer.responded_at,
+                        actor=staff,
+                        action="engagement.started",
+                        subject=plan.engagement,
+                        to_state=Engagement.Status.ACTIVE,
+                        data={
+                            "government_amount": str(plan.government),
+                            "copay_amount": str(plan.copay),
+                        },
+                    )
+                    self._notify(
+                        [member],
+                        "offer_accepted",
+                        {"firm": firm.name, "agency": agency.name, "request_id": request.pk},
+                        at=offer.responded_at,
+                    )
+                else:
+                    event(
+                        at=offer.responded_at,
+                        actor=by,
+                        action="request.reopened",
+                        subject=request,
+                        from_state=statuses.OFFERED,
+                        to_state=statuses.OPEN,
+                    )
+                    state = statuses.OPEN
+                    self._notify(
+                        [member],
+                        f"offer_{offer.outcome}",
+                        {
+                            "firm": firm.name,
+                            "agency": agency.name,
+                            "reason": offer.reason,
+                            "request_id": request.pk,
+                        },
+                        at=offer.responded_at,
+                    )
+            if plan.withdrawn_at is not None:
+                event(
+                    at=plan.withdrawn_at,
+                    actor=member,
+                    action="request.withdrawn",
+                    subject=request,
+                    from_state=state,
+                    to_state=statuses.WITHDRAWN,
+                    reason=plan.withdraw_reason,
+                )
+        # Older notices have been read; those of the last three days wait for their reader.
+        read_before = self.s.anchor - datetime.timedelta(days=3)
+        for notice in self.notifications:
+            if notice.created_at < read_before:
+                notice.read_at = self.s._between(
+                    notice.created_at + datetime.timedelta(minutes=10),
+                    min(notice.created_at + datetime.timedelta(hours=36), read_before),
+                )
+            _check(notice, exclude=_relations(Notification))
+        self.notifications.sort(key=lambda notice: notice.created_at)
+        _insert_as_of(Notification, self.notifications)

@@ -1,8 +1,7 @@
 """Match reasons and constraint codes in plain words, in the active language."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from marketplace.choices import District, Industry
 

@@ -150,22 +150,34 @@ _PUNCTUATION = re.compile(
 )
 
 
-@lru_cache(maxsize=8192)
-def tokens(text):
-    """Segmented, lower-cased words of `text` (jieba for Chinese, whitespace for the rest)."""
-    words = []
-    for chunk in _PUNCTUATION.split((text or "").lower()):
-        if not chunk:
-            continue
-        words.extend(word for word in jieba.cut(chunk) if word.strip())
+@lru_cache(maxsize=1)
+def domain_vocabulary():
+    """Industry and IP-service words, in both languages (see marketplace.choices)."""
+    from marketplace.choices import INDUSTRY_KEYWORDS, IP_SERVICE_TERMS
+
+    words = set()
+    for text in (*INDUSTRY_KEYWORDS.values(), IP_SERVICE_TERMS):
+        for chunk in _PUNCTUATION.split(text.lower()):
+            words.update(word for word in jieba.cut_for_search(chunk) if word.strip())
     return frozenset(words)
+
+
+@lru_cache(maxsize=65536)
+def field_terms(text):
+    """The domain words of `text`: its segments (fine-grained) that are in the vocabulary."""
+    vocabulary = domain_vocabulary()
+    words = set()
+    for chunk in _PUNCTUATION.split((text or "").lower()):
+        if chunk:
+            words.update(word for word in jieba.cut_for_search(chunk) if word in vocabulary)
+    return " ".join(sorted(words))
 
 
 def industry_fit(request, agency):
     """(0–1 fit, whether the agency declares the firm's industry)."""
     declared = request.industry in agency.industries
-    firm_words = " ".join(sorted(tokens(f"{request.industry_label} {request.needs}")))
-    agency_words = " ".join(sorted(tokens(agency.expertise)))
+    firm_words = _request_text(request)
+    agency_words = field_terms(agency.expertise)
     text_fit = (
         fuzz.token_set_ratio(firm_words, agency_words) / 100.0
         if firm_words and agency_words
@@ -274,12 +286,8 @@ def score(request, agency, weights=DEFAULT_WEIGHTS):
     return Candidate(agency.id, round(100.0 * total / maximum, 2), components)
 
 
-def _joined_tokens(text):
-    return " ".join(sorted(tokens(text)))
-
-
 def _request_text(request):
-    return _joined_tokens(f"{request.industry_label} {request.needs}")
+    return field_terms(f"{request.industry_label} {request.needs}")
 
 
 def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
@@ -330,13 +338,17 @@ def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
                 eligible[i, column[agency.id]] = False
 
     request_texts = [_request_text(request) for request in requests]
-    agency_texts = [_joined_tokens(agency.expertise) for agency in agencies]
-    text_fit = (
+    agency_texts = [field_terms(agency.expertise) for agency in agencies]
+    # Many firms share their domain words: score each distinct text once.
+    distinct = sorted(set(request_texts))
+    row_of_text = {text: index for index, text in enumerate(distinct)}
+    distinct_fit = (
         process.cdist(
-            request_texts, agency_texts, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1
+            distinct, agency_texts, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=-1
         )
         / 100.0
     )
+    text_fit = distinct_fit[[row_of_text[text] for text in request_texts]]
     text_fit[[i for i, text in enumerate(request_texts) if not text], :] = 0.0
     text_fit[:, [j for j, text in enumerate(agency_texts) if not text]] = 0.0
     industries = sorted({request.industry for request in requests})

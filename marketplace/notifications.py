@@ -21,9 +21,9 @@ _TEXTS = {
     ),
     "waitlist_served": lambda p: _("Budget was released: %(firm)s can now choose an agency.") % p,
     "offer_received": lambda p: (
-        _("New custody offer from %(firm)s; please answer by %(respond_by)s.") % p
+        _("New custody offer from %(firm)s; please answer by %(respond_by)s") % p
     ),
-    "offer_expiring": lambda p: _("The offer from %(firm)s expires at %(respond_by)s.") % p,
+    "offer_expiring": lambda p: _("The offer from %(firm)s expires at %(respond_by)s") % p,
     "offer_accepted": lambda p: _("%(agency)s accepted the custody of %(firm)s.") % p,
     "offer_declined": lambda p: _("%(agency)s declined the offer for %(firm)s: %(reason)s") % p,
     "offer_expired": lambda p: _("%(agency)s did not answer the offer for %(firm)s in time.") % p,

@@ -305,16 +305,6 @@ def unread_notification_count(user):
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 
-def open_programme_year(today=None):
-    """The programme year whose application window contains `today`, if any."""
-    today = today or timezone.localdate()
-    return (
-        ProgrammeYear.objects.filter(opens_on__lte=today, closes_on__gte=today)
-        .order_by("-year")
-        .first()
-    )
-
-
 def custody_request_get_for_user(*, user, request_id):
     return get_object_or_404(custody_requests_visible_to(user), pk=request_id)
 
@@ -355,5 +345,20 @@ def audit_events_of_request(*, user, request_id):
             | _events_about(Offer, offer_ids)
             | _events_about(Engagement, engagement_ids)
         )
+        .order_by("at", "pk")
+    )
+
+
+def audit_events_of_engagement(*, user, engagement_id):
+    """The history of one engagement (start, changes of agency, end), oldest first.
+
+    Raises Http404 unless `user` may see the engagement. Its events carry the firm and
+    the agency but not the incubator, so the incubator's manager reaches them here
+    through the engagement's own scope rather than through audit_events_visible_to.
+    """
+    engagement = engagement_get_for_user(user=user, engagement_id=engagement_id)
+    return (
+        AuditEvent.objects.select_related("actor", "subject_type")
+        .filter(_events_about(Engagement, [engagement.pk]))
         .order_by("at", "pk")
     )

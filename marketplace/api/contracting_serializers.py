@@ -222,7 +222,7 @@ class CustodyRequestCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         """Fill in the open programme year and its standard package, as quotas by item id."""
-        programme_year = attrs.get("programme_year") or selectors.open_programme_year()
+        programme_year = attrs.get("programme_year") or selectors.programme_year_open()
         if programme_year is None:
             raise serializers.ValidationError(
                 {"programme_year": _("No programme year is taking applications today.")}
@@ -579,7 +579,7 @@ class AllocationRunCreateSerializer(serializers.Serializer):
         return ids
 
     def validate(self, attrs):
-        programme_year = attrs.get("programme_year") or selectors.open_programme_year()
+        programme_year = attrs.get("programme_year") or selectors.programme_year_open()
         if programme_year is None:
             raise serializers.ValidationError(
                 {"programme_year": _("No programme year is taking applications today.")}

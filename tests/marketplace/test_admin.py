@@ -8,14 +8,39 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.models import Agency, AuditEvent, Firm, User
+from marketplace import actions
+from marketplace.models import (
+    Agency,
+    AgencyChange,
+    AllocationRun,
+    AuditEvent,
+    ConflictOfInterest,
+    CustodyRequest,
+    Engagement,
+    Firm,
+    Notification,
+    Offer,
+    ProgrammeYear,
+    User,
+)
 from tests.factories import AgencyFactory, FirmFactory, ServiceItemFactory, UserFactory
+from tests.marketplace.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 MARKETPLACE_MODELS = [
     model for model in admin.site._registry if model._meta.app_label == "marketplace"
 ]
+# States change through marketplace.actions only, so these cannot be added or edited here.
+READ_ONLY_MODELS = {
+    AuditEvent,
+    CustodyRequest,
+    Offer,
+    Engagement,
+    AgencyChange,
+    AllocationRun,
+    Notification,
+}
 
 
 def _url(model, view, *args):
@@ -43,15 +68,23 @@ def officer_client(client, admin_officer):
 
 
 @pytest.fixture
-def demo_officer_client(client, db):
+def demo_officer(db):
     call_command(
         "seed_demo", "--firms", "30", "--agencies", "8", "--incubators", "4", stdout=StringIO()
     )
-    client.force_login(User.objects.get(username="demo-officer"))
+    officer = User.objects.get(username="demo-officer")
+    # The demo holds no allocation run; the officer previews one as in the portal.
+    actions.allocation_preview(programme_year=ProgrammeYear.objects.get(), by=officer)
+    return officer
+
+
+@pytest.fixture
+def demo_officer_client(client, demo_officer):
+    client.force_login(demo_officer)
     return client
 
 
-def test_every_participant_and_reference_model_is_registered():
+def test_every_participant_reference_and_contracting_model_is_registered():
     names = {model.__name__ for model in MARKETPLACE_MODELS}
     assert {
         "User",
@@ -62,6 +95,13 @@ def test_every_participant_and_reference_model_is_registered():
         "ServiceItem",
         "ProgrammeYear",
         "AuditEvent",
+        "CustodyRequest",
+        "Offer",
+        "Engagement",
+        "AgencyChange",
+        "AllocationRun",
+        "Notification",
+        "ConflictOfInterest",
     } <= names
 
 
@@ -74,8 +114,8 @@ def test_changelist_and_change_pages_open_for_the_officer(demo_officer_client, m
 
 
 @pytest.mark.parametrize("model", MARKETPLACE_MODELS, ids=lambda model: model.__name__)
-def test_add_pages_open_except_for_audit_events(officer_client, model):
-    expected = 403 if model is AuditEvent else 200
+def test_add_pages_open_except_for_read_only_models(officer_client, model):
+    expected = 403 if model in READ_ONLY_MODELS else 200
     assert officer_client.get(_url(model, "add")).status_code == expected
 
 
@@ -321,3 +361,164 @@ def test_staff_who_are_not_officers_cannot_add_or_change_participants(client, pe
     assert client.get(_url(Firm, "add")).status_code == 403
     response = client.get(_url(Firm, "change", personas.firm.pk))
     assert b'name="_save"' not in response.content
+
+
+# --- contracting ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model", sorted(READ_ONLY_MODELS - {AuditEvent}, key=lambda model: model.__name__)
+)
+def test_contracting_states_are_read_only(demo_officer_client, model):
+    obj = model._default_manager.order_by("pk").first()
+    change = demo_officer_client.get(_url(model, "change", obj.pk))
+    assert change.status_code == 200
+    assert b'name="_save"' not in change.content
+    assert demo_officer_client.post(_url(model, "change", obj.pk), {}).status_code == 403
+    assert demo_officer_client.get(_url(model, "delete", obj.pk)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("model", "most"),
+    [(CustodyRequest, 8), (Offer, 8), (Engagement, 8), (Notification, 8)],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_contracting_changelists_query_flat(
+    demo_officer_client, django_assert_max_num_queries, model, most
+):
+    with django_assert_max_num_queries(most):
+        response = demo_officer_client.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= 5
+
+
+def test_notification_changelist_shows_the_worded_notice(demo_officer_client):
+    notice = Notification.objects.filter(kind="offer_received").first()
+    response = demo_officer_client.get(_url(Notification, "changelist"), {"kind": "offer_received"})
+    assert notice.params["firm"] in response.content.decode()
+
+
+@pytest.fixture
+def overdue_offer(personas, programme):
+    request = actions.request_submit(
+        firm=personas.firm,
+        by=personas.firm_member,
+        programme_year=programme,
+        quotas=programme.standard_quotas,
+        today=NOW.date(),
+    )
+    # Sent in March: its three working days ran out long ago.
+    return actions.offer_make(
+        request=request, agency=personas.agency, by=personas.firm_member, now=NOW
+    )
+
+
+def test_expire_action_expires_overdue_offers_through_the_action(
+    officer_client, overdue_offer, personas
+):
+    listed = officer_client.get(_url(Offer, "changelist"), {"deadline": "overdue"})
+    assert [offer.pk for offer in listed.context["cl"].result_list] == [overdue_offer.pk]
+
+    response = officer_client.post(
+        _url(Offer, "changelist"),
+        {"action": "expire_overdue", "_selected_action": [overdue_offer.pk]},
+        follow=True,
+    )
+
+    overdue_offer.refresh_from_db()
+    assert overdue_offer.status == Offer.Status.EXPIRED
+    assert overdue_offer.request.status == CustodyRequest.Status.OPEN
+    assert AuditEvent.objects.filter(action="offer.expired", subject_id=str(overdue_offer.pk))
+    assert Notification.objects.filter(user=personas.firm_member, kind="offer_expired").exists()
+    assert ("success", "1 overdue offer expired.") in _messages(response)
+
+
+def test_staff_who_are_not_officers_cannot_expire_offers(client, overdue_offer):
+    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.set(Permission.objects.filter(codename="view_offer"))
+    client.force_login(clerk)
+    response = client.get(_url(Offer, "changelist"))
+    assert response.status_code == 200
+    assert "expire_overdue" not in response.context["cl"].model_admin.get_actions(
+        response.wsgi_request
+    )
+    client.post(
+        _url(Offer, "changelist"),
+        {"action": "expire_overdue", "_selected_action": [overdue_offer.pk]},
+    )
+    overdue_offer.refresh_from_db()
+    assert overdue_offer.status == Offer.Status.PENDING
+
+
+def test_approving_a_change_of_agency_moves_the_engagement(demo_officer_client, demo_officer):
+    change = AgencyChange.objects.get(status=AgencyChange.Status.PENDING)
+    old = change.engagement
+
+    response = demo_officer_client.post(
+        _url(AgencyChange, "changelist"),
+        {"action": "approve", "_selected_action": [change.pk]},
+        follow=True,
+    )
+
+    change.refresh_from_db()
+    old.refresh_from_db()
+    assert change.status == AgencyChange.Status.APPROVED
+    assert change.decided_by == demo_officer
+    assert old.status == Engagement.Status.TRANSFERRED
+    assert old.successor.agency == change.new_agency
+    assert any(level == "success" for level, _text in _messages(response))
+
+
+def test_committing_an_allocation_preview_makes_offers(demo_officer_client):
+    run = AllocationRun.objects.get()
+    placed = run.result["placed"]
+    assert placed > 0
+
+    demo_officer_client.post(
+        _url(AllocationRun, "changelist"),
+        {"action": "commit", "_selected_action": [run.pk]},
+        follow=True,
+    )
+
+    run.refresh_from_db()
+    assert run.status == AllocationRun.Status.COMMITTED
+    assert len(run.result["committed_offers"]) == placed
+    assert Offer.objects.filter(source=Offer.Source.ALLOCATION).count() == placed
+
+
+def test_committing_twice_reports_the_refusal(demo_officer_client):
+    run = AllocationRun.objects.get()
+    body = {"action": "commit", "_selected_action": [run.pk]}
+    demo_officer_client.post(_url(AllocationRun, "changelist"), body)
+    response = demo_officer_client.post(_url(AllocationRun, "changelist"), body, follow=True)
+    errors = [text for level, text in _messages(response) if level == "error"]
+    assert len(errors) == 1
+
+
+def test_officers_declare_conflicts_of_interest(officer_client, personas):
+    response = officer_client.post(
+        _url(ConflictOfInterest, "add"),
+        {"agency": personas.agency.pk, "firm": personas.firm.pk, "note": "代理竞争对手"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    conflict = ConflictOfInterest.objects.get()
+    assert (conflict.agency, conflict.firm) == (personas.agency, personas.firm)
+
+    duplicate = officer_client.post(
+        _url(ConflictOfInterest, "add"),
+        {"agency": personas.agency.pk, "firm": personas.firm.pk, "note": ""},
+    )
+    assert duplicate.status_code == 200
+    assert ConflictOfInterest.objects.count() == 1
+
+
+def test_staff_who_are_not_officers_cannot_declare_conflicts(client, personas):
+    clerk = UserFactory(username="clerk", is_staff=True)
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["add_conflictofinterest", "view_conflictofinterest"]
+        )
+    )
+    client.force_login(clerk)
+    assert client.get(_url(ConflictOfInterest, "changelist")).status_code == 200
+    assert client.get(_url(ConflictOfInterest, "add")).status_code == 403

@@ -1,22 +1,35 @@
 import datetime
+import statistics
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from marketplace import demo
+from marketplace import actions, candidates, demo
+from marketplace.actions.contracting import _deadline, budget_left, eligibility_facts
 from marketplace.choices import CustodyArea, District
+from marketplace.eligibility import failed_rules
 from marketplace.models import (
     Agency,
+    AgencyChange,
     AuditEvent,
+    ConflictOfInterest,
+    CustodyRequest,
+    Engagement,
+    EngagementItem,
     Firm,
     HighTechPark,
     Incubator,
+    Notification,
+    Offer,
     PackageItem,
     ProgrammeYear,
+    RequestItem,
     ServiceItem,
     User,
 )
@@ -54,6 +67,21 @@ def _dump():
             for agency in Agency.objects.order_by("credit_code").prefetch_related("service_items")
         ],
         "incubators": list(Incubator.objects.order_by("name").values_list("name", "level")),
+        "requests": list(
+            CustodyRequest.objects.order_by("firm__credit_code").values_list(
+                "firm__credit_code", "status", "submitted_at", "needs"
+            )
+        ),
+        "offers": list(
+            Offer.objects.order_by("request__firm__credit_code", "sent_at").values_list(
+                "agency__credit_code", "status", "score", "rank", "sent_at", "respond_by"
+            )
+        ),
+        "engagements": list(
+            Engagement.objects.order_by("firm__credit_code").values_list(
+                "agency__credit_code", "government_amount", "copay_amount", "starts_on"
+            )
+        ),
     }
 
 
@@ -81,7 +109,24 @@ def test_sizes_are_as_asked_and_the_time_is_printed(seeded):
 
 
 def test_every_row_passes_full_clean(seeded):
-    for model in (HighTechPark, Incubator, ServiceItem, ProgrammeYear, PackageItem, Firm, Agency):
+    for model in (
+        HighTechPark,
+        Incubator,
+        ServiceItem,
+        ProgrammeYear,
+        PackageItem,
+        Firm,
+        Agency,
+        CustodyRequest,
+        RequestItem,
+        Offer,
+        Engagement,
+        EngagementItem,
+        ConflictOfInterest,
+        AgencyChange,
+        Notification,
+    ):
+        assert model.objects.exists(), model
         for obj in model.objects.all():
             obj.full_clean()
     for user in User.objects.all():
@@ -259,6 +304,17 @@ def test_a_failure_leaves_nothing_written(db, monkeypatch):
         assert not model.objects.exists(), model
 
 
+def test_a_failure_in_the_contracting_part_leaves_nothing_written(db, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(demo._Contracting, "_propose_change", fail)
+    with pytest.raises(RuntimeError):
+        _seed(*SIZES)
+    for model in (Firm, CustodyRequest, Offer, Engagement, Notification, AuditEvent):
+        assert not model.objects.exists(), model
+
+
 def test_admission_and_verification_dates_are_in_the_past(seeded):
     today = timezone.localdate()
     now = timezone.now()
@@ -267,6 +323,250 @@ def test_admission_and_verification_dates_are_in_the_past(seeded):
         if firm.verified_at:
             assert firm.verified_at <= now
             assert firm.verified_at.date() >= firm.admitted_on - datetime.timedelta(days=1)
+
+
+# --- contracting in the open programme year ---------------------------------------------
+
+
+def _standard_quotas(year):
+    return {row.service_item_id: row.quota for row in year.package_items.filter(is_standard=True)}
+
+
+def test_a_share_of_the_verified_firms_is_engaged_and_another_open(seeded):
+    verified = Firm.objects.filter(verification=Firm.Verification.VERIFIED).count()
+    statuses = Counter(CustodyRequest.objects.values_list("status", flat=True))
+    assert 0.3 * verified <= statuses["engaged"] <= 0.45 * verified
+    assert 0.1 * verified <= statuses["open"] <= 0.3 * verified
+    assert statuses["offered"] >= 1 and statuses["withdrawn"] >= 1
+    assert not statuses["waitlisted"]
+    outcomes = set(Offer.objects.values_list("status", flat=True))
+    assert {"accepted", "declined", "expired", "pending"} <= outcomes
+
+
+def test_request_states_agree_with_their_offers_and_engagements(seeded):
+    requests = CustodyRequest.objects.prefetch_related("offers", "engagements")
+    for request in requests:
+        offers = Counter(offer.status for offer in request.offers.all())
+        active = [e for e in request.engagements.all() if e.status == Engagement.Status.ACTIVE]
+        engaged = request.status == CustodyRequest.Status.ENGAGED
+        assert engaged == (offers["accepted"] == 1 and len(active) == 1), request.pk
+        assert (request.status == CustodyRequest.Status.OFFERED) == (offers["pending"] == 1)
+        assert offers["accepted"] <= 1 and offers["pending"] <= 1
+        if engaged:
+            assert active[0].offer.status == Offer.Status.ACCEPTED
+            assert active[0].offer.request_id == request.pk
+
+
+def test_only_eligible_firms_have_requests_and_the_demo_firm_has_none(seeded):
+    year = ProgrammeYear.objects.get()
+    for request in CustodyRequest.objects.select_related("firm__incubator"):
+        firm = request.firm
+        assert firm.verification == Firm.Verification.VERIFIED
+        assert firm.incubator.is_programme_level
+        assert firm.headcount <= year.max_headcount
+        assert request.created_by.firm_id == firm.pk
+        assert year.is_open_on(timezone.localtime(request.submitted_at).date())
+    assert not CustodyRequest.objects.filter(firm__members__username="demo-firm").exists()
+
+
+def test_engagements_follow_the_programme_rules(seeded):
+    year = ProgrammeYear.objects.get()
+    today = timezone.localdate()
+    for engagement in Engagement.objects.select_related("offer", "request").prefetch_related(
+        "items__service_item", "request__items"
+    ):
+        items = list(engagement.items.all())
+        assert {(i.service_item_id, i.quota) for i in items} == {
+            (i.service_item_id, i.quota) for i in engagement.request.items.all()
+        }
+        assert all(item.unit_price == item.service_item.unit_price for item in items)
+        price = sum(item.quota * item.unit_price for item in items)
+        assert engagement.package_price == price
+        assert (engagement.government_amount, engagement.copay_amount) == year.split_price(price)
+        assert engagement.copay_amount <= year.copay_cap
+        assert engagement.starts_on == timezone.localtime(engagement.offer.responded_at).date()
+        assert engagement.starts_on <= today < engagement.ends_on
+        assert engagement.created_at == engagement.offer.responded_at
+    committed = Engagement.objects.aggregate(total=Sum("government_amount"))["total"]
+    assert committed <= year.budget
+    over = Agency.objects.annotate(
+        active=Count("engagements", filter=Q(engagements__status=Engagement.Status.ACTIVE))
+    ).filter(active__gte=F("yearly_capacity"))
+    assert not over.exists()
+
+
+def test_offers_keep_their_working_day_deadlines_and_answers(seeded):
+    year = ProgrammeYear.objects.get()
+    now = timezone.now()
+    for offer in Offer.objects.select_related("request", "agency").prefetch_related(
+        "request__items", "agency__service_items"
+    ):
+        assert offer.sent_at >= offer.request.submitted_at
+        assert (offer.respond_by, offer.deadline_provisional) == _deadline(year, offer.sent_at)
+        if offer.status == Offer.Status.PENDING:
+            assert offer.respond_by > now and offer.responded_at is None
+            continue
+        assert offer.sent_at < offer.responded_at <= now
+        if offer.status == Offer.Status.EXPIRED:
+            assert offer.respond_by < offer.responded_at and offer.responded_by is None
+        else:
+            assert offer.responded_at < offer.respond_by
+        if offer.status in {Offer.Status.ACCEPTED, Offer.Status.DECLINED}:
+            assert offer.responded_by.agency_id == offer.agency_id
+        if offer.status in {Offer.Status.DECLINED, Offer.Status.WITHDRAWN}:
+            assert offer.decline_reason
+        # The agency met matching's hard constraints when the offer was sent.
+        sent_on = timezone.localtime(offer.sent_at).date()
+        assert offer.agency.approved_at <= offer.sent_at
+        assert offer.agency.licence_valid_on(sent_on)
+        assert offer.request.item_ids() <= {i.pk for i in offer.agency.service_items.all()}
+        assert offer.rank >= 1 and 0 < offer.score <= 100
+        coverage = next(reason for reason in offer.reasons if reason["code"] == "coverage")
+        assert coverage["params"]["covered"] == coverage["params"]["requested"]
+    assert not Offer.objects.filter(agency__conflicts__firm=F("request__firm")).exists()
+    # Nothing pending is overdue, so the expiry job finds no work right after seeding.
+    assert actions.offers_expire_overdue() == 0
+
+
+def test_offers_of_one_request_follow_each_other(seeded):
+    for request in CustodyRequest.objects.prefetch_related("offers"):
+        offers = sorted(request.offers.all(), key=lambda offer: offer.sent_at)
+        for earlier, later in zip(offers, offers[1:], strict=False):
+            assert earlier.responded_at <= later.sent_at
+            assert earlier.agency_id != later.agency_id
+
+
+def test_every_state_has_its_audit_events_in_time_order(seeded):
+    now = timezone.now()
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert all(event.data.get("source") == "seed_demo" for event in events)
+    assert all(a.at <= b.at for a, b in zip(events, events[1:], strict=False))
+    assert events[-1].at <= now
+    trail = {}
+    for event in events:
+        trail.setdefault((event.subject_type.model, event.subject_id), []).append(event)
+    for request in CustodyRequest.objects.all():
+        steps = trail[("custodyrequest", str(request.pk))]
+        assert steps[0].action == "request.submitted" and steps[0].at == request.submitted_at
+        assert all(a.to_state == b.from_state for a, b in zip(steps, steps[1:], strict=False))
+        assert steps[-1].to_state == request.status
+        assert all(step.firm_id == request.firm_id for step in steps)
+    for offer in Offer.objects.all():
+        steps = trail[("offer", str(offer.pk))]
+        assert steps[0].action == "offer.sent" and steps[0].at == offer.sent_at
+        assert steps[0].data["rank"] == offer.rank
+        assert steps[-1].to_state == offer.status
+        assert all(step.agency_id == offer.agency_id for step in steps)
+    for engagement in Engagement.objects.all():
+        started = trail[("engagement", str(engagement.pk))][0]
+        assert started.action == "engagement.started"
+        assert started.data["government_amount"] == str(engagement.government_amount)
+
+
+def test_track_records_have_response_times(seeded):
+    year = ProgrammeYear.objects.get()
+    profiles = candidates.agency_profiles(programme_year=year)
+    demo_agency = User.objects.get(username="demo-agency").agency
+    [profile] = [profile for profile in profiles if profile.id == demo_agency.pk]
+    assert profile.track.offers_received > profile.track.offers_accepted > 0
+    hours = [p.track.median_response_hours for p in profiles if p.track.median_response_hours]
+    assert len(hours) >= 3
+    assert 1 < statistics.median(hours) < 72
+
+
+def test_the_demo_agency_has_a_pending_offer_from_another_firm_it_can_accept(seeded):
+    staff = User.objects.get(username="demo-agency")
+    pending = Offer.objects.filter(agency=staff.agency, status=Offer.Status.PENDING)
+    assert pending.exists()
+    assert not pending.filter(request__firm__members__username="demo-firm").exists()
+    engagement = actions.offer_accept(offer=pending.first(), by=staff)
+    assert engagement.status == Engagement.Status.ACTIVE
+    assert engagement.agency == staff.agency
+
+
+def test_a_visitor_can_walk_the_demo_firms_journey(seeded):
+    year = ProgrammeYear.objects.get()
+    member = User.objects.get(username="demo-firm")
+    facts = eligibility_facts(
+        firm=member.firm,
+        programme_year=year,
+        government_amount=year.split_price(year.package_price())[0],
+        today=timezone.localdate(),
+    )
+    assert failed_rules(facts) == []
+
+    request = actions.request_submit(
+        firm=member.firm, by=member, programme_year=year, quotas=_standard_quotas(year)
+    )
+    ranking, _profiles = actions.contracting.rank_request(request)
+    agency_user = User.objects.get(username="demo-agency")
+    assert agency_user.agency_id in {candidate.agency_id for candidate in ranking.candidates}
+    offer = actions.offer_make(request=request, agency=agency_user.agency, by=member)
+    engagement = actions.offer_accept(offer=offer, by=agency_user)
+
+    request.refresh_from_db()
+    assert request.status == CustodyRequest.Status.ENGAGED
+    assert engagement.firm == member.firm
+
+
+def test_the_demo_managers_incubator_has_open_requests(seeded):
+    manager = User.objects.get(username="demo-manager")
+    open_requests = CustodyRequest.objects.filter(
+        firm__incubator=manager.incubator, status=CustodyRequest.Status.OPEN
+    )
+    assert open_requests.count() >= 3
+    run = actions.allocation_preview(
+        programme_year=ProgrammeYear.objects.get(), by=User.objects.get(username="demo-officer")
+    )
+    assert run.result["placed"] > 0
+    assert run.result["placed"] >= run.result["greedy"]["placed"]
+
+
+def test_demo_users_have_unread_notices_and_old_ones_are_read(seeded):
+    unread = Notification.objects.filter(read_at__isnull=True)
+    for username in ("demo-agency", "demo-manager", "demo-officer"):
+        assert unread.filter(user__username=username).exists(), username
+    kinds = set(unread.filter(user__username="demo-agency").values_list("kind", flat=True))
+    assert "offer_received" in kinds
+    # The demo firm has not asked for custody yet, so no action has told it anything.
+    assert not Notification.objects.filter(user__username="demo-firm").exists()
+    # Notices older than three days (counted from the start of today) were read.
+    assert not unread.filter(created_at__lt=timezone.now() - datetime.timedelta(days=4)).exists()
+    for notice in Notification.objects.exclude(read_at=None):
+        assert notice.created_at < notice.read_at <= timezone.now()
+
+
+def test_conflicts_are_declared_and_respected(seeded):
+    conflicts = ConflictOfInterest.objects.select_related("agency", "firm")
+    assert conflicts.count() >= 2
+    demo_agency = User.objects.get(username="demo-agency").agency
+    [own] = conflicts.filter(agency=demo_agency)
+    assert not own.firm.members.filter(username="demo-firm").exists()
+    year = ProgrammeYear.objects.get()
+    assert all(conflict.declared_at.date() < year.opens_on for conflict in conflicts)
+
+
+def test_the_pending_change_of_agency_can_be_approved(seeded):
+    change = AgencyChange.objects.get()
+    assert change.status == AgencyChange.Status.PENDING
+    assert change.requested_by.firm_id == change.engagement.firm_id
+    assert AuditEvent.objects.filter(
+        action="engagement.change_requested", subject_id=str(change.engagement_id)
+    ).exists()
+    officer = User.objects.get(username="demo-officer")
+    assert Notification.objects.filter(user=officer, kind="change_requested").exists()
+    new = actions.agency_change_approve(change=change, by=officer)
+    assert new.agency == change.new_agency and new.status == Engagement.Status.ACTIVE
+
+
+def test_budget_left_still_covers_the_pending_offers(seeded):
+    year = ProgrammeYear.objects.get()
+    pending = CustodyRequest.objects.filter(status=CustodyRequest.Status.OFFERED)
+    needed = sum(
+        year.split_price(sum(i.quota * i.service_item.unit_price for i in r.items.all()))[0]
+        for r in pending.prefetch_related("items__service_item")
+    )
+    assert budget_left(year) >= needed + year.split_price(year.package_price())[0]
 
 
 # --- demo_logins ---------------------------------------------------------------------------

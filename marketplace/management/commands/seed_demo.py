@@ -8,7 +8,8 @@ from marketplace import demo
 class Command(BaseCommand):
     help = (
         "Create the demo Nanjing programme: parks, incubators, the service catalogue, this "
-        "year's programme, agencies, firms and one login per role. Same --seed, same data."
+        "year's programme, agencies, firms, one login per role, and the year's custody "
+        "requests, offers and engagements so far. Same --seed on the same day, same data."
     )
 
     def add_arguments(self, parser):

@@ -1,6 +1,8 @@
 import dataclasses
 import datetime
 
+import pytest
+
 from marketplace.matching import AgencyProfile, RequestProfile, TrackRecord, rank, track_score
 
 START = datetime.date(2026, 3, 1)
@@ -99,3 +101,27 @@ def test_ties_break_by_agency_id_so_ranking_is_stable():
     ranking = rank(REQUEST, [agency(9), agency(4), agency(6)])
     assert [candidate.agency_id for candidate in ranking.candidates] == [4, 6, 9]
     assert len(rank(REQUEST, [agency(9), agency(4), agency(6)], limit=2).candidates) == 2
+
+
+def test_matrix_scores_equal_the_explained_scores():
+    from marketplace.matching import score, score_matrix
+
+    agencies = [
+        agency(1),
+        agency(
+            2, district="320118", industries=frozenset({"ic"}), expertise="集成电路 布图设计 商标"
+        ),
+        agency(3, status="suspended"),
+        agency(4, expertise="patent drafting litigation 专利诉讼"),
+    ]
+    requests = [
+        REQUEST,
+        dataclasses.replace(REQUEST, firm_id=8, industry="ic", needs="芯片 layout design"),
+    ]
+    matrix = score_matrix(requests, agencies)
+    for i, request in enumerate(requests):
+        for j, candidate in enumerate(agencies):
+            if candidate.status != "approved":
+                assert matrix[i, j] != matrix[i, j]  # NaN: excluded
+            else:
+                assert matrix[i, j] == pytest.approx(score(request, candidate).score, abs=0.01)
