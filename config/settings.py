@@ -51,6 +51,20 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "channels",
+    # Wagtail: the public site, training centre and FAQ (cms/); admin at /cms/.
+    "wagtail.contrib.simple_translation",
+    "wagtail.contrib.redirects",
+    "wagtail.locales",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
     "marketplace",
     "custody",
     "cms",
@@ -69,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +222,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_VERSIONING_CLASS": None,
+    # Only views that name a scope are throttled; the assistant is open to anonymous visitors.
+    "DEFAULT_THROTTLE_RATES": {"chat": env_str("CHAT_THROTTLE_RATE", "30/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IP Custody Marketplace API",
@@ -221,6 +238,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["config.schema.public_api_only"],
     "ENUM_NAME_OVERRIDES": {
         "DistrictEnum": "marketplace.choices.District",
         "IndustryEnum": "marketplace.choices.Industry",
@@ -249,9 +267,63 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        # Wagtail runs its index updates as in-process tasks and logs each one, and logs
+        # every edit that its own history (in the admin) records anyway.
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+    },
 }
 
 # --- Programme ---------------------------------------------------------------
 
 PROGRAMME_NAME = _("Nanjing IP Custody Programme")
+
+# --- Wagtail (cms/) ------------------------------------------------------------
+
+WAGTAIL_SITE_NAME = PROGRAMME_NAME
+WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# The database backend picks PostgreSQL full text on PostgreSQL and FTS5 on SQLite.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip", "mp4", "webm"]
+WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("WAGTAILDOCS_MAX_UPLOAD_SIZE", 200 * 1024 * 1024, minimum=1)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Page editors may hold many lessons; Django's default would cut the form off.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Anonymous page views are served from the cache for this long (0 turns the cache off).
+CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 60, minimum=0)
+# Pages restricted to logged-in readers send them to the portal's own login.
+WAGTAIL_FRONTEND_LOGIN_URL = "/login/"
+
+# The assistant's FAQ matcher: thresholds and weights tuned on the development set
+# (benchmarks/bench_faq.py --tune); chat.matcher.MatcherSettings has the same defaults.
+CHAT_MATCHER = {
+    "answer_score": 47.0,
+    "answer_margin": 13.0,
+    "clarify_score": 43.0,
+    "suggestion_window": 15.0,
+    "max_suggestions": 3,
+    "default_language": "zh-hans",
+    "cross_language_weight": 0.8,
+    "weight_wording": 1.0,
+    "weight_entry": 0.3,
+    "weight_answer": 0.5,
+    "weight_fuzz": 0.15,
+    "weight_evidence": 0.5,
+    "evidence_scale": 6.0,
+    "fuzz_scorer": "token_set_ratio",
+    "coverage_balance": 0.4,
+    "concept_weight": 1.0,
+    "form_weight": 0.6,
+    "word_weight": 1.0,
+    "bigram_weight": 0.0,
+    "unknown_weight": 0.5,
+    "scope_penalty": 0.5,
+    "spelling_cutoff": 80.0,
+    "candidates": 12,
+}

@@ -1,29 +1,73 @@
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-# (label, URL name) per role, in the order the navigation shows them.
+from marketplace import selectors
+
+# Per role, in the order the navigation shows them: (label, URL name) for a link, or
+# (label, [links]) for a menu, which keeps the bar on one line for the busiest roles.
 _NAVIGATION = {
     "firm_member": [
         (_("My firm"), "firm-home"),
+        (_("Custody"), "request-list"),
         (_("Agencies"), "agency-list"),
     ],
     "agency_staff": [
         (_("My agency"), "agency-home"),
+        (_("Offers"), "offer-inbox"),
+        (_("Clients"), "engagement-list"),
     ],
     "incubator_manager": [
         (_("My incubator"), "incubator-home"),
+        (
+            _("Custody"),
+            [
+                (_("Custody requests"), "request-list"),
+                (_("Engagements"), "engagement-list"),
+            ],
+        ),
         (_("Firms"), "firm-list"),
         (_("Agencies"), "agency-list"),
     ],
     "programme_officer": [
         (_("Programme office"), "office-home"),
-        (_("Incubators"), "incubator-list"),
-        (_("Firms"), "firm-list"),
-        (_("Agencies"), "agency-list"),
+        (
+            _("Custody"),
+            [
+                (_("Custody requests"), "request-list"),
+                (_("Engagements"), "engagement-list"),
+                (_("Cohort allocation"), "allocation"),
+                (_("Changes of agency"), "agency-changes"),
+            ],
+        ),
+        (
+            _("Participants"),
+            [
+                (_("Incubators"), "incubator-list"),
+                (_("Firms"), "firm-list"),
+                (_("Agencies"), "agency-list"),
+            ],
+        ),
     ],
 }
+
+# Pages below a list light up the list's link.
+_SECTION_OF = {
+    "request-new": "request-list",
+    "request-detail": "request-list",
+    "offer-detail": "offer-inbox",
+    "engagement-detail": "engagement-list",
+    "allocation-run": "allocation",
+    "firm-detail": "firm-list",
+    "agency-detail": "agency-list",
+}
+
+
+def _link(label, name, current):
+    return {"label": label, "url": reverse(f"frontend:{name}"), "active": name == current}
 
 
 def _navigation(request):
@@ -36,10 +80,21 @@ def _navigation(request):
                 break
     match = getattr(request, "resolver_match", None)
     current = match.url_name if match and match.namespace == "frontend" else None
-    return [
-        {"label": label, "url": reverse(f"frontend:{name}"), "active": name == current}
-        for label, name in items
-    ]
+    current = _SECTION_OF.get(current, current)
+    navigation = []
+    for label, target in items:
+        if isinstance(target, str):
+            navigation.append(_link(label, target, current))
+            continue
+        children = [_link(child, name, current) for child, name in target]
+        navigation.append(
+            {
+                "label": label,
+                "children": children,
+                "active": any(child["active"] for child in children),
+            }
+        )
+    return navigation
 
 
 def _role_label(user):
@@ -50,12 +105,24 @@ def _role_label(user):
     return _("Administrator") if user.is_superuser else ""
 
 
+def _unread_counter(user):
+    """The bell's count: one COUNT query, run only when a page shows the navigation bar."""
+
+    @functools.cache
+    def count():
+        return selectors.unread_notification_count(user)
+
+    return count
+
+
 def portal(request):
     language = get_language() or settings.LANGUAGE_CODE
     # One click switches between the two languages; the button names the other one.
     other = "en" if not language.startswith("en") else "zh-hans"
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     return {
+        "portal_unread_notifications": _unread_counter(user) if signed_in else 0,
         "programme_name": settings.PROGRAMME_NAME,
         "portal_navigation": _navigation(request),
         "portal_role_label": _role_label(user),

@@ -1,5 +1,7 @@
 """Forms of the portals: they validate input; the views hand the clean data to one action."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -12,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace import selectors
 from marketplace.choices import CustodyArea, District, Industry
-from marketplace.models import Agency, Firm, Incubator, User
+from marketplace.models import (
+    Agency,
+    CustodyRequest,
+    Engagement,
+    Firm,
+    Incubator,
+    Offer,
+    ProgrammeYear,
+    User,
+)
 from marketplace.validators import normalise_credit_code
 
 
@@ -290,6 +301,155 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
 
 
+# --- Custody requests, offers and allocation ---------------------------------------------
+
+
+class CustodyRequestForm(BootstrapMixin, forms.Form):
+    """The package items of a programme year as check boxes with quotas, and free-text needs.
+
+    Standard items start ticked at their full quota; extras may be ticked too, each up
+    to the programme's quota. The action checks items and eligibility again.
+    """
+
+    needs = forms.CharField(
+        label=_("What does your firm need?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "In a few words: patents you plan, trademarks to protect, deadlines you worry about. "
+            "Agencies with matching expertise rank higher."
+        ),
+    )
+
+    def __init__(self, *args, programme_year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme_year = programme_year
+        self.package = list(programme_year.package_items.all())
+        for line in self.package:
+            item = line.service_item
+            self.fields[f"item_{item.pk}"] = forms.BooleanField(
+                label=item.display_name,
+                required=False,
+                initial=line.is_standard,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+            self.fields[f"quota_{item.pk}"] = forms.IntegerField(
+                label=_("Quota of %(item)s") % {"item": item.display_name},
+                required=False,
+                min_value=1,
+                max_value=line.quota,
+                initial=line.quota,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        quotas = {}
+        for line in self.package:
+            item_id = line.service_item_id
+            if not cleaned.get(f"item_{item_id}"):
+                continue
+            quota = cleaned.get(f"quota_{item_id}")
+            if quota is None:
+                if f"quota_{item_id}" not in self.errors:
+                    self.add_error(f"quota_{item_id}", _("How many do you need?"))
+                continue
+            quotas[item_id] = quota
+        if not quotas and not self.errors:
+            raise ValidationError(_("Choose at least one service item."))
+        self.quotas = quotas
+        return cleaned
+
+    def _selected(self):
+        """(package line, quota) pairs ticked now: the submitted ones, else the initial ones."""
+        if self.is_bound and self.is_valid():
+            return [
+                (line, self.quotas[line.service_item_id])
+                for line in self.package
+                if line.service_item_id in self.quotas
+            ]
+        return [(line, line.quota) for line in self.package if line.is_standard]
+
+    def rows(self):
+        """One row per package line for the template: check box, quota and price."""
+        return [
+            {
+                "line": line,
+                "item": line.service_item,
+                "check": self[f"item_{line.service_item_id}"],
+                "quota": self[f"quota_{line.service_item_id}"],
+            }
+            for line in self.package
+        ]
+
+    def price(self):
+        """The list price of the selection and who pays what, as the action will compute it."""
+        total = sum(
+            (line.service_item.unit_price * quota for line, quota in self._selected()),
+            Decimal("0.00"),
+        )
+        government, copay = self.programme_year.split_price(total)
+        return {"price": total, "government": government, "copay": copay}
+
+
+class ChooseAgencyForm(forms.Form):
+    agency = forms.IntegerField(min_value=1)
+
+
+class ChangeAgencyForm(BootstrapMixin, forms.Form):
+    new_agency = forms.ModelChoiceField(
+        label=_("New agency"),
+        queryset=Agency.objects.none(),
+        empty_label=_("Choose an approved agency"),
+        error_messages={"required": _("Choose the agency you want to move to.")},
+    )
+    reason = forms.CharField(
+        label=_("Why do you want to change?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The programme office reads it before it decides."),
+    )
+
+    def __init__(self, *args, user, current_agency_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = selectors.agencies_visible_to(user).filter(status=Agency.Status.APPROVED)
+        if current_agency_id is not None:
+            agencies = agencies.exclude(pk=current_agency_id)
+        self.fields["new_agency"].queryset = agencies.order_by("name")
+
+
+class AllocationForm(forms.Form):
+    """Which open requests of a programme year to allocate: all of them, or those ticked."""
+
+    SCOPE_ALL = "all"
+    SCOPE_SELECTED = "selected"
+
+    programme_year = forms.ModelChoiceField(queryset=ProgrammeYear.objects.none())
+    scope = forms.ChoiceField(
+        choices=[(SCOPE_ALL, _("All open requests")), (SCOPE_SELECTED, _("Only those ticked"))]
+    )
+    requests = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme_year"].queryset = selectors.programme_years_visible_to(user)
+        # Any id is acceptable here: the action only takes open requests of the year.
+        self.fields["requests"].valid_value = lambda value: True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == self.SCOPE_SELECTED and not cleaned.get("requests"):
+            raise ValidationError(_("Tick at least one request, or choose all open requests."))
+        return cleaned
+
+    def request_ids(self):
+        if self.cleaned_data["scope"] == self.SCOPE_ALL:
+            return None
+        return self.cleaned_data["requests"]
+
+
 # --- Filters of lists ------------------------------------------------------------------
 
 
@@ -370,3 +530,24 @@ class IncubatorFilterForm(FilterForm):
 
     level = forms.ChoiceField(label=_("Level"), choices=Incubator.Level.choices)
     district = forms.ChoiceField(label=_("District"), choices=District.choices)
+
+
+class CustodyRequestFilterForm(FilterForm):
+    search_fields = ("firm__name", "needs")
+    exact_fields = ("status",)
+
+    status = forms.ChoiceField(label=_("Status"), choices=CustodyRequest.Status.choices)
+
+
+class OfferFilterForm(FilterForm):
+    search_fields = ("request__firm__name",)
+    exact_fields = ("status",)
+
+    status = forms.ChoiceField(label=_("Status"), choices=Offer.Status.choices)
+
+
+class EngagementFilterForm(FilterForm):
+    search_fields = ("firm__name", "agency__name")
+    exact_fields = ("status",)
+
+    status = forms.ChoiceField(label=_("Status"), choices=Engagement.Status.choices)

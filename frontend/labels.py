@@ -2,7 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Agency, Firm
+from marketplace.models import (
+    Agency,
+    AgencyChange,
+    AllocationRun,
+    CustodyRequest,
+    Engagement,
+    Firm,
+    Offer,
+)
 
 AUDIT_ACTIONS = {
     "firm.registered": _("Signed up"),
@@ -18,12 +26,37 @@ AUDIT_ACTIONS = {
     "agency.updated": _("Details changed"),
     "incubator.created": _("Entered by the programme office"),
     "incubator.updated": _("Details changed"),
+    "request.submitted": _("Custody requested"),
+    "request.offered": _("Offered to an agency"),
+    "request.reopened": _("Open for another choice"),
+    "request.engaged": _("Custody started"),
+    "request.waitlisted": _("Put on the budget waiting list"),
+    "request.waitlist_served": _("Taken off the waiting list"),
+    "request.withdrawn": _("Request withdrawn"),
+    "offer.sent": _("Offer sent"),
+    "offer.accepted": _("Offer accepted"),
+    "offer.declined": _("Offer declined"),
+    "offer.expired": _("Offer expired unanswered"),
+    "offer.withdrawn": _("Offer withdrawn"),
+    "engagement.started": _("Engagement started"),
+    "engagement.cancelled": _("Engagement cancelled"),
+    "engagement.transferred": _("Moved to another agency"),
+    "engagement.change_requested": _("Change of agency requested"),
+    "engagement.change_refused": _("Change of agency refused"),
+    "allocation.previewed": _("Allocation previewed"),
+    "allocation.committed": _("Allocation committed"),
 }
 
-# The same code ("rejected") means different things for firms and agencies.
+# The same code ("rejected") means different things for firms and agencies, so labels
+# are looked up by model name (the audit event's subject type names the same models).
 STATE_LABELS = {
     "firm": dict(Firm.Verification.choices),
     "agency": dict(Agency.Status.choices),
+    "custodyrequest": dict(CustodyRequest.Status.choices),
+    "offer": dict(Offer.Status.choices),
+    "engagement": dict(Engagement.Status.choices),
+    "agencychange": dict(AgencyChange.Status.choices),
+    "allocationrun": dict(AllocationRun.Status.choices),
 }
 
 STATE_COLOURS = {
@@ -33,6 +66,31 @@ STATE_COLOURS = {
     Agency.Status.APPLIED: "info",
     Agency.Status.APPROVED: "success",
     Agency.Status.SUSPENDED: "secondary",
+    CustodyRequest.Status.OPEN: "info",
+    CustodyRequest.Status.OFFERED: "warning",
+    CustodyRequest.Status.ENGAGED: "success",
+    CustodyRequest.Status.WAITLISTED: "secondary",
+    CustodyRequest.Status.WITHDRAWN: "light",
+    Offer.Status.ACCEPTED: "success",
+    Offer.Status.DECLINED: "danger",
+    Offer.Status.EXPIRED: "secondary",
+    Engagement.Status.ACTIVE: "success",
+    Engagement.Status.TRANSFERRED: "secondary",
+    Engagement.Status.COMPLETED: "primary",
+    Engagement.Status.CANCELLED: "danger",
+    AgencyChange.Status.REFUSED: "danger",
+    AllocationRun.Status.PREVIEW: "info",
+    AllocationRun.Status.COMMITTED: "success",
+    AllocationRun.Status.DISCARDED: "light",
+}
+
+# Parts of the matching score (marketplace.matching.score names them), in their order.
+SCORE_COMPONENTS = {
+    "coverage": _("Service coverage"),
+    "industry": _("Industry fit"),
+    "district": _("District"),
+    "capacity": _("Free capacity"),
+    "track": _("Track record"),
 }
 
 # Licences expiring within this many days are flagged so they are renewed in time.

@@ -86,6 +86,8 @@ DEMO_LOGINS = (
     DemoLogin(User.Role.AGENCY_STAFF, "demo-agency", "张伟"),
     DemoLogin(User.Role.INCUBATOR_MANAGER, "demo-manager", "刘洋"),
     DemoLogin(User.Role.PROGRAMME_OFFICER, "demo-officer", "王静"),
+    # Created with the training content by `seed_cms`, which seed_demo runs last.
+    DemoLogin(User.Role.CMS_EDITOR, "demo-editor", "陈编辑"),
 )
 
 DISTRICT_NAMES_ZH = {

@@ -1,5 +1,7 @@
 """Named personas, shared by every test: who may see what is the point of most tests here."""
 
+import copy
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -115,6 +117,17 @@ def personas(db):
 @pytest.fixture
 def programme_year(db):
     return ProgrammeYearFactory(year=2026)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """Each test gets its own cache key prefix: no test is served another test's page.
+
+    A prefix rather than cache.clear(), because on Redis parallel workers share one database.
+    """
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 def pytest_configure(config):

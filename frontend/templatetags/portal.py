@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -45,3 +46,38 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.inclusion_tag("frontend/includes/countdown.html")
+def countdown(deadline, provisional=False):
+    """Time left until `deadline`, computed here; portal.js keeps it ticking in the browser."""
+    seconds = max(int((deadline - timezone.now()).total_seconds()), 0)
+    return {
+        "deadline": deadline,
+        "provisional": provisional,
+        "expired": seconds == 0,
+        # Under a day left: shown in red so that nobody misses it.
+        "urgent": seconds < 86400,
+        "days": seconds // 86400,
+        "hours": seconds % 86400 // 3600,
+        "minutes": seconds % 3600 // 60,
+    }
+
+
+@register.simple_tag
+def bar(value, maximum, label="", tone="brand"):
+    """A horizontal bar of value/maximum as an SVG, so that its width needs no inline style."""
+    try:
+        share = 100.0 * float(value) / float(maximum) if float(maximum) else 0.0
+    except (TypeError, ValueError):
+        share = 0.0
+    share = min(max(share, 0.0), 100.0)
+    return format_html(
+        '<svg class="portal-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"'
+        ' aria-label="{}" focusable="false">'
+        '<rect class="portal-bar-track" width="100" height="10"></rect>'
+        '<rect class="portal-bar-{}" width="{}" height="10"></rect></svg>',
+        label,
+        tone,
+        f"{share:.1f}",
+    )

@@ -48,13 +48,13 @@ def next_url(request, default):
     return default
 
 
-def decide(request, *, run, success, panels, form=None):
+def decide(request, *, run, success, panels, form=None, default=None):
     """Run one action from a decision button and answer the way the page asked.
 
     `run` calls the action once `form` (if any) is valid; a refusal becomes an
     error message. An htmx request whose target is one of `panels` (target id ->
     view rendering that panel) gets the re-rendered panel; a plain form post is
-    redirected back.
+    redirected back (to `default`, else the role's home, when the form names no page).
     """
     subject = None
     if form is not None and not form.is_valid():
@@ -70,4 +70,4 @@ def decide(request, *, run, success, panels, form=None):
     target = request.htmx.target if request.htmx else None
     if target in panels:
         return panels[target](request, changed=subject)
-    return redirect(next_url(request, reverse("frontend:role-home")))
+    return redirect(next_url(request, default or reverse("frontend:role-home")))

@@ -8,6 +8,7 @@ from frontend.views.access import decide, paginate, role_required
 from frontend.views.incubators import incubator_review_panel
 from frontend.views.public import programme_year_summary
 from marketplace import actions, selectors
+from marketplace.models import CustodyRequest
 
 TIMELINE_LENGTH = 30
 
@@ -24,7 +25,17 @@ def _firm_context(user, firm):
 def firm_home(request):
     firm = selectors.firm_get_for_user(user=request.user, firm_id=request.user.firm_id)
     context = _firm_context(request.user, firm)
-    context["package"] = programme_year_summary(selectors.programme_year_open())
+    year = selectors.programme_year_open()
+    context["package"] = programme_year_summary(year)
+    # The firm's latest request; a new one can be made when none is live in the open year.
+    context["custody_request"] = (
+        selectors.custody_requests_visible_to(request.user).order_by("-submitted_at").first()
+    )
+    context["can_apply"] = year is not None and not (
+        context["custody_request"]
+        and context["custody_request"].programme_year_id == year.pk
+        and context["custody_request"].status != CustodyRequest.Status.WITHDRAWN
+    )
     return render(request, "frontend/firm/home.html", context)
 
 

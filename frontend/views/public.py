@@ -1,7 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-
-from marketplace import selectors
+from django.shortcuts import redirect
 
 # Checked in this order; the first role a user holds picks their home.
 ROLE_HOMES = [
@@ -28,17 +26,6 @@ def programme_year_summary(year):
         "government": government,
         "copay": copay,
     }
-
-
-def home(request):
-    return render(
-        request,
-        "frontend/home.html",
-        {
-            "figures": selectors.programme_figures(),
-            "package": programme_year_summary(selectors.programme_year_open()),
-        },
-    )
 
 
 @login_required

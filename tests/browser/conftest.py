@@ -5,10 +5,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
-# the test itself (setting up personas) would otherwise be refused as "async unsafe".
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -20,8 +16,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module.
+
+    Playwright's sync API runs an event loop in this thread for as long as it is
+    started, so it stops when the module ends: later tests in the same worker
+    (Channels consumers, async_to_sync) need the thread free of a running loop.
+    While it runs, Django's ORM calls made by the test itself (setting up personas)
+    would be refused as "async unsafe", hence the flag for exactly that span.
+    """
     if not CHROMIUM.exists():
         message = f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium)."
         if os.environ.get("CI"):
@@ -29,11 +33,19 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-    playwright.stop()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -60,3 +72,16 @@ def log_in(live_server):
         return page
 
     return sign_in
+
+
+@pytest.fixture
+def zh():
+    """The browser reads Chinese: `zh("Accept")` is the label a person sees on the page."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    def translate(text):
+        with translation.override("zh-hans"):
+            return gettext(text)
+
+    return translate

@@ -59,14 +59,14 @@ def test_language_switch_shows_english_in_one_click(page, live_server):
     expect(page.locator("[data-testid=language-switch] button")).to_contain_text("简体中文")
 
 
-def test_manager_confirms_a_signup_without_leaving_the_page(page, live_server, log_in):
+def test_manager_confirms_a_signup_without_leaving_the_page(page, live_server, log_in, zh):
     personas = make_personas()
     pending = FirmFactory(name="待确认科技", incubator=personas.incubator)
     log_in(page, "manager", PASSWORD)
     page.evaluate("window.notReloaded = true")
 
     page.locator("[data-testid=pending-firm]", has_text="待确认科技").get_by_role(
-        "button", name="Confirm"
+        "button", name=zh("Confirm"), exact=True
     ).click()
 
     expect(page.locator("#messages .alert-success")).to_contain_text("待确认科技")
@@ -78,7 +78,7 @@ def test_manager_confirms_a_signup_without_leaving_the_page(page, live_server, l
     assert pending.verification == Firm.Verification.VERIFIED
 
 
-def test_officer_rejection_needs_the_unfolded_reason(page, live_server, log_in):
+def test_officer_rejection_needs_the_unfolded_reason(page, live_server, log_in, zh):
     from tests.factories import AgencyFactory
 
     make_personas()
@@ -86,9 +86,9 @@ def test_officer_rejection_needs_the_unfolded_reason(page, live_server, log_in):
     log_in(page, "officer", PASSWORD)
     item = page.locator("[data-testid=pending-agency]", has_text="申请中代理所")
 
-    item.get_by_role("button", name="Reject…").click()
+    item.get_by_role("button", name=zh("Reject…")).click()
     item.locator("input[name=reason]").fill("Licence number does not match")
-    item.get_by_role("button", name="Reject application").click()
+    item.get_by_role("button", name=zh("Reject application")).click()
 
     expect(page.locator("#messages .alert-success")).to_contain_text("申请中代理所")
     expect(page.locator("[data-testid=pending-agency]")).to_have_count(0)

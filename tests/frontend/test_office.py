@@ -170,5 +170,5 @@ def test_office_home_query_count_is_flat(
     AgencyFactory.create_batch(rows)
     client.force_login(personas.officer)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         client.get(reverse("frontend:office-home"))

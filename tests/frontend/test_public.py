@@ -6,59 +6,6 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_home_shows_live_figures_and_signup_links(client, personas):
-    response = client.get(reverse("frontend:home"))
-
-    assert response.status_code == 200
-    assert response.context["figures"] == {
-        "incubators": 2,
-        "verified_firms": 2,
-        "approved_agencies": 2,
-    }
-    assert 'data-testid="figure-agencies">2<' in response.text
-    assert reverse("frontend:signup-firm") in response.text
-    assert reverse("frontend:signup-agency") in response.text
-    assert reverse("frontend:login") in response.text
-
-
-def test_home_figures_leave_out_pending_firms_and_agencies(client, personas):
-    from tests.factories import AgencyFactory, FirmFactory
-
-    FirmFactory(incubator=personas.incubator)
-    AgencyFactory()
-
-    figures = client.get(reverse("frontend:home")).context["figures"]
-
-    assert figures["verified_firms"] == 2
-    assert figures["approved_agencies"] == 2
-
-
-def test_home_shows_open_package_and_who_pays(client, open_year):
-    response = client.get(reverse("frontend:home"))
-
-    package = response.context["package"]
-    assert package["year"] == open_year
-    assert [row["amount"] for row in package["rows"]] == [2000, 500]
-    assert (package["price"], package["government"], package["copay"]) == (2500, 2000, 500)
-    # English groups thousands; zh-hans does not.
-    assert "¥2,500.00" in response.text
-    assert "¥2,000.00" in response.text
-    assert "¥500.00" in response.text
-    assert open_year.name in response.text
-
-
-def test_home_says_when_no_year_is_open(client, db):
-    response = client.get(reverse("frontend:home"))
-
-    assert response.context["package"] is None
-    assert "No programme year is taking applications at the moment." in response.text
-
-
-def test_home_query_count_is_flat(client, open_year, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
-        client.get(reverse("frontend:home"))
-
-
 @pytest.mark.parametrize(
     ("persona", "target"),
     [
@@ -104,7 +51,11 @@ def test_navigation_links_only_the_roles_pages(client, personas):
         item["url"] for item in client.get(reverse("frontend:home")).context["portal_navigation"]
     ]
 
-    assert links == [reverse("frontend:firm-home"), reverse("frontend:agency-list")]
+    assert links == [
+        reverse("frontend:firm-home"),
+        reverse("frontend:request-list"),
+        reverse("frontend:agency-list"),
+    ]
 
 
 def test_navigation_of_officer_reaches_every_list(client, personas):
@@ -113,15 +64,35 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
     response = client.get(reverse("frontend:office-home"))
 
     navigation = response.context["portal_navigation"]
-    assert [item["url"] for item in navigation] == [
+    assert [item["label"] for item in navigation] == [
+        "Programme office",
+        "Custody",
+        "Participants",
+    ]
+    links = [navigation[0]] + [child for item in navigation[1:] for child in item["children"]]
+    assert [item["url"] for item in links] == [
         reverse("frontend:office-home"),
+        reverse("frontend:request-list"),
+        reverse("frontend:engagement-list"),
+        reverse("frontend:allocation"),
+        reverse("frontend:agency-changes"),
         reverse("frontend:incubator-list"),
         reverse("frontend:firm-list"),
         reverse("frontend:agency-list"),
     ]
-    assert [item["active"] for item in navigation] == [True, False, False, False]
-    for item in navigation:
+    assert [item["active"] for item in links] == [True] + [False] * 7
+    for item in links:
         assert client.get(item["url"]).status_code == 200
+
+
+def test_a_page_below_a_list_lights_up_its_menu(client, personas):
+    client.force_login(personas.officer)
+
+    response = client.get(reverse("frontend:firm-detail", args=[personas.firm.pk]))
+
+    participants = response.context["portal_navigation"][2]
+    assert participants["active"] is True
+    assert [child["active"] for child in participants["children"]] == [False, True, False]
 
 
 @pytest.mark.chinese_default

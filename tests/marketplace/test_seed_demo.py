@@ -223,7 +223,8 @@ def test_this_years_programme_is_open_with_a_standard_package(seeded):
 
 def test_demo_logins_have_the_right_memberships(seeded):
     users = {user.username: user for user in User.objects.filter(username__startswith="demo-")}
-    assert set(users) == {"demo-firm", "demo-agency", "demo-manager", "demo-officer"}
+    assert set(users) == {login.username for login in demo.DEMO_LOGINS}
+    assert users["demo-editor"].is_cms_editor
     assert all(user.check_password(demo.DEMO_PASSWORD) for user in users.values())
 
     firm_user = users["demo-firm"]
@@ -282,6 +283,7 @@ def test_the_smallest_programme_still_has_every_demo_login(db):
         "demo-agency",
         "demo-manager",
         "demo-officer",
+        "demo-editor",
     }
 
 

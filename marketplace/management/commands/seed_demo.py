@@ -1,5 +1,6 @@
 """Fill an empty database with the demo programme (see marketplace.demo)."""
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from marketplace import demo
@@ -40,4 +41,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         summary = ", ".join(f"{count} {label}" for label, count in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Seeded {summary} in {report.seconds:.1f} s."))
+        # Training content, FAQ and the CMS editor login live in the cms app.
+        call_command("seed_cms", "--if-empty", stdout=self.stdout)
         self.stdout.write("Run `manage.py demo_logins` for the demo accounts.")

@@ -1,0 +1,381 @@
+"""Every state change of a chat: conversations, messages, hand-off and advisers."""
+
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chat import events, selectors, services
+from chat.models import MAX_TEXT, AdviserPresence, Conversation, Message
+from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from marketplace.models import Engagement, User
+from marketplace.workdays import add_workdays
+
+logger = logging.getLogger(__name__)
+
+State = Conversation.State
+WITH_PERSON = (State.QUEUED, State.OPEN)
+
+
+def _lock(conversation):
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+def _clean_text(text):
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise ActionError(_("Write a message first."), code="empty", field="text")
+    if len(text) > MAX_TEXT:
+        raise ActionError(
+            _("A message can have at most %(n)d characters.") % {"n": MAX_TEXT},
+            code="too_long",
+            field="text",
+        )
+    return text
+
+
+def _name(user):
+    return str(user) if user else ""
+
+
+def message_payload(message):
+    return {
+        "message_id": message.pk,
+        "sender": message.sender,
+        "text": message.text,
+        "kind": message.kind,
+        "faq_key": message.faq_key or None,
+        "name": _name(message.author) if message.sender == Message.Sender.ADVISER else "",
+        "feedback": message.feedback or None,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def state_payload(conversation):
+    return {
+        "type": "handoff_state",
+        "state": conversation.state,
+        "ticket": conversation.ticket,
+        "queue_position": selectors.queue_position(conversation),
+    }
+
+
+def conversation_payload(conversation):
+    return {
+        "id": conversation.pk,
+        "state": conversation.state,
+        "ticket": conversation.ticket,
+        "topic": conversation.topic,
+        "contact": conversation.contact,
+        "language": conversation.language,
+        "visitor": _name(conversation.user) or _("Visitor"),
+    }
+
+
+def conversation_start(*, user, session_key, language="zh-hans"):
+    """The visitor's open conversation, or a new one with the assistant."""
+    current = selectors.conversation_current_for_visitor(user=user, session_key=session_key)
+    if current is not None:
+        return current
+    authenticated = user is not None and user.is_authenticated
+    if not authenticated and not session_key:
+        raise ActionError(_("Your browser session is missing."), code="no_session")
+    return Conversation.objects.create(
+        user=user if authenticated else None,
+        session_key="" if authenticated else session_key,
+        language=language if language in ("zh-hans", "en") else "zh-hans",
+    )
+
+
+def message_post(*, conversation, text, language=None):
+    """A visitor's message: the assistant answers it, or the adviser gets it.
+
+    Returns (the visitor's message, the assistant's answer dict or None, its message or None).
+    """
+    text = _clean_text(text)
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        if conversation.state == State.RESOLVED:
+            raise InvalidTransition(_("This conversation has ended."), code="resolved")
+        mine = Message.objects.create(
+            conversation=conversation, sender=Message.Sender.USER, text=text
+        )
+        if conversation.state in WITH_PERSON:
+            if conversation.assigned_to_id:
+                events.push(
+                    events.adviser_group(conversation.assigned_to_id),
+                    {
+                        "type": "visitor_message",
+                        "conversation_id": conversation.pk,
+                        **message_payload(mine),
+                    },
+                )
+            conversation.save(update_fields=["updated_at"])
+            return mine, None, None
+        answer = services.answer_question(text, language=language)
+        bot = Message.objects.create(
+            conversation=conversation,
+            sender=Message.Sender.BOT,
+            text=answer["reply"][:MAX_TEXT],
+            faq_key=answer["faq_key"] or "",
+            kind=answer["kind"],
+            score=answer["score"],
+        )
+        conversation.language = answer["language"]
+        if answer["kind"] == services.HANDOFF and answer["faq_key"]:
+            conversation.faq_key = answer["faq_key"]
+        conversation.save(update_fields=["language", "faq_key", "updated_at"])
+    return mine, answer, bot
+
+
+def _route(conversation):
+    """(adviser or None, route) in the programme's order of who should answer."""
+    user = conversation.user
+    firm = user.firm if user is not None and user.is_firm_member else None
+    if firm is not None:
+        engagement = (
+            Engagement.objects.filter(firm=firm, status=Engagement.Status.ACTIVE)
+            .order_by("-starts_on", "-pk")
+            .first()
+        )
+        if engagement is not None:
+            staff = User.objects.filter(agency_id=engagement.agency_id, is_active=True)
+            free = selectors.available_advisers(staff)
+            if free:
+                return free[0], Conversation.Route.ENGAGEMENT_AGENCY
+        managers = User.objects.filter(
+            role=User.Role.INCUBATOR_MANAGER, incubator_id=firm.incubator_id, is_active=True
+        )
+        free = selectors.available_advisers(managers)
+        if free:
+            return free[0], Conversation.Route.INCUBATOR
+    free = selectors.available_advisers(selectors.consultants_of_approved_agencies())
+    if free:
+        return free[0], Conversation.Route.CONSULTANT
+    return None, Conversation.Route.TICKET
+
+
+def _reply_expected_on(now):
+    local = timezone.localtime(now).date()
+    return add_workdays(local, 1).day
+
+
+def _mail_officers(conversation):
+    officers = list(
+        User.objects.filter(role=User.Role.PROGRAMME_OFFICER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not officers:
+        return
+    subject = _("New consultation ticket #%(id)s") % {"id": conversation.pk}
+    body = _(
+        "A visitor asked to talk to an adviser while nobody was online.\n"
+        "Topic: %(topic)s\nContact: %(contact)s\nOpen the chat inbox to answer."
+    ) % {"topic": conversation.topic or "-", "contact": conversation.contact or "-"}
+    send_mail(subject, body, None, officers, fail_silently=True)
+
+
+def handoff_request(*, conversation, topic="", contact="", now=None):
+    """Pass the conversation to a person, or leave a ticket when nobody is free.
+
+    Order: the firm's agency under an active engagement, its incubator's managers, any
+    online consultant of an approved agency (least busy first, within their limit).
+    """
+    now = now or timezone.now()
+    topic = (topic or "").strip()[:200]
+    contact = (contact or "").strip()[:200]
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        if conversation.state != State.BOT:
+            raise InvalidTransition(
+                _("An adviser has already been asked to join."), code="already_handed_off"
+            )
+        if not contact and conversation.user is not None:
+            contact = conversation.user.email or conversation.user.phone
+        adviser, route = _route(conversation)
+        conversation.state = State.QUEUED
+        conversation.topic = topic
+        conversation.contact = contact
+        conversation.route = route
+        conversation.assigned_to = adviser
+        conversation.ticket = adviser is None
+        conversation.handed_off_at = now
+        conversation.save()
+        with translation.override(conversation.language):
+            if adviser is None:
+                text = _(
+                    "All our advisers are busy right now. We have recorded your request and "
+                    "will reply by %(day)s."
+                ) % {"day": _reply_expected_on(now).isoformat()}
+            else:
+                text = _("We are connecting you with an adviser. Please wait a moment.")
+        system = Message.objects.create(
+            conversation=conversation, sender=Message.Sender.SYSTEM, text=text, kind="handoff"
+        )
+        if adviser is None:
+            transaction.on_commit(lambda: _mail_officers(conversation))
+        else:
+            events.push(
+                events.adviser_group(adviser.pk),
+                {"type": "new_conversation", "conversation": conversation_payload(conversation)},
+            )
+        events.push(events.visitor_group(conversation.pk), state_payload(conversation))
+    logger.info("chat hand-off conversation=%s route=%s", conversation.pk, route)
+    return conversation, system
+
+
+def _check_assigned(conversation, by):
+    if conversation.assigned_to_id == by.pk:
+        return
+    if conversation.ticket and conversation.assigned_to_id is None and by.is_programme_officer:
+        return
+    raise NotAllowed(_("This conversation is not assigned to you."), code="not_assigned")
+
+
+def adviser_claim(*, conversation, by, now=None):
+    """The adviser takes the conversation up; the visitor sees them join."""
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        _check_assigned(conversation, by)
+        if conversation.state != State.QUEUED:
+            raise InvalidTransition(_("This conversation is not waiting."), code="not_queued")
+        conversation.state = State.OPEN
+        conversation.assigned_to = by
+        conversation.save(update_fields=["state", "assigned_to", "updated_at"])
+        events.push(
+            events.visitor_group(conversation.pk), {"type": "adviser_joined", "name": _name(by)}
+        )
+        events.push(events.visitor_group(conversation.pk), state_payload(conversation))
+    return conversation
+
+
+def adviser_reply(*, conversation, by, text, now=None):
+    text = _clean_text(text)
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        _check_assigned(conversation, by)
+        if conversation.state != State.OPEN:
+            raise InvalidTransition(_("Take the conversation up before replying."), code="not_open")
+        message = Message.objects.create(
+            conversation=conversation, sender=Message.Sender.ADVISER, author=by, text=text
+        )
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+        conversation.save(update_fields=["first_response_at", "updated_at"])
+        events.push(
+            events.visitor_group(conversation.pk),
+            {"type": "adviser_message", **message_payload(message)},
+        )
+    return message
+
+
+def transfer(*, conversation, by, to):
+    """Hand the conversation to another adviser, who must take it up again."""
+    if not selectors.is_adviser(to) or to.pk == by.pk:
+        raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        _check_assigned(conversation, by)
+        if conversation.state not in WITH_PERSON:
+            raise InvalidTransition(_("This conversation cannot be transferred."), code="not_open")
+        conversation.state = State.QUEUED
+        conversation.assigned_to = to
+        conversation.ticket = False
+        conversation.route = Conversation.Route.TRANSFER
+        conversation.save(update_fields=["state", "assigned_to", "ticket", "route", "updated_at"])
+        with translation.override(conversation.language):
+            Message.objects.create(
+                conversation=conversation,
+                sender=Message.Sender.SYSTEM,
+                text=_("You are being transferred to another adviser."),
+                kind="transfer",
+            )
+        events.push(
+            events.visitor_group(conversation.pk), {"type": "adviser_left", "name": _name(by)}
+        )
+        events.push(events.visitor_group(conversation.pk), state_payload(conversation))
+        events.push(
+            events.adviser_group(to.pk),
+            {"type": "new_conversation", "conversation": conversation_payload(conversation)},
+        )
+    return conversation
+
+
+def resolve(*, conversation, by, now=None):
+    """The adviser closes the conversation; the visitor may then rate it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        if conversation.state == State.RESOLVED:
+            raise InvalidTransition(_("This conversation has already ended."), code="resolved")
+        _check_assigned(conversation, by)
+        conversation.state = State.RESOLVED
+        conversation.resolved_at = now
+        conversation.save(update_fields=["state", "resolved_at", "updated_at"])
+        events.push(events.visitor_group(conversation.pk), state_payload(conversation))
+    return conversation
+
+
+def visitor_resolve(*, conversation):
+    """The visitor ends their own conversation (ownership is checked by the caller's selector)."""
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        if conversation.state == State.RESOLVED:
+            raise InvalidTransition(_("This conversation has already ended."), code="resolved")
+        conversation.state = State.RESOLVED
+        conversation.resolved_at = timezone.now()
+        conversation.save(update_fields=["state", "resolved_at", "updated_at"])
+        if conversation.assigned_to_id:
+            events.push(
+                events.adviser_group(conversation.assigned_to_id),
+                {"type": "conversation_resolved", "conversation_id": conversation.pk},
+            )
+    return conversation
+
+
+def csat_submit(*, conversation, score):
+    """The visitor rates a resolved conversation from 1 to 5, once."""
+    if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        raise ActionError(_("Choose a score from 1 to 5."), code="bad_score", field="score")
+    with transaction.atomic():
+        conversation = _lock(conversation)
+        if conversation.state != State.RESOLVED:
+            raise InvalidTransition(
+                _("You can rate the conversation once it has ended."), code="not_resolved"
+            )
+        if conversation.csat is not None:
+            raise InvalidTransition(_("You have already rated this conversation."), code="rated")
+        conversation.csat = score
+        conversation.save(update_fields=["csat", "updated_at"])
+    return conversation
+
+
+def feedback(*, conversation, message_id, value):
+    """👍 or 👎 on one of the assistant's answers in the visitor's own conversation."""
+    if value not in Message.Feedback.values:
+        raise ActionError(_("Feedback is up or down."), code="bad_feedback", field="value")
+    with transaction.atomic():
+        updated = Message.objects.filter(
+            pk=message_id if isinstance(message_id, int) else -1,
+            conversation=conversation,
+            sender=Message.Sender.BOT,
+        ).update(feedback=value)
+    if not updated:
+        raise ActionError(_("No such answer."), code="not_found", field="message_id")
+
+
+def presence_set(*, user, online, max_concurrent=None):
+    if not selectors.is_adviser(user):
+        raise NotAllowed(_("Only advisers take chats."), code="not_adviser")
+    presence, _created = AdviserPresence.objects.get_or_create(user=user)
+    presence.online = bool(online)
+    fields = ["online", "updated_at"]
+    if max_concurrent is not None:
+        presence.max_concurrent = max(1, int(max_concurrent))
+        fields.append("max_concurrent")
+    presence.save(update_fields=fields)
+    return presence

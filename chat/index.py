@@ -1,0 +1,67 @@
+"""The matcher index of this process, rebuilt when the published FAQ changes."""
+
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from chat import matcher
+from cms import faq
+
+
+@dataclass(frozen=True)
+class Loaded:
+    version: object
+    index: matcher.Index
+    # (key, language) → the published entry as cms.faq gives it.
+    entries: dict
+    settings: matcher.MatcherSettings
+
+
+_lock = threading.Lock()
+_loaded = None
+
+
+def _build(version):
+    published = faq.published_faq_entries()
+    entries = [
+        matcher.FaqEntry(
+            key=item["key"],
+            language=item["language"],
+            question=item["question"],
+            alternates=tuple(item.get("alternates") or ()),
+            answer_text=item.get("answer") or "",
+            category=item.get("category") or "",
+        )
+        for item in published
+    ]
+    return Loaded(
+        version=version,
+        index=matcher.build_index(entries),
+        entries={(item["key"], item["language"]): item for item in published},
+        settings=matcher.MatcherSettings.from_dict(settings.CHAT_MATCHER),
+    )
+
+
+def current():
+    """The index for the FAQ as published now; one cache read when nothing changed."""
+    global _loaded  # noqa: PLW0603  (one index per process, swapped whole)
+    version = faq.faq_version()
+    loaded = _loaded
+    if loaded is not None and loaded.version == version:
+        return loaded
+    with _lock:
+        if _loaded is None or _loaded.version != version:
+            _loaded = _build(version)
+        return _loaded
+
+
+def entry(loaded, key, language):
+    """The entry for `key` in `language`, else in any language it has."""
+    found = loaded.entries.get((key, language))
+    if found is not None:
+        return found
+    for other in matcher.LANGUAGES:
+        if (key, other) in loaded.entries:
+            return loaded.entries[(key, other)]
+    return None

@@ -1,0 +1,50 @@
+"""What the assistant says to one message: the matcher's verdict turned into a reply."""
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat import index as chat_index
+from chat import matcher
+
+ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
+
+
+def _reply(result, loaded, language):
+    if result.kind == ANSWER:
+        found = chat_index.entry(loaded, result.faq_key, language)
+        text = found["answer"] if found else ""
+        related = found.get("related") if found else []
+        if related:
+            text = "\n\n".join([text, _("Read more:") + "\n" + "\n".join(related)])
+        return text
+    if result.kind == CLARIFY:
+        return _("Did you mean one of these?")
+    if result.kind == HANDOFF:
+        return _(
+            "I can put you in touch with an adviser. Tell us your topic and how to reach you, "
+            "and we will connect you."
+        )
+    return _("I'm sorry, I don't know the answer to that. Would you like to talk to an adviser?")
+
+
+def answer_question(text, language=None):
+    """The assistant's reply to `text` as the chat contract has it.
+
+    {"kind", "faq_key", "score", "reply", "suggestions": [{"faq_key", "question", "score"}],
+    "language"}; `language` forces the reply language, else it is guessed from the text.
+    """
+    loaded = chat_index.current()
+    result = matcher.match(loaded.index, text, language=language, settings=loaded.settings)
+    with translation.override(result.language):
+        reply = _reply(result, loaded, result.language)
+    return {
+        "kind": result.kind,
+        "faq_key": result.faq_key,
+        "score": float(result.score),
+        "reply": reply,
+        "suggestions": [
+            {"faq_key": key, "question": question, "score": float(score)}
+            for key, question, score in result.suggestions
+        ],
+        "language": result.language,
+    }

@@ -1,0 +1,191 @@
+"""The advisers' inbox: the same actions as the adviser WebSocket, for plain HTML forms."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from chat import actions, selectors
+from chat.models import Conversation
+from marketplace.errors import ActionError
+from marketplace.models import User
+
+CANNED_REPLIES = [
+    _("Hello, I am your adviser. How can I help you?"),
+    _("Could you tell me the application or registration number?"),
+    _("I will look into this and get back to you within one working day."),
+    _("Is there anything else I can help you with?"),
+]
+
+
+def adviser_required(view):
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not selectors.is_adviser(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _open_conversations(user):
+    return selectors.conversations_for_adviser(user).exclude(state=Conversation.State.RESOLVED)
+
+
+@adviser_required
+def inbox(request):
+    """Conversations routed to the adviser; htmx refreshes the list every few seconds."""
+    context = {"conversations": _open_conversations(request.user)[:100]}
+    if request.htmx:
+        return render(request, "chat/_inbox_list.html", context)
+    return render(request, "chat/inbox.html", context)
+
+
+def _transfer_targets(user):
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            role__in=[
+                User.Role.AGENCY_STAFF,
+                User.Role.INCUBATOR_MANAGER,
+                User.Role.PROGRAMME_OFFICER,
+            ]
+        )
+        .exclude(pk=user.pk)
+        .order_by("role", "username")
+    )
+
+
+@adviser_required
+def conversation_detail(request, conversation_id):
+    conversation = selectors.conversation_get_for_adviser(
+        user=request.user, conversation_id=conversation_id
+    )
+    context = {
+        "conversation": conversation,
+        "history": selectors.conversation_history(conversation),
+        "canned_replies": CANNED_REPLIES,
+        "transfer_targets": _transfer_targets(request.user)[:200],
+    }
+    if request.htmx:
+        return render(request, "chat/_messages.html", context)
+    return render(request, "chat/conversation.html", context)
+
+
+def _act(request, conversation_id, run, done):
+    conversation = selectors.conversation_get_for_adviser(
+        user=request.user, conversation_id=conversation_id
+    )
+    try:
+        run(conversation)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("chat:conversation", conversation_id=conversation.pk)
+
+
+@require_POST
+@adviser_required
+def claim(request, conversation_id):
+    return _act(
+        request,
+        conversation_id,
+        lambda c: actions.adviser_claim(conversation=c, by=request.user),
+        _("You have taken the conversation up."),
+    )
+
+
+@require_POST
+@adviser_required
+def reply(request, conversation_id):
+    text = request.POST.get("text", "").strip()
+    canned = request.POST.get("canned", "")
+    if not text and canned.isdigit() and int(canned) < len(CANNED_REPLIES):
+        text = str(CANNED_REPLIES[int(canned)])
+    return _act(
+        request,
+        conversation_id,
+        lambda c: actions.adviser_reply(conversation=c, by=request.user, text=text),
+        _("Reply sent."),
+    )
+
+
+@require_POST
+@adviser_required
+def transfer(request, conversation_id):
+    target = _transfer_targets(request.user).filter(pk=request.POST.get("to") or 0).first()
+    conversation = selectors.conversation_get_for_adviser(
+        user=request.user, conversation_id=conversation_id
+    )
+    try:
+        if target is None:
+            raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
+        actions.transfer(conversation=conversation, by=request.user, to=target)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("chat:conversation", conversation_id=conversation.pk)
+    messages.success(request, _("The conversation was transferred."))
+    return redirect("chat:inbox")
+
+
+@require_POST
+@adviser_required
+def resolve(request, conversation_id):
+    conversation = selectors.conversation_get_for_adviser(
+        user=request.user, conversation_id=conversation_id
+    )
+    try:
+        actions.resolve(conversation=conversation, by=request.user)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("chat:conversation", conversation_id=conversation.pk)
+    messages.success(request, _("The conversation was resolved."))
+    return redirect("chat:inbox")
+
+
+@login_required
+def analytics(request):
+    """The assistant's figures for programme officers, over the last `days` days."""
+    if not request.user.is_programme_officer:
+        raise PermissionDenied
+    try:
+        days = min(max(int(request.GET.get("days", 30)), 1), 366)
+    except ValueError:
+        days = 30
+    end = timezone.now()
+    figures = selectors.chat_analytics((end - datetime.timedelta(days=days), end))
+    return render(request, "chat/analytics.html", {"figures": figures, "days": days})
+
+
+@login_required
+def learning(request):
+    """Questions the FAQ does not answer well yet, each one click from a new FAQ entry."""
+    if not selectors.can_review_questions(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "chat/learning.html",
+        {"rows": selectors.questions_to_learn_from(request.user)},
+    )
+
+
+@never_cache
+def session_start(request):
+    """Give an anonymous visitor a session cookie before the widget opens its socket.
+
+    A WebSocket cannot set cookies, so without this an anonymous conversation would not
+    survive a reconnect.
+    """
+    if not request.user.is_authenticated and not request.session.session_key:
+        request.session["chat"] = True
+    return HttpResponse(status=204)

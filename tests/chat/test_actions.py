@@ -1,0 +1,241 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.http import Http404
+
+from chat import actions, selectors
+from chat.models import Conversation, Message
+from marketplace import actions as marketplace_actions
+from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from tests.chat.conftest import online
+from tests.factories import UserFactory
+from tests.marketplace.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+# A Friday afternoon: the next working day is Monday 2026-03-09.
+FRIDAY = datetime.datetime(2026, 3, 6, 15, 0, tzinfo=datetime.UTC)
+
+
+def start(user=None, session_key=""):
+    return actions.conversation_start(user=user, session_key=session_key, language="en")
+
+
+def test_visitor_message_gets_the_assistant_answer(personas):
+    conversation = start(personas.firm_member)
+    mine, answer, bot = actions.message_post(conversation=conversation, text="fee")
+    assert answer["kind"] == "clarify"
+    assert (bot.sender, bot.kind, bot.faq_key) == ("bot", "clarify", answer["faq_key"])
+    assert mine.sender == Message.Sender.USER
+
+
+def test_anonymous_conversation_is_tied_to_the_session():
+    conversation = start(session_key="s1")
+    assert start(session_key="s1") == conversation
+    assert start(session_key="s2") != conversation
+    with pytest.raises(ActionError):
+        start()
+
+
+def test_logged_in_user_keeps_the_conversation_across_devices(personas):
+    conversation = start(personas.firm_member, session_key="phone")
+    assert start(personas.firm_member, session_key="laptop") == conversation
+
+
+def _engage(personas, programme):
+    with time_machine.travel(NOW, tick=False):
+        request = marketplace_actions.request_submit(
+            firm=personas.firm,
+            by=personas.firm_member,
+            programme_year=programme,
+            quotas=programme.standard_quotas,
+        )
+        offer = marketplace_actions.offer_make(
+            request=request, agency=personas.agency, by=personas.firm_member
+        )
+        return marketplace_actions.offer_accept(offer=offer, by=personas.agency_consultant)
+
+
+def test_routing_prefers_the_firms_agency_under_an_active_engagement(personas, programme):
+    _engage(personas, programme)
+    for user in (personas.agency_consultant, personas.incubator_manager, personas.rival_consultant):
+        online(user)
+    conversation, _system = actions.handoff_request(conversation=start(personas.firm_member))
+    assert conversation.assigned_to == personas.agency_consultant
+    assert conversation.route == Conversation.Route.ENGAGEMENT_AGENCY
+    assert conversation.state == Conversation.State.QUEUED
+    assert not conversation.ticket
+
+
+def test_routing_falls_back_to_the_incubator_manager(personas):
+    online(personas.incubator_manager)
+    online(personas.other_manager)
+    online(personas.rival_consultant)
+    conversation, _system = actions.handoff_request(conversation=start(personas.firm_member))
+    assert conversation.assigned_to == personas.incubator_manager
+    assert conversation.route == Conversation.Route.INCUBATOR
+
+
+def test_routing_then_picks_the_least_busy_online_consultant(personas):
+    online(personas.agency_consultant)
+    online(personas.rival_consultant)
+    first, _ = actions.handoff_request(conversation=start(session_key="a"))
+    second, _ = actions.handoff_request(conversation=start(session_key="b"))
+    assert {first.assigned_to, second.assigned_to} == {
+        personas.agency_consultant,
+        personas.rival_consultant,
+    }
+    assert first.route == Conversation.Route.CONSULTANT
+
+
+def test_full_consultants_are_skipped_and_nobody_free_leaves_a_ticket(personas):
+    personas.officer.email = "officer@example.org"
+    personas.officer.save()
+    online(personas.agency_consultant, max_concurrent=1)
+    first, _ = actions.handoff_request(conversation=start(session_key="a"))
+    assert first.assigned_to == personas.agency_consultant
+    ticket, system = _ticket(start(session_key="b"))
+    assert ticket.ticket
+    assert ticket.assigned_to is None
+    assert ticket.route == Conversation.Route.TICKET
+    assert "2026-03-09" in system.text
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["officer@example.org"]
+
+
+def _ticket(conversation):
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return actions.handoff_request(conversation=conversation, now=FRIDAY, topic="Patents")
+
+
+def test_adviser_claims_replies_transfers_and_resolves(personas):
+    online(personas.agency_consultant)
+    conversation, _ = actions.handoff_request(conversation=start(session_key="s"))
+    with pytest.raises(NotAllowed):
+        actions.adviser_claim(conversation=conversation, by=personas.rival_consultant)
+    with pytest.raises(InvalidTransition):
+        actions.adviser_reply(conversation=conversation, by=personas.agency_consultant, text="Hi")
+    conversation = actions.adviser_claim(conversation=conversation, by=personas.agency_consultant)
+    assert conversation.state == Conversation.State.OPEN
+    reply = actions.adviser_reply(
+        conversation=conversation, by=personas.agency_consultant, text="Hi"
+    )
+    assert reply.sender == Message.Sender.ADVISER
+    conversation.refresh_from_db()
+    assert conversation.first_response_at is not None
+    # While a person is on the line the assistant stays quiet.
+    _mine, answer, bot = actions.message_post(conversation=conversation, text="fee")
+    assert answer is None and bot is None
+    conversation = actions.transfer(
+        conversation=conversation, by=personas.agency_consultant, to=personas.incubator_manager
+    )
+    assert (conversation.state, conversation.assigned_to) == ("queued", personas.incubator_manager)
+    actions.adviser_claim(conversation=conversation, by=personas.incubator_manager)
+    conversation = actions.resolve(conversation=conversation, by=personas.incubator_manager)
+    assert conversation.state == Conversation.State.RESOLVED
+    with pytest.raises(InvalidTransition):
+        actions.message_post(conversation=conversation, text="fee")
+    actions.csat_submit(conversation=conversation, score=5)
+    with pytest.raises(InvalidTransition):
+        actions.csat_submit(conversation=conversation, score=4)
+
+
+def test_csat_needs_a_resolved_conversation_and_a_score_from_1_to_5(personas):
+    conversation = start(personas.firm_member)
+    with pytest.raises(InvalidTransition):
+        actions.csat_submit(conversation=conversation, score=3)
+    actions.visitor_resolve(conversation=conversation)
+    for bad in (0, 6, "5", True):
+        with pytest.raises(ActionError):
+            actions.csat_submit(conversation=conversation, score=bad)
+
+
+def test_feedback_only_on_the_assistants_answers_in_the_own_conversation(personas):
+    conversation = start(personas.firm_member)
+    mine, _answer, bot = actions.message_post(conversation=conversation, text="fee")
+    actions.feedback(conversation=conversation, message_id=bot.pk, value="down")
+    bot.refresh_from_db()
+    assert bot.feedback == "down"
+    other = start(personas.other_firm_member)
+    for conv, message_id, value in (
+        (conversation, mine.pk, "up"),
+        (other, bot.pk, "up"),
+        (conversation, bot.pk, "meh"),
+    ):
+        with pytest.raises(ActionError):
+            actions.feedback(conversation=conv, message_id=message_id, value=value)
+
+
+def test_advisers_see_only_conversations_routed_to_them(personas):
+    online(personas.agency_consultant)
+    mine, _ = actions.handoff_request(conversation=start(session_key="s"))
+    assert list(selectors.conversations_for_adviser(personas.agency_consultant)) == [mine]
+    assert not selectors.conversations_for_adviser(personas.rival_consultant).exists()
+    assert not selectors.conversations_for_adviser(personas.firm_member).exists()
+    with pytest.raises(Http404):
+        selectors.conversation_get_for_adviser(
+            user=personas.rival_consultant, conversation_id=mine.pk
+        )
+
+
+def test_visitors_see_only_their_own(personas):
+    alice = start(personas.firm_member)
+    start(personas.other_firm_member)
+    anonymous = start(session_key="s")
+    assert list(
+        selectors.conversations_for_visitor(user=personas.firm_member, session_key="s")
+    ) == [alice]
+    assert list(selectors.conversations_for_visitor(user=personas.anonymous, session_key="s")) == [
+        anonymous
+    ]
+    assert not selectors.conversations_for_visitor(user=personas.anonymous, session_key="").exists()
+
+
+def test_officers_see_and_claim_unassigned_tickets(personas):
+    ticket, _ = actions.handoff_request(conversation=start(session_key="s"))
+    assert ticket.ticket
+    assert list(selectors.conversations_for_adviser(personas.officer)) == [ticket]
+    claimed = actions.adviser_claim(conversation=ticket, by=personas.officer)
+    assert claimed.assigned_to == personas.officer
+
+
+def test_queue_position_counts_earlier_waiting_conversations(personas):
+    online(personas.agency_consultant, max_concurrent=5)
+    first, _ = actions.handoff_request(conversation=start(session_key="a"))
+    second, _ = actions.handoff_request(conversation=start(session_key="b"))
+    assert selectors.queue_position(first) == 1
+    assert selectors.queue_position(second) == 2
+
+
+def test_chat_analytics(personas):
+    online(personas.agency_consultant)
+    start(session_key="bot-only")
+    conversation, _ = actions.handoff_request(conversation=start(session_key="s"))
+    actions.adviser_claim(conversation=conversation, by=personas.agency_consultant)
+    actions.adviser_reply(conversation=conversation, by=personas.agency_consultant, text="Hi")
+    actions.resolve(conversation=conversation, by=personas.agency_consultant)
+    actions.csat_submit(conversation=conversation, score=4)
+    now = datetime.datetime.now(datetime.UTC)
+    figures = selectors.chat_analytics(
+        (now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1))
+    )
+    assert figures["conversations"] == 2
+    assert figures["handoff_rate"] == 0.5
+    assert figures["deflection_rate"] == 0.5
+    assert figures["csat_mean"] == 4
+    assert figures["median_first_response_seconds"] >= 0
+
+
+def test_a_non_adviser_cannot_be_a_transfer_target(personas):
+    online(personas.agency_consultant)
+    conversation, _ = actions.handoff_request(conversation=start(session_key="s"))
+    with pytest.raises(ActionError):
+        actions.transfer(
+            conversation=conversation,
+            by=personas.agency_consultant,
+            to=UserFactory(username="plain"),
+        )

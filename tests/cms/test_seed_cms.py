@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from cms import demo
+from cms.models import ArticlePage, CoursePage, FaqEntry, TrainingEventPage
+from marketplace.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    # The demo writes cover images and documents; keep them out of the project's var/.
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_seed_cms_fills_both_languages_and_makes_the_editor_login(tree):
+    call_command("seed_cms")
+
+    courses = CoursePage.objects.live()
+    assert courses.filter(locale=tree.zh).count() == 4
+    assert courses.filter(locale=tree.en).count() == 3
+    events = TrainingEventPage.objects.live().filter(locale=tree.zh)
+    assert {event.is_past for event in events} == {True, False}
+    assert ArticlePage.objects.live().filter(locale=tree.en).count() == 4
+    for code in ("zh-hans", "en"):
+        assert FaqEntry.objects.filter(live=True, locale__language_code=code).count() >= 40
+    editor = User.objects.get(username=demo.EDITOR_USERNAME)
+    assert editor.role == User.Role.CMS_EDITOR
+    client = Client()
+    assert client.login(username=demo.EDITOR_USERNAME, password=demo.EDITOR_PASSWORD)
+    assert client.get("/cms/").status_code == 200
+
+
+def test_seed_cms_only_fills_an_empty_site(tree):
+    call_command("seed_cms")
+
+    with pytest.raises(CommandError, match="only fills an empty site"):
+        call_command("seed_cms")
+    call_command("seed_cms", "--if-empty")
+    assert CoursePage.objects.filter(locale=tree.zh).count() == 4
