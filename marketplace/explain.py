@@ -71,11 +71,15 @@ def describe_reason(code, params):
 
 def describe_reasons(reasons):
     """A whole breakdown in one line: "covers 7 of 7 items; biomedicine expertise; same district"."""
-    return _separator().join(describe_reason(reason["code"], reason.get("params")) for reason in reasons)
+    return _separator().join(
+        describe_reason(reason["code"], reason.get("params")) for reason in reasons
+    )
 
 
 def describe_candidate(candidate):
-    return _separator().join(describe_reason(reason.code, reason.params) for reason in candidate.reasons)
+    return _separator().join(
+        describe_reason(reason.code, reason.params) for reason in candidate.reasons
+    )
 
 
 def describe_constraint(code):

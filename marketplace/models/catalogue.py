@@ -132,7 +132,11 @@ class ProgrammeYear(models.Model):
     def package_price(self):
         """List price of the standard package, from its standard items."""
         return sum(
-            (item.quota * item.service_item.unit_price for item in self.package_items.all() if item.is_standard),
+            (
+                item.quota * item.service_item.unit_price
+                for item in self.package_items.all()
+                if item.is_standard
+            ),
             Decimal("0.00"),
         )
 
