@@ -19,6 +19,7 @@ _NAVIGATION = {
         (_("My agency"), "agency-home"),
         (_("Offers"), "offer-inbox"),
         (_("Clients"), "engagement-list"),
+        (_("Consultations"), "chat:inbox"),
     ],
     "incubator_manager": [
         (_("My incubator"), "incubator-home"),
@@ -31,6 +32,7 @@ _NAVIGATION = {
         ),
         (_("Firms"), "firm-list"),
         (_("Agencies"), "agency-list"),
+        (_("Consultations"), "chat:inbox"),
     ],
     "programme_officer": [
         (_("Programme office"), "office-home"),
@@ -51,6 +53,17 @@ _NAVIGATION = {
                 (_("Agencies"), "agency-list"),
             ],
         ),
+        (
+            _("Assistant"),
+            [
+                (_("Consultations"), "chat:inbox"),
+                (_("Assistant analytics"), "chat:analytics"),
+                (_("Questions to learn from"), "chat:learning"),
+            ],
+        ),
+    ],
+    "cms_editor": [
+        (_("Questions to learn from"), "chat:learning"),
     ],
 }
 
@@ -67,7 +80,9 @@ _SECTION_OF = {
 
 
 def _link(label, name, current):
-    return {"label": label, "url": reverse(f"frontend:{name}"), "active": name == current}
+    """A navigation link; names without a namespace are the portal's own pages."""
+    url = reverse(name if ":" in name else f"frontend:{name}")
+    return {"label": label, "url": url, "active": name == current}
 
 
 def _navigation(request):
@@ -79,8 +94,15 @@ def _navigation(request):
                 items = links
                 break
     match = getattr(request, "resolver_match", None)
-    current = match.url_name if match and match.namespace == "frontend" else None
-    current = _SECTION_OF.get(current, current)
+    current = None
+    if match and match.namespace == "frontend":
+        current = _SECTION_OF.get(match.url_name, match.url_name)
+    elif match and match.namespace == "chat":
+        current = (
+            "chat:inbox"
+            if match.url_name in {"inbox", "conversation"}
+            else f"chat:{match.url_name}"
+        )
     navigation = []
     for label, target in items:
         if isinstance(target, str):

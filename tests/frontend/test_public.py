@@ -68,6 +68,7 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
         "Programme office",
         "Custody",
         "Participants",
+        "Assistant",
     ]
     links = [navigation[0]] + [child for item in navigation[1:] for child in item["children"]]
     assert [item["url"] for item in links] == [
@@ -79,8 +80,11 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
         reverse("frontend:incubator-list"),
         reverse("frontend:firm-list"),
         reverse("frontend:agency-list"),
+        reverse("chat:inbox"),
+        reverse("chat:analytics"),
+        reverse("chat:learning"),
     ]
-    assert [item["active"] for item in links] == [True] + [False] * 7
+    assert [item["active"] for item in links] == [True] + [False] * 10
     for item in links:
         assert client.get(item["url"]).status_code == 200
 
@@ -140,3 +144,21 @@ def test_pages_carry_no_inline_script(client, personas):
         assert " onclick=" not in text
         assert 'src="/static/bootstrap/js/bootstrap.bundle.min.js"' in text
         assert 'src="/static/django_htmx/htmx-2.min.js"' in text
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("agency_consultant", "chat:inbox"),
+        ("incubator_manager", "chat:inbox"),
+    ],
+)
+def test_advisers_reach_their_consultation_inbox(client, personas, persona, expected):
+    client.force_login(getattr(personas, persona))
+
+    response = client.get(reverse(expected))
+
+    navigation = response.context["portal_navigation"]
+    [item] = [item for item in navigation if item.get("url") == reverse(expected)]
+    assert item["active"] is True
+    assert response.status_code == 200
