@@ -29,7 +29,7 @@ install: $(INSTALLED) ## Create .venv and install the pinned dependencies
 
 assets: install ## Compile translations and collect static files
 	@mkdir -p var
-	$(BIN)/pybabel compile --use-fuzzy -d locale -D django >/dev/null
+	$(BIN)/pybabel compile --statistics -d locale -D django
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
 migrate: assets ## Apply database migrations
