@@ -33,6 +33,6 @@ def test_in_process_scheduler_runs_the_expiry_job(personas, programme, settings)
     with time_machine.travel(NOW + datetime.timedelta(days=10), tick=False):
         timer = threading.Timer(0.5, stop.set)
         timer.start()
-        run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0)
+        run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0, own_thread=False)
     offer.refresh_from_db()
     assert offer.status == Offer.Status.EXPIRED

@@ -19,8 +19,12 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 
-def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0):
-    """Call each scheduled task when its interval has passed, until `stop` is set."""
+def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thread=True):
+    """Call each scheduled task when its interval has passed, until `stop` is set.
+
+    In its own thread it closes its database connections after each job, as a
+    request would; called from a thread that owns an open transaction it must not.
+    """
     due = dict.fromkeys(schedule, time.monotonic() + first_delay)
     while not stop.is_set():
         now = time.monotonic()
@@ -34,7 +38,8 @@ def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0):
             except Exception:
                 logger.exception("periodic job %s failed", entry["task"])
             finally:
-                close_old_connections()
+                if own_thread:
+                    close_old_connections()
         stop.wait(tick)
 
 
