@@ -226,67 +226,65 @@ def agency_counts_by_status(user):
 # --- Requests, offers, engagements ---------------------------------------------------
 
 
-def custody_requests_visible_to(user):
-    """Firms see their own requests, managers their incubator's, agencies those offered to them."""
-    qs = CustodyRequest.objects.select_related("firm__incubator", "programme_year", "created_by")
+def _scoped_to_parties(user, qs, *, firm, agency, incubator):
+    """Officers see all of `qs`; each party role the rows whose lookup names its own firm,
+    agency or incubator; everyone else nothing."""
     if _anonymous(user):
         return qs.none()
     if user.is_programme_officer:
         return qs
     if user.is_firm_member:
-        return qs.filter(firm_id=user.firm_id)
-    if user.is_incubator_manager:
-        return qs.filter(firm__incubator_id=user.incubator_id)
+        return qs.filter(**{firm: user.firm_id})
     if user.is_agency_staff:
-        return qs.filter(offers__agency_id=user.agency_id).distinct()
+        return qs.filter(**{agency: user.agency_id})
+    if user.is_incubator_manager:
+        return qs.filter(**{incubator: user.incubator_id})
     return qs.none()
+
+
+def custody_requests_visible_to(user):
+    """Firms see their own requests, managers their incubator's, agencies those offered to them."""
+    qs = CustodyRequest.objects.select_related("firm__incubator", "programme_year", "created_by")
+    scoped = _scoped_to_parties(
+        user, qs, firm="firm_id", agency="offers__agency_id", incubator="firm__incubator_id"
+    )
+    # One request has many offers: the join to offers must not repeat it.
+    return (
+        scoped.distinct()
+        if user is not None and user.is_authenticated and user.is_agency_staff
+        else scoped
+    )
 
 
 def offers_visible_to(user):
     qs = Offer.objects.select_related(
         "request__firm__incubator", "request__programme_year", "agency"
     )
-    if _anonymous(user):
-        return qs.none()
-    if user.is_programme_officer:
-        return qs
-    if user.is_agency_staff:
-        return qs.filter(agency_id=user.agency_id)
-    if user.is_firm_member:
-        return qs.filter(request__firm_id=user.firm_id)
-    if user.is_incubator_manager:
-        return qs.filter(request__firm__incubator_id=user.incubator_id)
-    return qs.none()
+    return _scoped_to_parties(
+        user,
+        qs,
+        firm="request__firm_id",
+        agency="agency_id",
+        incubator="request__firm__incubator_id",
+    )
 
 
 def engagements_visible_to(user):
     qs = Engagement.objects.select_related("firm__incubator", "agency", "programme_year")
-    if _anonymous(user):
-        return qs.none()
-    if user.is_programme_officer:
-        return qs
-    if user.is_agency_staff:
-        return qs.filter(agency_id=user.agency_id)
-    if user.is_firm_member:
-        return qs.filter(firm_id=user.firm_id)
-    if user.is_incubator_manager:
-        return qs.filter(firm__incubator_id=user.incubator_id)
-    return qs.none()
+    return _scoped_to_parties(
+        user, qs, firm="firm_id", agency="agency_id", incubator="firm__incubator_id"
+    )
 
 
 def agency_changes_visible_to(user):
     qs = AgencyChange.objects.select_related("engagement__firm", "engagement__agency", "new_agency")
-    if _anonymous(user):
-        return qs.none()
-    if user.is_programme_officer:
-        return qs
-    if user.is_firm_member:
-        return qs.filter(engagement__firm_id=user.firm_id)
-    if user.is_agency_staff:
-        return qs.filter(engagement__agency_id=user.agency_id)
-    if user.is_incubator_manager:
-        return qs.filter(engagement__firm__incubator_id=user.incubator_id)
-    return qs.none()
+    return _scoped_to_parties(
+        user,
+        qs,
+        firm="engagement__firm_id",
+        agency="engagement__agency_id",
+        incubator="engagement__firm__incubator_id",
+    )
 
 
 def allocation_runs_visible_to(user):
