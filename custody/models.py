@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -187,13 +188,29 @@ class Deadline(models.Model):
         blank=True,
         related_name="+",
     )
+    done_note = models.TextField(_("what was done"), blank=True)
+    # Set by the daily job once the last day (grace included) passed with the deadline open.
+    missed_at = models.DateTimeField(_("missed at"), null=True, blank=True)
+    # The agency holding the firm's custody when the deadline was done or missed: the
+    # track record matching reads counts missed deadlines against it.
+    responsible_agency = models.ForeignKey(
+        "marketplace.Agency",
+        verbose_name=_("responsible agency"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="custody_deadlines",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["firm", "due_on"])]
+        indexes = [
+            models.Index(fields=["firm", "due_on"]),
+            models.Index(fields=["responsible_agency", "missed_at"]),
+        ]
         constraints = [
             # A refresh updates the deadline for the same nominal date instead of adding one.
             models.UniqueConstraint(
@@ -227,3 +244,269 @@ class Deadline(models.Model):
                 for step in spec.surcharges
             ],
         }
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class DeadlineReminder(models.Model):
+    """One reminder of a deadline, sent once to its parties at a programme's day mark."""
+
+    deadline = models.ForeignKey(
+        Deadline, verbose_name=_("deadline"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            # Two beat workers running at once still send each reminder once.
+            models.UniqueConstraint(
+                fields=["deadline", "days_before"], name="custody_reminder_sent_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.deadline} −{self.days_before}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCal address; revoking it issues a new token."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ServiceRecord(models.Model):
+    """One delivery of a package item by the agency, which the firm confirms or disputes."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the firm")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISPUTED = "disputed", _("Disputed")
+
+    class Source(models.TextChoices):
+        AGENCY = "agency", _("Logged by the agency")
+        TRAINING = "training", _("Training attendance")
+
+    engagement = models.ForeignKey(
+        "marketplace.Engagement",
+        verbose_name=_("engagement"),
+        on_delete=models.PROTECT,
+        related_name="service_records",
+    )
+    item = models.ForeignKey(
+        "marketplace.EngagementItem",
+        verbose_name=_("package item"),
+        on_delete=models.PROTECT,
+        related_name="service_records",
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    delivered_on = models.DateField(_("delivered on"))
+    description = models.TextField(_("description"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.AGENCY
+    )
+    # What produced an automatic record (e.g. "attendance:42"), so it is produced once.
+    source_ref = models.CharField(_("source reference"), max_length=64, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    logged_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or disputed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("confirmed or disputed at"), null=True, blank=True)
+    dispute_reason = models.TextField(_("reason for the dispute"), blank=True)
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        ordering = ["-delivered_on", "-id"]
+        indexes = [models.Index(fields=["engagement", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="custody_service_quantity_positive"
+            ),
+            # One attendance makes one record, however often the hook runs.
+            models.UniqueConstraint(
+                fields=["source_ref"],
+                condition=~Q(source_ref=""),
+                name="custody_service_source_once",
+            ),
+            # A dispute always says why.
+            models.CheckConstraint(
+                condition=~Q(status="disputed") | ~Q(dispute_reason=""),
+                name="custody_dispute_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} ×{self.quantity} {self.delivered_on:%Y-%m-%d}"
+
+
+class EvidenceFile(models.Model):
+    """A file proving work, attached to a service record or to a deadline marked done.
+
+    Stored in the private storage and served only through a view that checks the
+    reader is a party of the engagement.
+    """
+
+    file = models.FileField(_("file"), storage=private_storage, upload_to="evidence/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    service_record = models.ForeignKey(
+        ServiceRecord,
+        verbose_name=_("service record"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    deadline = models.ForeignKey(
+        Deadline,
+        verbose_name=_("deadline"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            # Evidence belongs to exactly one thing it proves.
+            models.CheckConstraint(
+                condition=(Q(service_record__isnull=False) & Q(deadline__isnull=True))
+                | (Q(service_record__isnull=True) & Q(deadline__isnull=False)),
+                name="custody_evidence_has_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Settlement(models.Model):
+    """The close of an engagement: the firm rates, the incubator confirms, the office approves.
+
+    The amount is the government share of what was delivered; the rest of the
+    reservation returns to the programme budget on approval.
+    """
+
+    class Status(models.TextChoices):
+        RATED = "rated", _("Rated by the firm")
+        CONFIRMED = "confirmed", _("Confirmed by the incubator")
+        APPROVED = "approved", _("Approved by the programme office")
+
+    engagement = models.OneToOneField(
+        "marketplace.Engagement",
+        verbose_name=_("engagement"),
+        on_delete=models.PROTECT,
+        related_name="settlement",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.RATED
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    rated_at = models.DateTimeField(_("rated at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Fixed on approval: the government amount paid and the reservation released.
+    amount = models.DecimalField(
+        _("settled amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    released = models.DecimalField(
+        _("returned to the budget (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    lines = models.JSONField(_("settlement lines"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-rated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="custody_rating_1_to_5"
+            ),
+            # An approved settlement carries its amounts.
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(amount__isnull=False) & Q(released__isnull=False)),
+                name="custody_approved_has_amounts",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.engagement)

@@ -226,7 +226,7 @@ def agency_counts_by_status(user):
 # --- Requests, offers, engagements ---------------------------------------------------
 
 
-def _scoped_to_parties(user, qs, *, firm, agency, incubator):
+def scoped_to_parties(user, qs, *, firm, agency, incubator):
     """Officers see all of `qs`; each party role the rows whose lookup names its own firm,
     agency or incubator; everyone else nothing."""
     if _anonymous(user):
@@ -245,7 +245,7 @@ def _scoped_to_parties(user, qs, *, firm, agency, incubator):
 def custody_requests_visible_to(user):
     """Firms see their own requests, managers their incubator's, agencies those offered to them."""
     qs = CustodyRequest.objects.select_related("firm__incubator", "programme_year", "created_by")
-    scoped = _scoped_to_parties(
+    scoped = scoped_to_parties(
         user, qs, firm="firm_id", agency="offers__agency_id", incubator="firm__incubator_id"
     )
     # One request has many offers: the join to offers must not repeat it.
@@ -260,7 +260,7 @@ def offers_visible_to(user):
     qs = Offer.objects.select_related(
         "request__firm__incubator", "request__programme_year", "agency"
     )
-    return _scoped_to_parties(
+    return scoped_to_parties(
         user,
         qs,
         firm="request__firm_id",
@@ -271,14 +271,14 @@ def offers_visible_to(user):
 
 def engagements_visible_to(user):
     qs = Engagement.objects.select_related("firm__incubator", "agency", "programme_year")
-    return _scoped_to_parties(
+    return scoped_to_parties(
         user, qs, firm="firm_id", agency="agency_id", incubator="firm__incubator_id"
     )
 
 
 def agency_changes_visible_to(user):
     qs = AgencyChange.objects.select_related("engagement__firm", "engagement__agency", "new_agency")
-    return _scoped_to_parties(
+    return scoped_to_parties(
         user,
         qs,
         firm="engagement__firm_id",

@@ -130,6 +130,20 @@ def _own_cache_namespace(settings):
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _own_channel_layer_namespace(settings):
+    """Each test gets its own channel layer prefix on Redis.
+
+    Parallel workers have their own databases, so conversation and user ids repeat
+    across workers; without a prefix, one worker's groups would hear another's.
+    Changing the setting resets Channels' cached layers.
+    """
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    if "prefix" in layers["default"].get("CONFIG", {}):
+        layers["default"]["CONFIG"]["prefix"] = f"test-{uuid.uuid4().hex[:12]}"
+        settings.CHANNEL_LAYERS = layers
+
+
 def pytest_configure(config):
     from django.conf import settings
 

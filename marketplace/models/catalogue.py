@@ -56,6 +56,24 @@ class ServiceItem(models.Model):
         return self.name
 
 
+def default_reminder_days():
+    return [90, 30, 7, 1]
+
+
+def validate_reminder_days(value):
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(
+            not isinstance(day, int) or isinstance(day, bool) or not 0 < day <= 365 for day in value
+        )
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError(
+            _("Give distinct whole numbers of days between 1 and 365, e.g. [90, 30, 7, 1].")
+        )
+
+
 class ProgrammeYear(models.Model):
     """One year of the programme: its budget, package, co-payment and eligibility rules."""
 
@@ -91,6 +109,12 @@ class ProgrammeYear(models.Model):
     closes_on = models.DateField(_("applications close on"))
     offer_response_days = models.PositiveSmallIntegerField(
         _("offer response time (working days)"), default=3
+    )
+    reminder_days = models.JSONField(
+        _("deadline reminders (days before)"),
+        default=default_reminder_days,
+        help_text=_("Days before a deadline on which its parties are reminded, e.g. 90, 30, 7, 1."),
+        validators=[validate_reminder_days],
     )
     auto_offer_next = models.BooleanField(
         _("offer the next candidate automatically"),
