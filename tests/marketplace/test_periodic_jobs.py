@@ -36,3 +36,30 @@ def test_in_process_scheduler_runs_the_expiry_job(personas, programme, settings)
         run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0, own_thread=False)
     offer.refresh_from_db()
     assert offer.status == Offer.Status.EXPIRED
+
+
+def test_in_process_scheduler_leaves_a_crontab_job_until_its_time(personas, programme):
+    from celery.schedules import crontab
+
+    with time_machine.travel(NOW, tick=False):
+        request = actions.request_submit(
+            firm=personas.firm,
+            by=personas.firm_member,
+            programme_year=programme,
+            quotas=programme.standard_quotas,
+        )
+        offer = actions.offer_make(request=request, agency=personas.agency, by=personas.firm_member)
+    stop = threading.Event()
+    # Due at midnight on the first of the month; the run below is mid-month.
+    monthly = {
+        "expire": {
+            "task": "marketplace.expire_overdue_offers",
+            "schedule": crontab(minute=0, hour=0, day_of_month=1),
+        }
+    }
+    with time_machine.travel(NOW + datetime.timedelta(days=10), tick=False):
+        timer = threading.Timer(0.5, stop.set)
+        timer.start()
+        run_schedule_forever(monthly, stop=stop, tick=0.1, first_delay=0, own_thread=False)
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.PENDING

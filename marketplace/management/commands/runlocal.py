@@ -11,6 +11,7 @@ import threading
 import time
 
 from celery import current_app
+from celery.schedules import crontab, maybe_schedule
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -19,19 +20,43 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 
-def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thread=True):
-    """Call each scheduled task when its interval has passed, until `stop` is set.
+def _next_check(plan, last_run_at, now_monotonic):
+    """Seconds until `plan` (a Celery schedule: interval or crontab) should be asked again."""
+    is_due, next_in = plan.is_due(last_run_at)
+    return is_due, now_monotonic + max(float(next_in), 0.0)
 
+
+def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thread=True):
+    """Call each scheduled task when its schedule says so, until `stop` is set.
+
+    Interval entries (seconds) first run `first_delay` after start, as beat would
+    after a restart; crontab entries run at their times only.
     In its own thread it closes its database connections after each job, as a
     request would; called from a thread that owns an open transaction it must not.
     """
-    due = dict.fromkeys(schedule, time.monotonic() + first_delay)
+    plans = {
+        name: maybe_schedule(entry["schedule"], app=current_app) for name, entry in schedule.items()
+    }
+    started = time.monotonic()
+    last_run = dict.fromkeys(schedule, current_app.now())
+    due = {
+        name: started + (first_delay if not isinstance(plan, crontab) else 0.0)
+        for name, plan in plans.items()
+    }
+    first = {name for name, plan in plans.items() if not isinstance(plan, crontab)}
     while not stop.is_set():
         now = time.monotonic()
         for name, entry in schedule.items():
             if now < due[name]:
                 continue
-            due[name] = now + float(entry["schedule"])
+            if name in first:
+                first.discard(name)
+                run_now, due[name] = True, now + plans[name].seconds
+            else:
+                run_now, due[name] = _next_check(plans[name], last_run[name], now)
+            if not run_now:
+                continue
+            last_run[name] = current_app.now()
             try:
                 result = current_app.tasks[entry["task"]].apply().get()
                 logger.info("periodic job %s: %s", entry["task"], result)
