@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate seed run test lint format bench clean
+.PHONY: help install assets migrate seed run serve test lint format bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,11 @@ seed: migrate ## Load the demo programme once (skipped when present)
 run: seed ## Set up everything and serve HTTP and WebSocket on http://127.0.0.1:8000
 	@$(PY) manage.py demo_logins
 	$(PY) manage.py runlocal $(HOST):$(PORT)
+
+# Production mode: settings from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …).
+WORKERS ?= 2
+serve: migrate ## Serve as in production: WORKERS ASGI processes on one port, Celery worker and beat
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: assets ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

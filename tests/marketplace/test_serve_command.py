@@ -1,0 +1,42 @@
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from marketplace.management.commands import serve
+
+
+def test_more_than_one_web_worker_is_refused_on_the_in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": serve.IN_MEMORY_LAYER}}
+    with pytest.raises(CommandError, match="shared channel layer"):
+        call_command("serve", "--workers", "2")
+
+
+def test_without_a_broker_only_the_web_process_is_started(settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    plan = serve.process_commands(
+        host="127.0.0.1",
+        port=8100,
+        workers=1,
+        celery_concurrency=2,
+        beat_schedule_file=tmp_path / "beat",
+    )
+    assert list(plan) == ["web"]
+
+
+def test_with_a_broker_web_worker_and_beat_run_from_this_interpreter(settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    plan = serve.process_commands(
+        host="0.0.0.0",  # noqa: S104 — only the command line is checked
+        port=9000,
+        workers=3,
+        celery_concurrency=4,
+        beat_schedule_file=tmp_path / "beat",
+    )
+    assert list(plan) == ["web", "worker", "beat"]
+    assert all(command[0] == sys.executable for command in plan.values())
+    web = plan["web"]
+    assert web[web.index("--workers") + 1] == "3"
+    assert web[web.index("--port") + 1] == "9000"
+    assert plan["worker"][plan["worker"].index("--concurrency") + 1] == "4"
+    assert str(tmp_path / "beat") in plan["beat"]
