@@ -242,7 +242,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.ApiSchema",
     "DEFAULT_VERSIONING_CLASS": None,
     # Only views that name a scope are throttled; the assistant is open to anonymous visitors.
     "DEFAULT_THROTTLE_RATES": {"chat": env_str("CHAT_THROTTLE_RATE", "30/min")},

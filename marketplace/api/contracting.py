@@ -21,9 +21,11 @@ from marketplace import actions, selectors
 from marketplace.actions.contracting import rank_request
 from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.api import contracting_serializers as cs
+from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import (
     ActionErrorSerializer,
     AuditEventSerializer,
+    ErrorSerializer,
     ReasonSerializer,
 )
 from marketplace.api.views import ApiViewMixin
@@ -79,14 +81,14 @@ class CandidateReaders(BasePermission):
 def _refused(answers):
     responses = {
         status.HTTP_403_FORBIDDEN: OpenApiResponse(
-            ActionErrorSerializer, description=_("The caller's role may not do this.")
+            ErrorSerializer, description=_("The caller's role may not do this.")
         ),
         status.HTTP_404_NOT_FOUND: OpenApiResponse(description=_("Not found or not visible.")),
         status.HTTP_409_CONFLICT: OpenApiResponse(
             ActionErrorSerializer, description=_("The object's state does not allow this.")
         ),
         status.HTTP_400_BAD_REQUEST: OpenApiResponse(
-            ActionErrorSerializer, description=_("The input is refused, e.g. a missing reason.")
+            ErrorSerializer, description=_("The input is refused, e.g. a missing reason.")
         ),
     }
     responses.update(answers)
@@ -130,10 +132,8 @@ _NO_SEARCH = [DjangoFilterBackend, OrderingFilter]
 
 
 class CustodyRequestFilter(filters.FilterSet):
-    programme_year = filters.NumberFilter(
-        field_name="programme_year_id", help_text=_("Programme year id.")
-    )
-    firm = filters.NumberFilter(field_name="firm_id", help_text=_("Firm id."))
+    programme_year = IdFilter(field_name="programme_year_id", help_text=_("Programme year id."))
+    firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
 
     class Meta:
         model = CustodyRequest
@@ -141,7 +141,7 @@ class CustodyRequestFilter(filters.FilterSet):
 
 
 class OfferFilter(filters.FilterSet):
-    request = filters.NumberFilter(field_name="request_id", help_text=_("Custody request id."))
+    request = IdFilter(field_name="request_id", help_text=_("Custody request id."))
 
     class Meta:
         model = Offer
@@ -149,11 +149,9 @@ class OfferFilter(filters.FilterSet):
 
 
 class EngagementFilter(filters.FilterSet):
-    firm = filters.NumberFilter(field_name="firm_id", help_text=_("Firm id."))
-    agency = filters.NumberFilter(field_name="agency_id", help_text=_("Agency id."))
-    programme_year = filters.NumberFilter(
-        field_name="programme_year_id", help_text=_("Programme year id.")
-    )
+    firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
+    agency = IdFilter(field_name="agency_id", help_text=_("Agency id."))
+    programme_year = IdFilter(field_name="programme_year_id", help_text=_("Programme year id."))
 
     class Meta:
         model = Engagement

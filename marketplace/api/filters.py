@@ -1,5 +1,7 @@
 import django_filters as filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from marketplace.choices import District, Industry
 from marketplace.models import Agency, AuditEvent, Firm, Incubator, ServiceItem
@@ -11,8 +13,24 @@ def _json_list_contains(queryset, field_name, code):
     return queryset.filter(**{f"{field_name}__icontains": f'"{code}"'})
 
 
+# The largest id the databases store (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A filter on an object id: a whole number the database can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class IncubatorFilter(filters.FilterSet):
-    park = filters.NumberFilter(field_name="park_id", help_text=_("High-tech park id."))
+    park = IdFilter(field_name="park_id", help_text=_("High-tech park id."))
 
     class Meta:
         model = Incubator
@@ -20,7 +38,7 @@ class IncubatorFilter(filters.FilterSet):
 
 
 class FirmFilter(filters.FilterSet):
-    incubator = filters.NumberFilter(field_name="incubator_id", help_text=_("Incubator id."))
+    incubator = IdFilter(field_name="incubator_id", help_text=_("Incubator id."))
 
     class Meta:
         model = Firm
@@ -57,9 +75,9 @@ class ServiceItemFilter(filters.FilterSet):
 
 
 class AuditEventFilter(filters.FilterSet):
-    firm = filters.NumberFilter(field_name="firm_id", help_text=_("Firm id."))
-    agency = filters.NumberFilter(field_name="agency_id", help_text=_("Agency id."))
-    incubator = filters.NumberFilter(field_name="incubator_id", help_text=_("Incubator id."))
+    firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
+    agency = IdFilter(field_name="agency_id", help_text=_("Agency id."))
+    incubator = IdFilter(field_name="incubator_id", help_text=_("Incubator id."))
     since = filters.IsoDateTimeFilter(
         field_name="at", lookup_expr="gte", help_text=_("Events at or after this time.")
     )

@@ -45,6 +45,17 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
+class ErrorSerializer(serializers.Serializer):
+    """Any error answer: {"detail": message} for most; a validation error maps each
+    field (or "non_field_errors") to its messages; a refused action adds code and field."""
+
+    detail = serializers.CharField(required=False, help_text=_("What went wrong, for the user."))
+    code = serializers.CharField(required=False, help_text=_("A stable code for programs."))
+    field = serializers.CharField(
+        required=False, allow_null=True, help_text=_("The input field the error is about.")
+    )
+
+
 class ActionErrorSerializer(serializers.Serializer):
     """The body of a refused action."""
 

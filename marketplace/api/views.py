@@ -23,7 +23,7 @@ from marketplace.models import Agency, Firm, Incubator, PackageItem, ProgrammeYe
 
 _REFUSED = {
     status.HTTP_403_FORBIDDEN: OpenApiResponse(
-        serializers.ActionErrorSerializer, description=_("The caller may not do this.")
+        serializers.ErrorSerializer, description=_("The caller may not do this.")
     ),
     status.HTTP_404_NOT_FOUND: OpenApiResponse(description=_("Not found or not visible.")),
     status.HTTP_409_CONFLICT: OpenApiResponse(
