@@ -27,7 +27,18 @@ $(INSTALLED): pyproject.toml constraints.txt | $(PY)
 
 install: $(INSTALLED) ## Create .venv and install the pinned dependencies
 
-assets: install ## Compile translations and collect static files
+# Chart.js and other browser libraries from npm (frontend/package.json); reinstalled only
+# when the lock file changes. Without npm the dashboards still work, with tables only.
+NODE_STAMP := frontend/node_modules/.installed
+
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd frontend && npm ci --no-audit --no-fund --loglevel=error && touch .installed-tmp && mv .installed-tmp node_modules/.installed; \
+	else \
+		echo "npm not found: dashboards will show tables without charts."; \
+	fi
+
+assets: install $(NODE_STAMP) ## Compile translations, install npm assets and collect static files
 	@mkdir -p var
 	$(BIN)/pybabel compile --statistics -d locale -D django
 	$(PY) manage.py collectstatic --noinput --verbosity 0

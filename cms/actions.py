@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cms import cache as page_cache
 from cms import selectors
 from cms.models import CoursePage, CourseProgress, EventRegistration, TrainingEventPage
+from custody import service_actions
 from marketplace.audit import audit_record
 from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 
@@ -180,6 +181,11 @@ def event_attendance_mark(*, registration, attended, by):
         subject=registration,
         to_state="attended" if attended else "absent",
     )
+    # Attendance is a delivered training service of the firm's engagement, in this transaction.
+    if attended:
+        service_actions.service_record_from_attendance(registration=registration, by=by)
+    else:
+        service_actions.service_record_void_attendance(registration=registration, by=by)
     return registration
 
 

@@ -5,9 +5,11 @@ the in-memory channel layer, Celery tasks run in-process, e-mail to the
 console. Production differs only by environment variables (see README).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "axes",
+    "csp",
     "marketplace",
     "custody",
     "cms",
@@ -83,8 +87,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -119,7 +126,16 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(VAR_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                # Readers no longer wait for writers, and a commit is not an fsync: the
+                # chat writes a row per message and the embedded default must keep up.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Reconnecting to SQLite costs more than a query; Channels' database thread
+            # and the server's sync thread each keep one connection open.
+            "CONN_MAX_AGE": env_int("SQLITE_CONN_MAX_AGE", 60, minimum=0),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -138,7 +154,9 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Processes sharing one Redis (tests, several deployments) keep apart by prefix.
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks 5 s reading a channel; redis-py's own 5 s socket
+                # timeout (redis-py 8) would break every consumer idle that long.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 "prefix": env_str("CHANNEL_LAYER_PREFIX", "asgi"),
             },
         }
@@ -166,11 +184,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "custody.send_deadline_reminders",
         "schedule": float(env_int("CUSTODY_DEADLINE_JOB_SECONDS", 3600, minimum=1)),
     },
+    # Dashboard summaries to incubator managers and the programme office, on the 1st.
+    "send-monthly-summaries": {
+        "task": "marketplace.send_monthly_summaries",
+        "schedule": crontab(minute=0, hour=8, day_of_month=1),
+    },
 }
 
 # --- Accounts --------------------------------------------------------------
 
 AUTH_USER_MODEL = "marketplace.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses sign-ins of a locked-out username from that address before checking them.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed sign-ins for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "frontend.views.accounts.locked_out"
+# Behind a reverse proxy that sets X-Forwarded-For, the client is the first address in
+# it; without one, trusting the header would let a client pick its own address.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    if env_bool("TRUST_X_FORWARDED_FOR", default=False)
+    else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:role-home"
 LOGOUT_REDIRECT_URL = "frontend:home"
@@ -194,6 +236,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Browser libraries installed from npm by `make assets` (frontend/package.json); pages
+# that use them work without them, so a checkout without Node still runs.
+_CHARTJS_DIST = BASE_DIR / "frontend" / "node_modules" / "chart.js" / "dist"
+STATICFILES_DIRS = [("vendor/chartjs", _CHARTJS_DIST)] if _CHARTJS_DIST.is_dir() else []
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
@@ -274,6 +320,26 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere in the product's pages: scripts and styles are
+# static files, data for scripts travels in json_script blocks. Wagtail's and Django's
+# admins and the API explorers are third-party pages built on inline scripts; they are
+# staff-only or read-only and keep the other headers.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/cms/", "/admin/", "/api/docs/", "/api/redoc/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        # The chat widget's WebSocket is same-origin; CSP 3 browsers match ws(s) to 'self'.
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

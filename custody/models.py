@@ -356,7 +356,16 @@ class ServiceRecord(models.Model):
         verbose_name = _("service record")
         verbose_name_plural = _("service records")
         ordering = ["-delivered_on", "-id"]
-        indexes = [models.Index(fields=["engagement", "status"])]
+        indexes = [
+            models.Index(fields=["engagement", "status"]),
+            # Covering indexes for the dashboards: quantity per item by status (delivery
+            # against quota) and per engagement by status and day (the monthly trend).
+            models.Index(fields=["item", "status", "quantity"], name="custody_ser_item_status_qty"),
+            models.Index(
+                fields=["engagement", "status", "delivered_on", "quantity"],
+                name="custody_ser_eng_status_day_qty",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="custody_service_quantity_positive"

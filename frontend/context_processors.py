@@ -13,21 +13,27 @@ _NAVIGATION = {
     "firm_member": [
         (_("My firm"), "firm-home"),
         (_("Custody"), "request-list"),
+        (_("Portfolio"), "portfolio-mine"),
+        (_("Deadlines"), "deadline-board"),
         (_("Agencies"), "agency-list"),
     ],
     "agency_staff": [
         (_("My agency"), "agency-home"),
+        (_("Scorecard"), "dashboard-agency"),
         (_("Offers"), "offer-inbox"),
         (_("Clients"), "engagement-list"),
+        (_("Deadlines"), "deadline-board"),
         (_("Consultations"), "chat:inbox"),
     ],
     "incubator_manager": [
         (_("My incubator"), "incubator-home"),
+        (_("Dashboard"), "dashboard-incubator"),
         (
             _("Custody"),
             [
                 (_("Custody requests"), "request-list"),
                 (_("Engagements"), "engagement-list"),
+                (_("Deadlines"), "deadline-board"),
             ],
         ),
         (_("Firms"), "firm-list"),
@@ -36,11 +42,13 @@ _NAVIGATION = {
     ],
     "programme_officer": [
         (_("Programme office"), "office-home"),
+        (_("Dashboard"), "dashboard-programme"),
         (
             _("Custody"),
             [
                 (_("Custody requests"), "request-list"),
                 (_("Engagements"), "engagement-list"),
+                (_("Deadlines"), "deadline-board"),
                 (_("Cohort allocation"), "allocation"),
                 (_("Changes of agency"), "agency-changes"),
             ],
@@ -75,6 +83,12 @@ _SECTION_OF = {
     "engagement-detail": "engagement-list",
     "allocation-run": "allocation",
     "firm-detail": "firm-list",
+    "deadline-detail": "deadline-board",
+    "portfolio": "portfolio-mine",
+    "portfolio-asset": "portfolio-mine",
+    "portfolio-asset-new": "portfolio-mine",
+    "portfolio-asset-edit": "portfolio-mine",
+    "portfolio-import": "portfolio-mine",
     "agency-detail": "agency-list",
 }
 

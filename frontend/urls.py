@@ -6,14 +6,18 @@ from frontend.views import (
     accounts,
     agencies,
     allocation,
+    dashboards,
+    deadlines,
     engagements,
     firms,
     incubators,
     notifications,
     offers,
     office,
+    portfolio,
     public,
     requests,
+    services,
 )
 
 app_name = "frontend"
@@ -81,6 +85,92 @@ urlpatterns = [
         requests.engagement_change,
         name="engagement-change",
     ),
+    # Deadline board, deadlines marked done with evidence, the secret calendar feed
+    path("deadlines/", deadlines.deadline_board, name="deadline-board"),
+    path("deadlines/<int:deadline_id>/", deadlines.deadline_detail, name="deadline-detail"),
+    path("deadlines/<int:deadline_id>/done/", deadlines.deadline_done, name="deadline-done"),
+    path(
+        "deadlines/<int:deadline_id>/evidence/<int:evidence_id>/",
+        deadlines.deadline_evidence,
+        name="deadline-evidence",
+    ),
+    path("deadlines/calendar/issue/", deadlines.calendar_feed_issue, name="calendar-feed-issue"),
+    path("deadlines/calendar/revoke/", deadlines.calendar_feed_revoke, name="calendar-feed-revoke"),
+    path("calendar/<str:token>.ics", deadlines.calendar_feed, name="calendar-feed"),
+    # Service records with their evidence, settlement, quarterly report (custody.service_actions)
+    path(
+        "engagements/<int:engagement_id>/services/",
+        services.service_list,
+        name="service-list",
+    ),
+    path(
+        "engagements/<int:engagement_id>/services/log/",
+        services.service_log,
+        name="service-log",
+    ),
+    path("services/<int:record_id>/confirm/", services.service_confirm, name="service-confirm"),
+    path("services/<int:record_id>/dispute/", services.service_dispute, name="service-dispute"),
+    path("services/<int:record_id>/correct/", services.service_correct, name="service-correct"),
+    path("evidence/<int:evidence_id>/", services.evidence_download, name="service-evidence"),
+    path(
+        "engagements/<int:engagement_id>/settlement/",
+        services.settlement_detail,
+        name="settlement",
+    ),
+    path(
+        "engagements/<int:engagement_id>/settlement/rate/",
+        services.settlement_rate,
+        name="settlement-rate",
+    ),
+    path(
+        "engagements/<int:engagement_id>/settlement/confirm/",
+        services.settlement_confirm,
+        name="settlement-confirm",
+    ),
+    path(
+        "engagements/<int:engagement_id>/settlement/approve/",
+        services.settlement_approve,
+        name="settlement-approve",
+    ),
+    path("firms/<int:firm_id>/report/", services.report_current, name="firm-report-current"),
+    path(
+        "firms/<int:firm_id>/report/<int:year>/Q<int:quarter>/",
+        services.report_page,
+        name="firm-report",
+    ),
+    path(
+        "firms/<int:firm_id>/report/<int:year>/Q<int:quarter>.pdf",
+        services.report_pdf,
+        name="firm-report-pdf",
+    ),
+    # A firm's IP portfolio: list, assets, import and export (custody.actions, portfolio_io)
+    path("portfolio/", portfolio.portfolio_mine, name="portfolio-mine"),
+    path("firms/<int:firm_id>/portfolio/", portfolio.portfolio, name="portfolio"),
+    path(
+        "firms/<int:firm_id>/portfolio/new/",
+        portfolio.asset_new,
+        name="portfolio-asset-new",
+    ),
+    path(
+        "firms/<int:firm_id>/portfolio/import/",
+        portfolio.portfolio_import,
+        name="portfolio-import",
+    ),
+    path(
+        "firms/<int:firm_id>/portfolio/export.<str:fmt>",
+        portfolio.portfolio_export,
+        name="portfolio-export",
+    ),
+    path(
+        "firms/<int:firm_id>/portfolio/<int:asset_id>/",
+        portfolio.asset_detail,
+        name="portfolio-asset",
+    ),
+    path(
+        "firms/<int:firm_id>/portfolio/<int:asset_id>/edit/",
+        portfolio.asset_edit,
+        name="portfolio-asset-edit",
+    ),
     # Programme office: cohort allocation and changes of agency
     path("office/allocation/", allocation.allocation_home, name="allocation"),
     path("office/allocation/preview/", allocation.allocation_preview, name="allocation-preview"),
@@ -100,6 +190,25 @@ urlpatterns = [
         "office/changes/<int:change_id>/refuse/",
         allocation.agency_change_refuse,
         name="agency-change-refuse",
+    ),
+    # Dashboards and their exports
+    path("dashboards/incubator/", dashboards.incubator_dashboard, name="dashboard-incubator"),
+    path("dashboards/programme/", dashboards.programme_dashboard, name="dashboard-programme"),
+    path("dashboards/agency/", dashboards.agency_dashboard, name="dashboard-agency"),
+    path(
+        "dashboards/incubator/export/<slug:table>.<str:fmt>",
+        dashboards.incubator_export,
+        name="dashboard-incubator-export",
+    ),
+    path(
+        "dashboards/programme/export/<slug:table>.<str:fmt>",
+        dashboards.programme_export,
+        name="dashboard-programme-export",
+    ),
+    path(
+        "dashboards/agency/export/<slug:table>.<str:fmt>",
+        dashboards.agency_export,
+        name="dashboard-agency-export",
     ),
     # Notifications
     path("notifications/", notifications.notification_list, name="notifications"),

@@ -110,6 +110,20 @@ class FaqEntry(
     def search_words(self):
         return segment(f"{self.question} {self.alternates} {strip_tags(self.answer)}")
 
+    def copy_for_translation(self, locale, exclude_fields=None):
+        """The entry copied into `locale` as an unpublished draft, like a translated page.
+
+        Wagtail copies snippets with their publishing state, so "Translate" on a live
+        entry would publish the untranslated text in the other language at once, past review.
+        """
+        translation = super().copy_for_translation(locale, exclude_fields=exclude_fields)
+        translation.live = False
+        translation.has_unpublished_changes = True
+        translation.live_revision = None
+        translation.first_published_at = None
+        translation.last_published_at = None
+        return translation
+
 
 class FaqRelatedPage(Orderable):
     entry = ParentalKey(FaqEntry, on_delete=models.CASCADE, related_name="related_pages")

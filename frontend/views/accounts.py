@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -75,7 +76,7 @@ def _signup(request, *, form_class, template, register, welcome):
         except (ValidationError, ActionError) as error:
             form.add_action_error(error)
         else:
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, welcome)
             return redirect("frontend:role-home")
     return render(request, template, {"form": form})
@@ -105,3 +106,15 @@ def signup_agency(request):
         )[1],
         welcome=_("Your application is received. The programme office will review it."),
     )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers after too many failed sign-ins (AXES_LOCKOUT_CALLABLE)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-ins. For your security, signing in is locked for %(minutes)d "
+        "minutes; try again later or reset your password."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "frontend/accounts/locked_out.html", {"message": message}, status=429)

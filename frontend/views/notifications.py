@@ -19,6 +19,8 @@ def notification_target(user, notification):
         return reverse("frontend:offer-detail", args=[params["offer_id"]])
     if params.get("request_id") and not user.is_agency_staff:
         return reverse("frontend:request-detail", args=[params["request_id"]])
+    if params.get("deadline_id"):
+        return reverse("frontend:deadline-detail", args=[params["deadline_id"]])
     if notification.kind == "change_requested" and user.is_programme_officer:
         return reverse("frontend:agency-changes")
     return None

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Case, F, Sum, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -51,9 +51,21 @@ class Ineligible(ActionError):
 
 
 def budget_committed(programme_year):
+    """Reservations of running engagements, plus what completed ones were settled at."""
+    # A completed engagement with an approved settlement (custody.Settlement) holds only the
+    # settled amount; the rest of its reservation is back in the budget.
+    committed = Case(
+        When(
+            status=Engagement.Status.COMPLETED,
+            settlement__status="approved",
+            settlement__amount__isnull=False,
+            then=F("settlement__amount"),
+        ),
+        default=F("government_amount"),
+    )
     total = Engagement.objects.filter(
         programme_year=programme_year, status__in=_BUDGET_STATUSES
-    ).aggregate(total=Sum("government_amount"))["total"]
+    ).aggregate(total=Sum(committed))["total"]
     return total or Decimal("0.00")
 
 

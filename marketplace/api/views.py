@@ -333,7 +333,18 @@ class TokenView(ApiViewMixin, ObtainAuthToken):
     @extend_schema(
         summary=_("Get an API token"),
         request=serializers.CredentialsSerializer,
-        responses={status.HTTP_200_OK: serializers.TokenSerializer},
+        responses={
+            status.HTTP_200_OK: serializers.TokenSerializer,
+            status.HTTP_429_TOO_MANY_REQUESTS: OpenApiResponse(
+                serializers.ErrorSerializer,
+                description=_("Too many failed sign-ins: locked for a while."),
+            ),
+        },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        # Authenticate with Django's own request: django-axes marks a lockout on it,
+        # and its middleware reads the mark there (a DRF Request would keep it to itself).
+        return {**super().get_serializer_context(), "request": self.request._request}

@@ -55,8 +55,19 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = []
+    # Anything the Content-Security-Policy blocks is a broken page feature: fail on it.
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert refused == [], f"blocked by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import Client
 
 from cms import demo
@@ -30,7 +31,9 @@ def test_seed_cms_fills_both_languages_and_makes_the_editor_login(tree):
     editor = User.objects.get(username=demo.EDITOR_USERNAME)
     assert editor.role == User.Role.CMS_EDITOR
     client = Client()
-    assert client.login(username=demo.EDITOR_USERNAME, password=demo.EDITOR_PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=demo.EDITOR_USERNAME, password=demo.EDITOR_PASSWORD
+    )
     assert client.get("/cms/").status_code == 200
 
 

@@ -54,6 +54,8 @@ def test_navigation_links_only_the_roles_pages(client, personas):
     assert links == [
         reverse("frontend:firm-home"),
         reverse("frontend:request-list"),
+        reverse("frontend:portfolio-mine"),
+        reverse("frontend:deadline-board"),
         reverse("frontend:agency-list"),
     ]
 
@@ -66,15 +68,18 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
     navigation = response.context["portal_navigation"]
     assert [item["label"] for item in navigation] == [
         "Programme office",
+        "Dashboard",
         "Custody",
         "Participants",
         "Assistant",
     ]
-    links = [navigation[0]] + [child for item in navigation[1:] for child in item["children"]]
+    links = navigation[:2] + [child for item in navigation[2:] for child in item["children"]]
     assert [item["url"] for item in links] == [
         reverse("frontend:office-home"),
+        reverse("frontend:dashboard-programme"),
         reverse("frontend:request-list"),
         reverse("frontend:engagement-list"),
+        reverse("frontend:deadline-board"),
         reverse("frontend:allocation"),
         reverse("frontend:agency-changes"),
         reverse("frontend:incubator-list"),
@@ -84,7 +89,7 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
         reverse("chat:analytics"),
         reverse("chat:learning"),
     ]
-    assert [item["active"] for item in links] == [True] + [False] * 10
+    assert [item["active"] for item in links] == [True] + [False] * (len(links) - 1)
     for item in links:
         assert client.get(item["url"]).status_code == 200
 
@@ -94,7 +99,7 @@ def test_a_page_below_a_list_lights_up_its_menu(client, personas):
 
     response = client.get(reverse("frontend:firm-detail", args=[personas.firm.pk]))
 
-    participants = response.context["portal_navigation"][2]
+    participants = response.context["portal_navigation"][3]
     assert participants["active"] is True
     assert [child["active"] for child in participants["children"]] == [False, True, False]
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from marketplace import backups
@@ -41,7 +42,9 @@ def test_restore_brings_back_rows_files_and_logins(media, tmp_path, capsys):
     assert backups.row_counts() == saved_counts
     assert (media / "private" / "evidence" / "report.pdf").read_bytes() == b"%PDF-1.4 private"
     assert (media / "media" / "images" / "logo.png").read_bytes() == b"public image"
-    assert Client().login(username=personas.firm_member.username, password=PASSWORD)
+    assert Client().login(
+        request=HttpRequest(), username=personas.firm_member.username, password=PASSWORD
+    )
 
 
 def test_restore_refuses_an_archive_of_another_engine(media, tmp_path, monkeypatch):

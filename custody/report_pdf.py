@@ -1,0 +1,164 @@
+"""The quarterly custody report as a PDF, drawn with reportlab.
+
+Chinese text uses reportlab's built-in CID font STSong-Light: the PDF viewer
+supplies the glyphs, so no font file is shipped or downloaded.
+"""
+
+import io
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+
+
+def _register_font():
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles():
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=body, fontSize=16, leading=21, spaceAfter=4),
+        "subtitle": ParagraphStyle("subtitle", parent=body, textColor=colors.grey),
+        "h2": ParagraphStyle("h2", parent=body, fontSize=12, leading=16, spaceBefore=10),
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=11),
+    }
+
+
+def _table(header, rows, styles, widths=None):
+    data = [[Paragraph(str(cell), styles["cell"]) for cell in header]]
+    data += [[Paragraph(str(cell), styles["cell"]) for cell in row] for row in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8edf5")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b8c2d0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _day(value):
+    return date_format(value, "DATE_FORMAT") if value else ""
+
+
+def _deadline_rows(deadlines):
+    return [
+        [str(d.asset), d.get_kind_display(), _day(d.due_on), _day(d.grace_ends_on)]
+        for d in deadlines
+    ]
+
+
+def render_report_pdf(report):
+    """The report (custody.report.firm_quarter_report) as PDF bytes, in the active language."""
+    _register_font()
+    styles = _styles()
+    buffer = io.BytesIO()
+    title = _("Custody report of %(firm)s, %(year)s Q%(quarter)s") % {
+        "firm": report["firm"].name,
+        "year": report["year"],
+        "quarter": report["quarter"],
+    }
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+    )
+    story = [
+        Paragraph(title, styles["title"]),
+        Paragraph(
+            _("%(first)s to %(last)s")
+            % {"first": _day(report["first"]), "last": _day(report["last"])},
+            styles["subtitle"],
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph(_("Portfolio"), styles["h2"]),
+        Paragraph(
+            " · ".join(f"{row['label']}: {row['count']}" for row in report["asset_counts"]),
+            styles["body"],
+        ),
+    ]
+    if report["assets"]:
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            _table(
+                [_("Asset"), _("Title"), _("Status"), _("Expires")],
+                [
+                    [str(a), a.title, a.get_status_display(), _day(a.expires_on)]
+                    for a in report["assets"]
+                ],
+                styles,
+                widths=[55 * mm, 65 * mm, 25 * mm, 33 * mm],
+            )
+        )
+    deadline_header = [_("Asset"), _("Deadline"), _("Due on"), _("Grace ends on")]
+    for heading, rows, empty in (
+        (_("Deadlines met in the quarter"), report["deadlines_met"], _("None.")),
+        (_("Deadlines missed in the quarter"), report["deadlines_missed"], _("None.")),
+        (_("Deadlines due in the quarter, still open"), report["deadlines_open"], _("None.")),
+    ):
+        story.append(Paragraph(heading, styles["h2"]))
+        if rows:
+            story.append(_table(deadline_header, _deadline_rows(rows), styles))
+        else:
+            story.append(Paragraph(empty, styles["body"]))
+    story.append(Paragraph(_("Services delivered against the quotas"), styles["h2"]))
+    if not report["engagements"]:
+        story.append(Paragraph(_("No engagement ran in this quarter."), styles["body"]))
+    for block in report["engagements"]:
+        engagement = block["engagement"]
+        story.append(
+            Paragraph(
+                _("%(agency)s, %(start)s to %(end)s")
+                % {
+                    "agency": engagement.agency.name,
+                    "start": _day(engagement.starts_on),
+                    "end": _day(engagement.ends_on),
+                },
+                styles["body"],
+            )
+        )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(
+            _table(
+                [
+                    _("Service"),
+                    _("Quota"),
+                    _("Confirmed in the quarter"),
+                    _("Confirmed to date"),
+                    _("Awaiting the firm"),
+                ],
+                [
+                    [
+                        row["item"].service_item.display_name,
+                        row["quota"],
+                        row["quarter_confirmed"],
+                        row["confirmed"],
+                        row["pending"],
+                    ]
+                    for row in block["rows"]
+                ],
+                styles,
+                widths=[70 * mm, 18 * mm, 32 * mm, 30 * mm, 28 * mm],
+            )
+        )
+        story.append(Spacer(1, 3 * mm))
+    document.build(story)
+    return buffer.getvalue()

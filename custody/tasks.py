@@ -1,0 +1,15 @@
+"""Periodic jobs of the custody workspace. Each is idempotent and safe on two workers at once."""
+
+from celery import shared_task
+
+from custody import actions
+
+
+@shared_task(name="custody.send_deadline_reminders")
+def send_deadline_reminders():
+    return actions.deadline_reminders_send()
+
+
+@shared_task(name="custody.flag_missed_deadlines")
+def flag_missed_deadlines():
+    return actions.deadlines_flag_missed()

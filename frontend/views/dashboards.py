@@ -1,0 +1,291 @@
+"""Dashboards: an incubator's coverage, the programme's progress, an agency's scorecard.
+
+Each view reads its figures from marketplace.dashboards (scoped by the user), turns
+them into the tables of frontend.dashboard_tables, and renders them or exports one.
+"""
+
+import functools
+
+from django import forms
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from frontend import dashboard_tables as tables
+from frontend.forms import BootstrapMixin
+from frontend.views.access import role_required
+from frontend.views.office import _progress_step
+from marketplace import dashboards, exports, selectors
+from marketplace.choices import District, Industry
+
+CHARTJS = "vendor/chartjs/chart.umd.min.js"
+# Long tables show their first rows on the page (and in their chart); the page's "show
+# all" link and the exports carry every row. Rendering 300 agencies cost more than
+# computing their figures.
+PAGE_LIMITS = {"by_incubator": 20, "scorecards": 20}
+
+
+@functools.cache
+def chartjs_url():
+    """Chart.js from npm when `make assets` installed it; None leaves the tables alone."""
+    if finders.find(CHARTJS) is None:
+        return None
+    try:
+        return static(CHARTJS)
+    except ValueError:  # a manifest without the file: collectstatic has not run since
+        return None
+
+
+class DashboardFilterForm(BootstrapMixin, forms.Form):
+    """A GET form; its choices come from lists the dashboard reads anyway (no extra query)."""
+
+    year = forms.TypedChoiceField(label=_("Programme year"), coerce=int, required=False)
+    district = forms.ChoiceField(label=_("District"), required=False)
+    park = forms.TypedChoiceField(label=_("High-tech park"), coerce=int, required=False)
+    incubator = forms.TypedChoiceField(label=_("Incubator"), coerce=int, required=False)
+    industry = forms.ChoiceField(label=_("Industry"), required=False)
+
+    def __init__(self, data, *, years, incubators, fields):
+        super().__init__(data)
+        everything = [("", _("All"))]
+        self.fields["year"].choices = [(y.year, y.name) for y in years]
+        self.fields["district"].choices = everything + list(District.choices)
+        parks = sorted({(i.park_id, i.park.display_name) for i in incubators if i.park_id})
+        self.fields["park"].choices = everything + parks
+        self.fields["incubator"].choices = everything + [(i.pk, i.display_name) for i in incubators]
+        self.fields["industry"].choices = everything + list(Industry.choices)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+
+    def filters(self, years, today):
+        """The Filters chosen; anything invalid falls back to "all" (and the current year)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        by_year = {y.year: y for y in years}
+        year = by_year.get(data.get("year")) or dashboards.default_year(years, today)
+        if year is not None:
+            self.initial["year"] = year.year
+        return dashboards.Filters(
+            year=year,
+            district=data.get("district") or "",
+            park_id=data.get("park") or None,
+            incubator_id=data.get("incubator") or None,
+            industry=data.get("industry") or "",
+        )
+
+
+def _setup(request, fields, incubators):
+    years = dashboards.programme_years()
+    form = DashboardFilterForm(
+        request.GET or None, years=years, incubators=incubators, fields=fields
+    )
+    today = timezone.localdate()
+    filters = form.filters(years, today) if years else None
+    return form, filters, today
+
+
+def _limit_rows(request, built):
+    """Cap the long tables in `built` at PAGE_LIMITS, except the one asked for in full."""
+    in_full = request.GET.get("all", "")
+    for key, limit in PAGE_LIMITS.items():
+        table = built.get(key)
+        if table is None or key == in_full:
+            continue
+        table.page_limit = limit
+        query = request.GET.copy()
+        query["all"] = key
+        table.all_url = f"?{query.urlencode()}#heading-{key}"
+
+
+def _incubator_tables(request):
+    user = request.user
+    incubators = list(selectors.incubators_visible_to(user).order_by("name"))
+    if user.is_incubator_manager:
+        fields = ("year", "industry")
+    else:
+        fields = ("year", "district", "park", "incubator", "industry")
+    form, filters, today = _setup(request, fields, incubators)
+    if filters is None:
+        return {"form": form, "filters": None}
+    figures = dashboards.incubator_dashboard(user, filters, today=today)
+    coverage = figures["coverage"]
+    built = {
+        "funnel": tables.funnel(coverage),
+        "by_industry": tables.breakdown(coverage, "industry"),
+        "no_request": tables.no_request(
+            figures["no_request"], sign_in_url=request.build_absolute_uri(reverse("frontend:login"))
+        ),
+        "offers_waiting": tables.offers_waiting(figures["offers_waiting"]),
+        "deadlines": tables.deadlines_at_risk(figures["deadlines_at_risk"]),
+        "delivery": tables.delivery(figures["delivery"]),
+        "satisfaction": tables.satisfaction(figures["satisfaction"]),
+        "trend": tables.trend(figures["trend"]),
+    }
+    _limit_rows(request, built)
+    charts = [
+        tables.chart(built["funnel"], kind="bar", label_key="stage", series=["count"]),
+        tables.chart(
+            built["by_industry"], kind="bar", label_key="label", series=["eligible", "active"]
+        ),
+        tables.chart(
+            built["trend"],
+            kind="line",
+            label_key="month",
+            series=["requests", "engagements", "delivered"],
+        ),
+        tables.chart(built["satisfaction"], kind="bar", label_key="stars", series=["count"]),
+    ]
+    incubator = None
+    if user.is_incubator_manager:
+        incubator = next((i for i in incubators if i.pk == user.incubator_id), None)
+    elif filters.incubator_id:
+        incubator = next((i for i in incubators if i.pk == filters.incubator_id), None)
+    return {
+        "form": form,
+        "filters": filters,
+        "figures": figures,
+        "incubator": incubator,
+        "tables": built,
+        "charts": charts,
+    }
+
+
+def _programme_tables(request):
+    user = request.user
+    incubators = list(selectors.incubators_visible_to(user).order_by("name"))
+    form, filters, today = _setup(
+        request, ("year", "district", "park", "incubator", "industry"), incubators
+    )
+    if filters is None:
+        return {"form": form, "filters": None}
+    figures = dashboards.programme_dashboard(user, filters, incubators=incubators, today=today)
+    coverage = figures["coverage"]
+    built = {
+        "covered": tables.covered_by_month(figures["covered_by_month"], figures["target"]),
+        "by_district": tables.breakdown(coverage, "district"),
+        "by_park": tables.breakdown(coverage, "park"),
+        "by_incubator": tables.breakdown(coverage, "incubator"),
+        "by_industry": tables.breakdown(coverage, "industry"),
+        "budget": tables.budget(figures["budget"]),
+        "scorecards": tables.scorecards(figures["scorecards"]),
+        "chat": tables.chat(figures["chat"]),
+    }
+    # Officers reach each incubator's own dashboard from its row.
+    for n, row in enumerate(built["by_incubator"].rows):
+        built["by_incubator"].links[(n, "label")] = (
+            f"{reverse('frontend:dashboard-incubator')}?incubator={row['key']}&year={filters.year.year}"
+        )
+    _limit_rows(request, built)
+    charts = [
+        tables.chart(
+            built["covered"], kind="line", label_key="month", series=["covered", "target"]
+        ),
+        tables.chart(
+            built["by_district"], kind="bar", label_key="label", series=["eligible", "active"]
+        ),
+        tables.chart(
+            built["by_industry"], kind="bar", label_key="label", series=["eligible", "active"]
+        ),
+        tables.chart(
+            built["budget"],
+            kind="line",
+            label_key="month",
+            series=["actual", "forecast", "budget"],
+        ),
+        tables.chart(
+            built["scorecards"],
+            kind="bar",
+            label_key="name",
+            series=["completeness", "acceptance_rate"],
+            percent=True,
+        ),
+    ]
+    return {
+        "form": form,
+        "filters": filters,
+        "figures": figures,
+        "tables": built,
+        "charts": charts,
+        "progress_step": _progress_step(coverage["total"]["covered"], figures["target"]),
+    }
+
+
+def _agency_tables(request):
+    user = request.user
+    form, filters, _today = _setup(request, ("year",), [])
+    if filters is None:
+        return {"form": form, "filters": None}
+    card = dashboards.agency_scorecard(user, filters.year)
+    built = {"scorecard": tables.scorecard_card(card)} if card else {}
+    return {"form": form, "filters": filters, "card": card, "tables": built, "charts": []}
+
+
+_DASHBOARDS = {
+    "incubator": (_incubator_tables, "frontend/dashboards/incubator.html"),
+    "programme": (_programme_tables, "frontend/dashboards/programme.html"),
+    "agency": (_agency_tables, "frontend/dashboards/agency.html"),
+}
+
+
+def _page(request, dashboard):
+    build, template = _DASHBOARDS[dashboard]
+    context = build(request)
+    context["dashboard"] = dashboard
+    context["export_view"] = f"frontend:dashboard-{dashboard}-export"
+    context["chart_ids"] = [chart["id"] for chart in context.get("charts", [])]
+    context["chartjs_url"] = chartjs_url()
+    context["export_query"] = request.GET.urlencode()
+    return render(request, template, context)
+
+
+def _export(request, dashboard, table, fmt):
+    build, _template = _DASHBOARDS[dashboard]
+    context = build(request)
+    chosen = context.get("tables", {}).get(table)
+    if chosen is None or fmt not in {"csv", "xlsx"}:
+        raise Http404
+    year = context["filters"].year.year
+    filename = f"{dashboard}-{table}-{year}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(chosen), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(chosen),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required("incubator_manager", "programme_officer")
+def incubator_dashboard(request):
+    return _page(request, "incubator")
+
+
+@role_required("programme_officer")
+def programme_dashboard(request):
+    return _page(request, "programme")
+
+
+@role_required("agency_staff")
+def agency_dashboard(request):
+    return _page(request, "agency")
+
+
+@role_required("incubator_manager", "programme_officer")
+def incubator_export(request, table, fmt):
+    return _export(request, "incubator", table, fmt)
+
+
+@role_required("programme_officer")
+def programme_export(request, table, fmt):
+    return _export(request, "programme", table, fmt)
+
+
+@role_required("agency_staff")
+def agency_export(request, table, fmt):
+    return _export(request, "agency", table, fmt)

@@ -1,0 +1,156 @@
+"""Tables as people see them on a dashboard, and the same tables as CSV and XLSX files.
+
+A Table holds typed values (numbers stay numbers, shares stay fractions); `display`
+formats them for the page in the active language. CSV carries the page's text, cell
+for cell; XLSX carries the typed values with a number format, so a spreadsheet can
+compute with them. Headers are the column labels in the active language.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+
+TEXT, INT, NUMBER, MONEY, PERCENT, DATE, MONTH = (
+    "text",
+    "int",
+    "number",
+    "money",
+    "percent",
+    "date",
+    "month",
+)
+
+_XLSX_FORMATS = {
+    INT: "#,##0",
+    NUMBER: "#,##0.0",
+    MONEY: "#,##0.00",
+    PERCENT: "0.0%",
+    DATE: "yyyy-mm-dd",
+    MONTH: "yyyy-mm",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: object
+    kind: str = TEXT
+
+
+@dataclass
+class Table:
+    """`rows` are dicts keyed by column key; `links` maps (row index, key) to a URL."""
+
+    key: str
+    title: object
+    columns: list
+    rows: list
+    links: dict = field(default_factory=dict)
+    caption: object = ""
+    # Rows the page shows (None: all); the exports always carry every row.
+    page_limit: int | None = None
+    # Where the page shows every row, when it shows only the first `page_limit`.
+    all_url: str = ""
+
+    @property
+    def truncated(self):
+        return self.page_limit is not None and len(self.rows) > self.page_limit
+
+    def page_rows(self):
+        return self.rows[: self.page_limit] if self.truncated else self.rows
+
+    def page_display_rows(self):
+        """display_rows() of the rows the page shows."""
+        return self.display_rows(limit=self.page_limit if self.truncated else None)
+
+    def headers(self):
+        return [str(column.label) for column in self.columns]
+
+    def values(self):
+        return [[row.get(column.key) for column in self.columns] for row in self.rows]
+
+    def display_rows(self, limit=None):
+        """Rows of (text, url or None, kind) cells, as the page shows them."""
+        rows = self.rows if limit is None else self.rows[:limit]
+        return [
+            [
+                (
+                    display(row.get(column.key), column.kind),
+                    self.links.get((n, column.key)),
+                    column.kind,
+                )
+                for column in self.columns
+            ]
+            for n, row in enumerate(rows)
+        ]
+
+    def text_rows(self):
+        return [[text for text, _url, _kind in row] for row in self.display_rows()]
+
+
+def display(value, kind):
+    """A value as the page shows it; an empty cell for a figure that does not exist."""
+    if value is None:
+        return "–"
+    if kind == INT:
+        return number_format(value, decimal_pos=0, force_grouping=True)
+    if kind == NUMBER:
+        return number_format(value, decimal_pos=1, force_grouping=True)
+    if kind == MONEY:
+        return "¥" + number_format(value, decimal_pos=2, force_grouping=True)
+    if kind == PERCENT:
+        return number_format(float(value) * 100, decimal_pos=1) + " %"
+    if kind == DATE:
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if kind == MONTH:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return str(value)
+
+
+def to_csv(table):
+    """UTF-8 with a byte order mark, which spreadsheet programs need to read Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.headers())
+    writer.writerows(table.text_rows())
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | datetime.date) or value is None:
+        return value
+    return str(value) or None  # an empty text is an empty cell
+
+
+def to_xlsx(table):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    # Sheet titles may not exceed 31 characters nor contain []:*?/\
+    sheet.title = "".join(c for c in str(table.title) if c not in "[]:*?/\\")[:31] or "Sheet1"
+    sheet.append(table.headers())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in table.values():
+        sheet.append([_cell(value) for value in values])
+    for index, column in enumerate(table.columns, start=1):
+        number_format_ = _XLSX_FORMATS.get(column.kind)
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(12, min(40, len(str(column.label)) + 4))
+        if number_format_:
+            for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                row[0].number_format = number_format_
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

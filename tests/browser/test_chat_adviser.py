@@ -1,0 +1,176 @@
+"""A visitor asks for a person in the chat widget; an adviser answers from the inbox, live.
+
+pytest-django's live server speaks WSGI only, so this module serves the site with Daphne
+(HTTP and WebSocket) in a thread of the test process. A thread rather than a process:
+on the embedded default the test database is SQLite in memory, which only this process
+can see, and the in-memory channel layer must carry the adviser's reply (an HTTP
+request) to the visitor's socket, which one process does. The same server runs on
+PostgreSQL + Redis.
+"""
+
+import contextlib
+import threading
+import time
+
+import pytest
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connections
+
+from chat.models import Conversation
+from tests.chat.conftest import TINY_FAQ, online
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Records the page's WebSockets, so the test can wait until the widget's socket is open
+# instead of racing it (a question sent before that goes over the HTTP fallback).
+TRACK_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  function Tracked(url, protocols) {
+    const socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    window.__sockets.push(socket);
+    return socket;
+  }
+  Tracked.prototype = Native.prototype;
+  Object.assign(Tracked, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+  window.WebSocket = Tracked;
+})();
+"""
+SOCKET_OPEN = "() => window.__sockets.some((socket) => socket.readyState === 1)"
+
+
+@contextlib.contextmanager
+def _short_lived_connections():
+    """Server threads close their database connection after each use, as CONN_MAX_AGE=0.
+
+    Daphne runs Django's sync code in executor threads the test cannot reach; a kept-alive
+    PostgreSQL connection there would outlive the test and block dropping the test database.
+    """
+    settings_dict = connections.settings["default"]
+    previous = settings_dict.get("CONN_MAX_AGE", 0)
+    settings_dict["CONN_MAX_AGE"] = 0
+    try:
+        yield
+    finally:
+        settings_dict["CONN_MAX_AGE"] = previous
+
+
+@pytest.fixture(scope="module")
+def asgi_server(django_db_setup):
+    """Daphne serving config.asgi (and the static files) on a free port, in a thread.
+
+    Twisted's reactor runs once per process: one module per worker may use this.
+    """
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server
+    from twisted.internet import reactor
+
+    from config.asgi import application
+
+    if reactor._startedBefore:
+        pytest.fail("The Twisted reactor has run in this process already; it cannot restart.")
+    server = Server(
+        application=ASGIStaticFilesHandler(application),
+        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=0),
+        signal_handlers=False,
+        verbosity=0,
+    )
+    with _short_lived_connections():
+        thread = threading.Thread(target=server.run, name="daphne", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.listening_addresses:
+            if time.monotonic() > deadline or not thread.is_alive():
+                pytest.fail("Daphne did not start listening.")
+            time.sleep(0.05)
+        host, port = server.listening_addresses[0]
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            reactor.callFromThread(reactor.stop)
+            thread.join(timeout=15)
+
+
+def _sign_in(page, base_url, username):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action='/login/'] button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
+    asgi_server, browser, page, personas, monkeypatch
+):
+    monkeypatch.setattr("cms.faq.published_faq_entries", lambda: [dict(e) for e in TINY_FAQ])
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "browser-adviser")
+    consultant = personas.agency_consultant
+    # Anonymous visitors go to any online consultant of an approved agency; only this one is.
+    online(consultant)
+
+    # The visitor opens the widget; once its socket is open, the assistant answers over it.
+    page.add_init_script(TRACK_SOCKETS)
+    page.goto(f"{asgi_server}/login/")
+    page.click("[data-chat-open]")
+    page.wait_for_function(SOCKET_OPEN)
+    page.fill("#chat-input", "How do I pay the patent annual fee?")
+    page.keyboard.press("Enter")
+    answer = page.locator(".chat-log .from-bot").first
+    # Only answers that came over the socket carry a message id, hence the rating buttons.
+    answer.locator(".chat-rate").wait_for()
+    assert "Pay the annual fee before the filing anniversary." in answer.inner_text()
+
+    page.click("[data-chat-person]")
+    page.fill("[data-chat-handoff] [name=topic]", "Annual fee is late")
+    page.fill("[data-chat-handoff] [name=contact]", "visitor@example.com")
+    page.click("[data-chat-handoff] button[type=submit]")
+    page.locator(".chat-log .from-system").first.wait_for()
+    assert page.locator("[data-chat-handoff]").is_hidden()
+
+    # The adviser finds it in the inbox and takes it up.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    try:
+        adviser = context.new_page()
+        _sign_in(adviser, asgi_server, consultant.username)
+        adviser.goto(f"{asgi_server}/chat/inbox/")
+        adviser.click("[data-testid=inbox] a:has-text('Annual fee is late')")
+        adviser.click("[data-testid=claim]")
+        adviser.wait_for_load_state()
+        joined = page.locator(".chat-log .from-system", has_text=str(consultant))
+        joined.wait_for()
+
+        adviser.fill("#reply-text", "Hello, I am looking at your annual fee now.")
+        adviser.click("[data-testid=reply]")
+        said = page.locator(".chat-log .from-adviser")
+        said.wait_for()
+        assert "Hello, I am looking at your annual fee now." in said.inner_text()
+        assert str(consultant) in said.inner_text()
+
+        # The visitor's answer goes to the adviser, whose page refreshes every 5 seconds.
+        page.fill("#chat-input", "Thank you, the application number is 2024-123.")
+        page.keyboard.press("Enter")
+        adviser.get_by_text("Thank you, the application number is 2024-123.").wait_for(
+            timeout=20_000
+        )
+
+        adviser.click("[data-testid=resolve]")
+        adviser.wait_for_load_state()
+        page.locator("[data-chat-csat]").wait_for()
+        page.click("[data-csat='5']")
+        page.locator("[data-chat-csat]").wait_for(state="hidden")
+    finally:
+        context.close()
+
+    conversation = Conversation.objects.get()
+    assert conversation.assigned_to == consultant
+    assert (conversation.state, conversation.csat) == (Conversation.State.RESOLVED, 5)
+    assert list(conversation.messages.values_list("sender", flat=True).order_by("pk")) == [
+        "user",
+        "bot",
+        "system",
+        "adviser",
+        "user",
+    ]

@@ -1,0 +1,57 @@
+"""Both dashboards in the browser: open, filter, download an export."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.dashboards_world import build_world
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+def test_manager_filters_the_incubator_dashboard_and_downloads_delivery(
+    page, live_server, log_in, world, personas
+):
+    log_in(page, "manager", PASSWORD)
+    page.goto(f"{live_server.url}/dashboards/incubator/")
+
+    assert page.get_by_test_id("figure-eligible").inner_text() == "3"
+    page.select_option("#id_industry", "ai")
+    page.get_by_test_id("apply-filters").click()
+    page.wait_for_load_state()
+    assert "industry=ai" in page.url
+    assert page.get_by_test_id("figure-eligible").inner_text() == "1"
+
+    with page.expect_download() as info:
+        page.get_by_test_id("export-funnel-xlsx").click()
+    sheet = load_workbook(io.BytesIO(info.value.path().read_bytes())).active
+    assert sheet.cell(row=2, column=2).value == 1
+
+
+def test_officer_opens_the_programme_dashboard_with_charts(
+    page, live_server, log_in, world, personas
+):
+    log_in(page, "officer", PASSWORD)
+    page.goto(f"{live_server.url}/dashboards/programme/?year=2026")
+
+    assert page.get_by_test_id("figure-covered").inner_text() == "3"
+    scorecards = page.get_by_test_id("table-scorecards")
+    assert personas.agency.name in scorecards.inner_text()
+    page.select_option("#id_incubator", str(personas.other_incubator.pk))
+    page.get_by_test_id("apply-filters").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("figure-covered").inner_text() == "2"
+    if page.locator("canvas#chart-covered").count():
+        page.wait_for_function("document.documentElement.dataset.chartsReady === 'true'")
+
+    with page.expect_download() as info:
+        page.get_by_test_id("export-scorecards-csv").click()
+    text = info.value.path().read_bytes().decode("utf-8-sig")
+    assert personas.agency.name in text

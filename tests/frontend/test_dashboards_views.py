@@ -1,0 +1,230 @@
+"""Dashboard pages and exports: who sees what, that exports match the page, query pins."""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from frontend import dashboard_tables as tables
+from frontend.views import dashboards as views
+from marketplace import exports
+from marketplace.summaries import send_monthly_summaries
+from tests.dashboards_world import NOW, build_world, grow
+
+pytestmark = pytest.mark.django_db
+
+INCUBATOR = reverse("frontend:dashboard-incubator")
+PROGRAMME = reverse("frontend:dashboard-programme")
+AGENCY = reverse("frontend:dashboard-agency")
+QUERY_BUDGET = 20
+
+
+@pytest.fixture
+def world(personas):
+    return build_world(personas)
+
+
+@pytest.fixture
+def at_mid_june():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _plain(value):
+    """openpyxl reads dates back as midnight datetimes."""
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_manager_sees_their_incubators_figures(client, personas, world):
+    response = _get(client, personas.incubator_manager, INCUBATOR)
+
+    assert response.status_code == 200
+    total = response.context["figures"]["coverage"]["total"]
+    assert (total["firms"], total["eligible"], total["active"]) == (5, 3, 1)
+    funnel = response.context["tables"]["funnel"]
+    assert funnel.text_rows()[0] == ["Incubated firms", "5"]
+    assert 'data-testid="table-no_request"' in response.text
+    assert "F3 未申请" in response.text
+    assert "mailto:f3@example.com?subject=" in response.text
+    # Drill-downs: the industry row opens the firm list filtered the same way.
+    assert f"{reverse('frontend:firm-list')}?industry=ai" in response.text
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_other_manager_cannot_reach_the_managers_incubator(client, personas, world):
+    response = _get(client, personas.other_manager, INCUBATOR, incubator=personas.incubator.pk)
+
+    assert response.status_code == 200
+    assert response.context["figures"]["coverage"]["total"]["firms"] == 2
+    assert "F3 未申请" not in response.text
+    export = client.get(
+        reverse("frontend:dashboard-incubator-export", args=["no_request", "csv"]),
+        {"incubator": personas.incubator.pk},
+    )
+    assert "F3" not in export.content.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("persona", "url", "status"),
+    [
+        ("firm_member", INCUBATOR, 403),
+        ("firm_member", PROGRAMME, 403),
+        ("firm_member", AGENCY, 403),
+        ("incubator_manager", PROGRAMME, 403),
+        ("incubator_manager", AGENCY, 403),
+        ("agency_consultant", INCUBATOR, 403),
+        ("agency_consultant", PROGRAMME, 403),
+        ("officer", PROGRAMME, 200),
+        ("officer", INCUBATOR, 200),
+        ("agency_consultant", AGENCY, 200),
+    ],
+)
+def test_who_may_open_which_dashboard(client, personas, world, persona, url, status):
+    client.force_login(getattr(personas, persona))
+
+    assert client.get(url).status_code == status
+
+
+@pytest.mark.parametrize("url", [INCUBATOR, PROGRAMME, AGENCY])
+def test_anonymous_visitors_are_sent_to_log_in(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("frontend:login"))
+
+
+def test_exports_are_refused_to_firm_members(client, personas, world):
+    client.force_login(personas.firm_member)
+    url = reverse("frontend:dashboard-programme-export", args=["scorecards", "xlsx"])
+
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_agency_sees_only_its_own_scorecard(client, personas, world):
+    response = _get(client, personas.rival_consultant, AGENCY)
+
+    assert response.context["card"]["agency_id"] == personas.rival_agency.pk
+    assert personas.agency.name not in response.text
+
+
+@pytest.mark.usefixtures("at_mid_june")
+@pytest.mark.parametrize(
+    ("url", "export", "table"),
+    [
+        (PROGRAMME, "frontend:dashboard-programme-export", "scorecards"),
+        (PROGRAMME, "frontend:dashboard-programme-export", "by_incubator"),
+        (PROGRAMME, "frontend:dashboard-programme-export", "budget"),
+        (PROGRAMME, "frontend:dashboard-programme-export", "chat"),
+        (INCUBATOR, "frontend:dashboard-incubator-export", "delivery"),
+        (INCUBATOR, "frontend:dashboard-incubator-export", "trend"),
+    ],
+)
+def test_exports_match_the_page(client, personas, world, url, export, table):
+    page = _get(client, personas.officer, url, year=2026)
+    shown = page.context["tables"][table]
+
+    xlsx = client.get(reverse(export, args=[table, "xlsx"]), {"year": 2026})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    as_csv = client.get(reverse(export, args=[table, "csv"]), {"year": 2026})
+    text = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+
+    assert (
+        xlsx["Content-Disposition"]
+        == f'attachment; filename="{page.context["dashboard"]}-{table}-2026.xlsx"'
+    )
+    assert rows[0] == shown.headers()
+    assert [[_plain(value) for value in row] for row in rows[1:]] == [
+        [exports._cell(value) for value in row] for row in shown.values()
+    ]
+    assert len(rows) > 1
+    assert text == [shown.headers(), *shown.text_rows()]
+    for cell in shown.text_rows()[0]:
+        assert cell in page.content.decode()
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_headers_follow_the_users_language(client, personas, world):
+    client.force_login(personas.officer)
+
+    response = client.get(
+        reverse("frontend:dashboard-programme-export", args=["scorecards", "csv"]),
+        headers={"accept-language": "zh-hans"},
+    )
+
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    with translation.override("zh-hans"):
+        expected = tables.scorecards([]).headers()
+    assert header == expected
+    assert "排名" in header or "Rank" in header  # "Rank" until the catalogue has it
+
+
+@pytest.mark.usefixtures("at_mid_june")
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [("incubator_manager", INCUBATOR), ("officer", PROGRAMME), ("agency_consultant", AGENCY)],
+)
+def test_query_count_is_pinned_at_two_sizes(client, personas, world, persona, url):
+    user = getattr(personas, persona)
+    client.force_login(user)
+    counts = []
+    for extra in (1, 20):
+        grow(world, personas, extra)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= QUERY_BUDGET
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_pages_work_without_chartjs(client, personas, world, monkeypatch):
+    monkeypatch.setattr(views, "chartjs_url", lambda: None)
+
+    response = _get(client, personas.officer, PROGRAMME)
+
+    assert response.status_code == 200
+    assert "dashboard-charts" not in response.text
+    assert "<canvas" not in response.text
+    assert 'data-testid="table-scorecards"' in response.text
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_charts_are_data_not_inline_script(client, personas, world, monkeypatch):
+    monkeypatch.setattr(views, "chartjs_url", lambda: "/static/vendor/chartjs/chart.umd.min.js")
+
+    response = _get(client, personas.officer, PROGRAMME)
+
+    assert '<script id="dashboard-charts" type="application/json">' in response.text
+    assert 'id="chart-scorecards"' in response.text
+    # Every <script> either loads a file or carries JSON data.
+    for tag in response.text.split("<script")[1:]:
+        opening = tag.split(">", 1)[0]
+        assert "src=" in opening or 'type="application/json"' in opening
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_monthly_summaries_reach_managers_and_officers(personas, world):
+    sent = send_monthly_summaries()
+
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert sent == len(mail.outbox) >= 3
+    manager = by_address[personas.incubator_manager.email]
+    assert "5" in manager.body and reverse("frontend:dashboard-incubator") in manager.body
+    assert personas.incubator.name_en in manager.subject  # tests read English
+    assert reverse("frontend:dashboard-programme") in by_address[personas.officer.email].body
