@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from chat import actions, events, selectors
 from chat.models import MAX_TEXT, Conversation
-from marketplace.errors import ActionError
+from marketplace.errors import ActionError, InvalidTransition
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)
@@ -179,10 +179,18 @@ class ChatConsumer(_Base):
     async def on_message(self, content):
         text = _text_of(content)
         language = content.get("language") if content.get("language") in ("zh-hans", "en") else None
-        conversation = await self._conversation(language)
-        mine, answer, bot = await database_sync_to_async(actions.message_post)(
-            conversation=conversation, text=text, language=language
-        )
+        # One trip to the database per message: message_post locks and re-reads the
+        # conversation itself, and says so when it has been resolved meanwhile.
+        post = database_sync_to_async(actions.message_post)
+        if self.conversation is None:
+            await self._conversation(language)
+        try:
+            mine, answer, bot = await post(
+                conversation=self.conversation, text=text, language=language
+            )
+        except InvalidTransition:
+            conversation = await self._conversation(language)
+            mine, answer, bot = await post(conversation=conversation, text=text, language=language)
         if answer is None:
             await self.send_json({"type": "sent", "message_id": mine.pk})
             return
