@@ -256,3 +256,20 @@ def test_submitting_an_entry_for_review_then_approving_publishes_it(tree, person
     entry.refresh_from_db()
     assert entry.live
     assert faq.faq_version() > before
+
+
+def test_translating_a_live_entry_makes_an_unpublished_draft(tree):
+    import_faq([_line(language="zh-hans", question="我们付多少？", alternates=[])])
+    source = FaqEntry.objects.get()
+    assert source.live
+
+    translation = source.copy_for_translation(tree.en)
+    translation.save()
+
+    translation.refresh_from_db()
+    assert translation.locale == tree.en
+    assert translation.translation_key == source.translation_key
+    assert not translation.live
+    assert translation.live_revision is None
+    # Visitors and the assistant see only the Chinese entry until the English is published.
+    assert [e["language"] for e in faq.published_faq_entries()] == ["zh-hans"]
