@@ -21,13 +21,12 @@ FUNNEL_STAGES = [
 ]
 
 
-def _firms_url(**params):
+def _firms_url(*, base=None, **params):
+    """The firm list filtered by `params`; `base`: the list's URL, when a table links
+    many rows (one reverse() instead of one per cell)."""
+    base = base or reverse("frontend:firm-list")
     params = {key: value for key, value in params.items() if value not in (None, "")}
-    return (
-        f"{reverse('frontend:firm-list')}?{urlencode(params)}"
-        if params
-        else reverse("frontend:firm-list")
-    )
+    return f"{base}?{urlencode(params)}" if params else base
 
 
 def _breakdown_columns(first_label):
@@ -56,12 +55,13 @@ def breakdown(coverage, dimension):
     title, label, firm_param = _DIMENSIONS[dimension]
     rows = []
     links = {}
+    base = reverse("frontend:firm-list")
     for n, row in enumerate(coverage[dimension]):
         rows.append({**row, "label": row["label"] or _("No park")})
         if firm_param and row["key"] is not None:
-            links[(n, "firms")] = _firms_url(**{firm_param: row["key"]})
+            links[(n, "firms")] = _firms_url(base=base, **{firm_param: row["key"]})
             links[(n, "verified")] = _firms_url(
-                **{firm_param: row["key"], "verification": "verified"}
+                base=base, **{firm_param: row["key"], "verification": "verified"}
             )
     return Table(
         key=f"by_{dimension}",

@@ -551,57 +551,56 @@ def _engagements(user, filters):
     )
 
 
+DELIVERY_FIELDS = (
+    "engagement_id",
+    "engagement__firm_id",
+    "engagement__firm__name",
+    "engagement__agency_id",
+    "engagement__agency__name",
+    "engagement__status",
+    "engagement__starts_on",
+    "engagement__ends_on",
+)
+# The keys of a delivery row: DELIVERY_FIELDS, then the three sums.
+DELIVERY_KEYS = (
+    "engagement_id",
+    "firm_id",
+    "firm",
+    "agency_id",
+    "agency",
+    "status",
+    "starts_on",
+    "ends_on",
+    "quota",
+    "delivered",
+    "pending",
+)
+
+
 def delivery_by_engagement(user, filters, today, limit=LIST_LIMIT):
     """One query: per engagement of the year, quota, confirmed (capped) and pending quantity."""
     engagements = _engagements(user, filters).filter(status__in=COVERING)
     rows = (
         EngagementItem.objects.filter(engagement__in=engagements.values("pk"))
         .order_by()
-        .values(
-            "engagement_id",
-            "engagement__firm_id",
-            "engagement__firm__name",
-            "engagement__agency_id",
-            "engagement__agency__name",
-            "engagement__status",
-            "engagement__starts_on",
-            "engagement__ends_on",
-        )
+        .values(*DELIVERY_FIELDS)
         .annotate(
             quota_total=Sum("quota"),
             delivered=Sum(_delivered_capped()),
             pending=Sum(_pending_quantity()),
         )
     )
-    out = []
-    for row in rows:
-        share = ratio(row["delivered"], row["quota_total"])
-        out.append(
-            {
-                "engagement_id": row["engagement_id"],
-                "firm_id": row["engagement__firm_id"],
-                "firm": row["engagement__firm__name"],
-                "agency_id": row["engagement__agency_id"],
-                "agency": row["engagement__agency__name"],
-                "status": row["engagement__status"],
-                "starts_on": row["engagement__starts_on"],
-                "ends_on": row["engagement__ends_on"],
-                "quota": row["quota_total"],
-                "delivered": row["delivered"],
-                "pending": row["pending"],
-                "completeness": share,
-                "slipping": row["engagement__status"] == Engagement.Status.ACTIVE
-                and delivery_slipping(
-                    delivered_share=share,
-                    starts_on=row["engagement__starts_on"],
-                    ends_on=row["engagement__ends_on"],
-                    today=today,
-                ),
-            }
+    ranked = []
+    for row in rows.values_list(*DELIVERY_FIELDS, "quota_total", "delivered", "pending"):
+        row = dict(zip(DELIVERY_KEYS, row, strict=True))
+        row["completeness"] = share = ratio(row["delivered"], row["quota"])
+        row["slipping"] = row["status"] == Engagement.Status.ACTIVE and delivery_slipping(
+            delivered_share=share, starts_on=row["starts_on"], ends_on=row["ends_on"], today=today
         )
-    out.sort(key=lambda r: (not r["slipping"], r["completeness"] or 0, r["firm"]))
+        ranked.append(row)
     # The slipping and least delivered first; a city-wide page cannot list thousands.
-    return out[:limit]
+    ranked.sort(key=lambda r: (not r["slipping"], r["completeness"] or 0, r["firm"]))
+    return ranked[:limit]
 
 
 def satisfaction(user, filters):
@@ -798,7 +797,8 @@ def agency_scorecards(user, year):
         .order_by("name")
         .values("pk", "name", "name_en", "yearly_capacity", "status")
     )
-    ids = [agency["pk"] for agency in agencies]
+    # A subquery, not the list of ids: hundreds of parameters cost more than the scan.
+    ids = selectors.agencies_visible_to(user).values("pk")
     offers = {
         row["agency_id"]: row
         for row in offered.filter(agency_id__in=ids)
@@ -943,22 +943,32 @@ def chat_figures(period):
 # --- The dashboards -------------------------------------------------------------------
 
 
-def incubator_dashboard(user, filters, *, today=None):
+def incubator_dashboard(
+    user, filters, *, today=None, incubators=None, list_limit=LIST_LIMIT, in_full=()
+):
     """An incubator's coverage, gaps, delivery and satisfaction; `user` scopes every read.
 
     About a dozen queries whatever the incubator's size (see the tests' pins). Coverage
     is broken down by incubator and industry only, which keeps the grid small city-wide.
+    incubators: those `user` sees, if the caller has them. The lists (no_request,
+    offers_waiting, deadlines_at_risk, delivery) keep their first `list_limit` rows
+    (None: all), except those named in `in_full`, which keep every row.
     """
     today = today or timezone.localdate()
-    incubators = _incubators_for(user)
+    if incubators is None:
+        incubators = _incubators_for(user)
     firms, coverage = _coverage(user, filters, incubators, ("incubator", "industry"))
+
+    def limit(name):
+        return None if name in in_full else list_limit
+
     return {
         "coverage": coverage,
-        "no_request": firms_without_request(firms, filters.year),
-        "offers_waiting": offers_waiting(user, filters),
+        "no_request": firms_without_request(firms, filters.year, limit("no_request")),
+        "offers_waiting": offers_waiting(user, filters, limit("offers_waiting")),
         "deadlines": deadline_figures(user, filters, today),
-        "deadlines_at_risk": deadlines_at_risk(user, filters, today),
-        "delivery": delivery_by_engagement(user, filters, today),
+        "deadlines_at_risk": deadlines_at_risk(user, filters, today, limit("deadlines_at_risk")),
+        "delivery": delivery_by_engagement(user, filters, today, limit("delivery")),
         "satisfaction": satisfaction(user, filters),
         "trend": monthly_trend(user, filters),
     }

@@ -887,6 +887,10 @@ class _Seeder:
         # Oldest first, so that the id order of the trail is its time order too.
         self.events.sort(key=lambda event: event.at)
         _insert_as_of(AuditEvent, self.events)
+        # Then the custody work of the running engagements, through the custody actions.
+        from custody.demo import seed_workspace
+
+        workspace = seed_workspace(rng=self.rng, today=self.today)
         return {
             "parks": len(parks),
             "incubators": len(incubator_rows),
@@ -897,6 +901,7 @@ class _Seeder:
             "users": 1 + len(incubator_rows) + len(agency_rows) + len(firm_rows),
             **contracting,
             "audit events": len(self.events),
+            **workspace,
         }
 
     # --- helpers -------------------------------------------------------------

@@ -27,6 +27,16 @@ CHARTJS = "vendor/chartjs/chart.umd.min.js"
 # all" link and the exports carry every row. Rendering 300 agencies cost more than
 # computing their figures.
 PAGE_LIMITS = {"by_incubator": 20, "scorecards": 20}
+# The incubator dashboard's lists: its table key -> its figure. The page fetches their
+# first rows only (an officer's page spans every firm); "show every row" and the
+# exports fetch them all.
+LISTS = {
+    "no_request": "no_request",
+    "offers_waiting": "offers_waiting",
+    "deadlines": "deadlines_at_risk",
+    "delivery": "delivery",
+}
+PAGE_LIST_LIMIT = 20
 
 
 @functools.cache
@@ -96,12 +106,16 @@ def _limit_rows(request, built):
         if table is None or key == in_full:
             continue
         table.page_limit = limit
-        query = request.GET.copy()
-        query["all"] = key
-        table.all_url = f"?{query.urlencode()}#heading-{key}"
+        table.all_url = _show_every_row_url(request, key)
 
 
-def _incubator_tables(request):
+def _show_every_row_url(request, key):
+    query = request.GET.copy()
+    query["all"] = key
+    return f"?{query.urlencode()}#heading-{key}"
+
+
+def _incubator_tables(request, *, every_row=False):
     user = request.user
     incubators = list(selectors.incubators_visible_to(user).order_by("name"))
     if user.is_incubator_manager:
@@ -111,7 +125,15 @@ def _incubator_tables(request):
     form, filters, today = _setup(request, fields, incubators)
     if filters is None:
         return {"form": form, "filters": None}
-    figures = dashboards.incubator_dashboard(user, filters, today=today)
+    in_full = LISTS.get(request.GET.get("all", ""))
+    figures = dashboards.incubator_dashboard(
+        user,
+        filters,
+        today=today,
+        incubators=incubators,
+        list_limit=None if every_row else PAGE_LIST_LIMIT,
+        in_full=(in_full,) if in_full else (),
+    )
     coverage = figures["coverage"]
     built = {
         "funnel": tables.funnel(coverage),
@@ -125,7 +147,9 @@ def _incubator_tables(request):
         "satisfaction": tables.satisfaction(figures["satisfaction"]),
         "trend": tables.trend(figures["trend"]),
     }
-    _limit_rows(request, built)
+    for key, name in LISTS.items():
+        if not every_row and name != in_full and len(figures[name]) >= PAGE_LIST_LIMIT:
+            built[key].all_url = _show_every_row_url(request, key)
     charts = [
         tables.chart(built["funnel"], kind="bar", label_key="stage", series=["count"]),
         tables.chart(
@@ -154,7 +178,7 @@ def _incubator_tables(request):
     }
 
 
-def _programme_tables(request):
+def _programme_tables(request, *, every_row=False):
     user = request.user
     incubators = list(selectors.incubators_visible_to(user).order_by("name"))
     form, filters, today = _setup(
@@ -175,9 +199,10 @@ def _programme_tables(request):
         "chat": tables.chat(figures["chat"]),
     }
     # Officers reach each incubator's own dashboard from its row.
+    incubator_url = reverse("frontend:dashboard-incubator")
     for n, row in enumerate(built["by_incubator"].rows):
         built["by_incubator"].links[(n, "label")] = (
-            f"{reverse('frontend:dashboard-incubator')}?incubator={row['key']}&year={filters.year.year}"
+            f"{incubator_url}?incubator={row['key']}&year={filters.year.year}"
         )
     _limit_rows(request, built)
     charts = [
@@ -214,7 +239,7 @@ def _programme_tables(request):
     }
 
 
-def _agency_tables(request):
+def _agency_tables(request, *, every_row=False):
     user = request.user
     form, filters, _today = _setup(request, ("year",), [])
     if filters is None:
@@ -244,7 +269,7 @@ def _page(request, dashboard):
 
 def _export(request, dashboard, table, fmt):
     build, _template = _DASHBOARDS[dashboard]
-    context = build(request)
+    context = build(request, every_row=True)
     chosen = context.get("tables", {}).get(table)
     if chosen is None or fmt not in {"csv", "xlsx"}:
         raise Http404

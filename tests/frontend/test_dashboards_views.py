@@ -228,3 +228,47 @@ def test_monthly_summaries_reach_managers_and_officers(personas, world):
     assert "5" in manager.body and reverse("frontend:dashboard-incubator") in manager.body
     assert personas.incubator.name_en in manager.subject  # tests read English
     assert reverse("frontend:dashboard-programme") in by_address[personas.officer.email].body
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_long_tables_show_their_first_rows_and_the_exports_every_row(
+    client, personas, world, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_LIMITS", {"scorecards": 1})
+    client.force_login(personas.officer)
+
+    page = client.get(PROGRAMME, {"year": 2026})
+    table = page.context["tables"]["scorecards"]
+    export = client.get(
+        reverse("frontend:dashboard-programme-export", args=["scorecards", "csv"]), {"year": 2026}
+    )
+    in_full = client.get(PROGRAMME, {"year": 2026, "all": "scorecards"})
+
+    assert len(table.rows) >= 2 and table.truncated
+    assert page.text.count('data-testid="truncated-scorecards"') == 1
+    assert table.rows[1]["name"] not in page.text.split('data-testid="table-scorecards"')[1]
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + len(table.rows)
+    assert not in_full.context["tables"]["scorecards"].truncated
+    assert 'data-testid="truncated-scorecards"' not in in_full.text
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_incubator_lists_fetch_their_first_rows_and_every_row_on_request(
+    client, personas, world, monkeypatch
+):
+    monkeypatch.setattr(views, "PAGE_LIST_LIMIT", 1)
+    client.force_login(personas.officer)
+
+    page = client.get(INCUBATOR, {"year": 2026})
+    in_full = client.get(INCUBATOR, {"year": 2026, "all": "delivery"})
+    export = client.get(
+        reverse("frontend:dashboard-incubator-export", args=["delivery", "csv"]), {"year": 2026}
+    )
+
+    assert len(page.context["tables"]["delivery"].rows) == 1
+    assert 'data-testid="show-all-delivery"' in page.text
+    every = in_full.context["tables"]["delivery"].rows
+    assert len(every) >= 2
+    assert len(in_full.context["tables"]["no_request"].rows) <= 1
+    assert len(list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))) == 1 + len(every)

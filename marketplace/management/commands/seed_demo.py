@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from marketplace import demo
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             self.stdout.write("Programme data exists already; nothing seeded.")
             return
         try:
-            report = demo.seed(firms=firms, agencies=agencies, incubators=incubators, seed=seed)
+            # The demo's people are made up: the mail the seeded work would send goes nowhere.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                report = demo.seed(firms=firms, agencies=agencies, incubators=incubators, seed=seed)
         except demo.DemoDataExists:
             raise CommandError(
                 "The database already holds programme data; seed_demo only fills an empty "
