@@ -122,6 +122,26 @@ def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
     answer.locator(".chat-rate").wait_for()
     assert "Pay the annual fee before the filing anniversary." in answer.inner_text()
 
+    # In Chinese too, a "did you mean" for a vague question, and an honest fallback.
+    replies = page.locator(".chat-log .from-bot")
+    page.fill("#chat-input", "专利年费什么时候交")
+    page.keyboard.press("Enter")
+    replies.nth(1).locator(".chat-rate").wait_for()
+    assert "在申请日周年前缴纳年费。" in replies.nth(1).inner_text()
+    page.fill("#chat-input", "fee")
+    page.keyboard.press("Enter")
+    suggestions = replies.nth(2).locator(".chat-suggestions button")
+    suggestions.first.wait_for()
+    assert suggestions.count() == 2
+    page.fill("#chat-input", "What is the weather in Paris tomorrow?")
+    page.keyboard.press("Enter")
+    replies.nth(3).wait_for()
+    assert replies.nth(3).locator(".chat-rate").count() == 0
+    assert replies.nth(3).locator(".chat-suggestions").count() == 0
+    # Choosing a suggestion asks it: the answer follows.
+    suggestions.first.click()
+    replies.nth(4).locator(".chat-rate").wait_for()
+
     page.click("[data-chat-person]")
     page.fill("[data-chat-handoff] [name=topic]", "Annual fee is late")
     page.fill("[data-chat-handoff] [name=contact]", "visitor@example.com")
@@ -167,9 +187,9 @@ def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
     conversation = Conversation.objects.get()
     assert conversation.assigned_to == consultant
     assert (conversation.state, conversation.csat) == (Conversation.State.RESOLVED, 5)
+    # Five questions answered by the assistant, then the hand-off.
     assert list(conversation.messages.values_list("sender", flat=True).order_by("pk")) == [
-        "user",
-        "bot",
+        *["user", "bot"] * 5,
         "system",
         "adviser",
         "user",
