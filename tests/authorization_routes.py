@@ -72,9 +72,10 @@ class Route:
     """How to call one route, and what each persona gets on Alice's object.
 
     `args(world, side)` gives the URL kwargs for side "own" (Alice's) or "foreign" (Bob's);
-    None means the route takes no object. `post` names routes that change state: a GET must
-    answer `get_status_signed_in` (405 for POST-only views) and an outsider's POST on Alice's
-    object must be refused with 403/404 and change nothing.
+    None means the route takes no object. `expected` is the GET status per persona on Alice's
+    object (405 on POST-only routes). `post` marks routes that change state: an outsider's
+    POST on Alice's object must be refused with 403 or 404 and change nothing. `mirrored`
+    is False for objects nobody owns (an event, a course, an allocation run): one side only.
     """
 
     api: bool
@@ -82,7 +83,7 @@ class Route:
     args: object = None
     post: bool = False
     mirrored: bool = True
-    note: str = field(default="", compare=False)
+    note: str = field(default="", compare=False)  # why an expectation is not the obvious one
 
 
 def _status_map(ok=(), hidden=(), *, api=False, anon=None, other=403, ok_status=200):
@@ -100,7 +101,7 @@ def _status_map(ok=(), hidden=(), *, api=False, anon=None, other=403, ok_status=
 
 
 def PUBLIC(status=200):  # noqa: N802 (an access class, read as a constant)
-    return {persona: status for persona in PERSONAS}
+    return dict.fromkeys(PERSONAS, status)
 
 
 def SIGNED_IN_ONLY(*, api=False, status=200):  # noqa: N802
@@ -118,8 +119,19 @@ def PARTIES(ok, hidden, *, api=False, other=403, status=200):  # noqa: N802
 
 
 def POST_ONLY(*, api=False, anon=None):  # noqa: N802
-    """A POST-only route: a GET is 405 for everyone who gets past authentication."""
+    """A POST-only route whose login check comes first: a GET is 405 once signed in."""
     return _status_map(SIGNED_IN, api=api, anon=anon, ok_status=405)
+
+
+def POST_FIRST():  # noqa: N802
+    """`require_POST` outside the login check: a GET is 405 for everyone, nothing is read."""
+    return PUBLIC(405)
+
+
+def API_ACTION(*roles):  # noqa: N802
+    """A POST-only API action: DRF checks the role before the method, so GET is 405 for the
+    roles it allows and 403 for the others."""
+    return ROLE(*roles, api=True, status=405)
 
 
 def html(expected, args=None, **kw):
@@ -198,19 +210,19 @@ ROUTES = {
     "healthz": html(PUBLIC()),
     "readyz": html(PUBLIC()),
     "frontend:home": html(PUBLIC()),
-    "frontend:login": html(PUBLIC()),
+    "frontend:login": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),
     "frontend:password-reset": html(PUBLIC()),
     "frontend:password-reset-done": html(PUBLIC()),
     "frontend:password-reset-complete": html(PUBLIC()),
     "frontend:password-reset-confirm": html(
         PUBLIC(), args=kwargs(uidb64="MQ", token="set-password")
     ),
-    "frontend:signup-firm": html(PUBLIC()),
-    "frontend:signup-agency": html(PUBLIC()),
+    "frontend:signup-firm": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),
+    "frontend:signup-agency": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),
     "cms:search": html(PUBLIC()),
-    "cms:training-centre": html(PUBLIC()),
+    "cms:training-centre": html(PUBLIC(REDIRECT)),
     "cms:page-language": html(PUBLIC(REDIRECT), args=_page_language, mirrored=False),
-    "chat:session": html(PUBLIC()),
+    "chat:session": html(PUBLIC(204)),
     "api:chat-answer": api(PUBLIC(405)),
     "api:token": api(PUBLIC(405)),
     # --- Signed-in pages ---------------------------------------------------------------------
@@ -219,11 +231,11 @@ ROUTES = {
     "frontend:password-change": html(SIGNED_IN_ONLY()),
     "frontend:notifications": html(SIGNED_IN_ONLY()),
     "frontend:notification-read": html(
-        PARTIES(ALICE_FIRM, SIGNED_IN - ALICE_FIRM, status=405),
+        POST_FIRST(),
         args=obj("notification", "notification_id"),
         post=True,
     ),
-    "frontend:notifications-read-all": html(POST_ONLY(), post=True),
+    "frontend:notifications-read-all": html(POST_FIRST()),
     "frontend:firm-home": html(ROLE(FIRMS)),
     "frontend:agency-home": html(ROLE(STAFF)),
     "frontend:incubator-home": html(ROLE(MANAGERS)),
@@ -236,63 +248,70 @@ ROUTES = {
         PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, FIRM_HIDDEN | ALICE_AGENCY),
         args=obj("firm", "firm_id"),
     ),
-    "frontend:firm-verify": html(POST_ONLY(), args=obj("firm", "firm_id"), post=True),
-    "frontend:firm-reject": html(POST_ONLY(), args=obj("firm", "firm_id"), post=True),
+    "frontend:firm-verify": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
+    "frontend:firm-reject": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
     "frontend:agency-detail": html(
         PARTIES(ALICE_AGENCY | OFFICER | MANAGERS | FIRMS, {"rival_consultant"}),
         args=obj("agency", "agency_id"),
     ),
-    "frontend:agency-approve": html(POST_ONLY(), args=obj("agency", "agency_id"), post=True),
-    "frontend:agency-reject": html(POST_ONLY(), args=obj("agency", "agency_id"), post=True),
-    "frontend:agency-suspend": html(POST_ONLY(), args=obj("agency", "agency_id"), post=True),
+    "frontend:agency-approve": html(POST_FIRST(), args=obj("agency", "agency_id"), post=True),
+    "frontend:agency-reject": html(POST_FIRST(), args=obj("agency", "agency_id"), post=True),
+    "frontend:agency-suspend": html(POST_FIRST(), args=obj("agency", "agency_id"), post=True),
     # --- Requests, offers, engagements -------------------------------------------------------
     "frontend:request-list": html(ROLE(FIRMS, MANAGERS, OFFICER)),
-    "frontend:request-new": html(ROLE(FIRMS)),
-    "frontend:request-detail": html(_parties(), args=obj("request", "request_id")),
-    "frontend:request-choose": html(POST_ONLY(), args=obj("request", "request_id"), post=True),
-    "frontend:request-withdraw": html(POST_ONLY(), args=obj("request", "request_id"), post=True),
+    "frontend:request-new": html(
+        ROLE(FIRMS, status=REDIRECT), note="Alice and Bob already asked this year: sent on"
+    ),
+    "frontend:request-detail": html(
+        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, FIRMS | MANAGERS),
+        args=obj("request", "request_id"),
+    ),
+    "frontend:request-choose": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
+    "frontend:request-withdraw": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
     "frontend:offer-inbox": html(ROLE(STAFF)),
-    "frontend:offer-detail": html(_parties(), args=obj("offer", "offer_id")),
-    "frontend:offer-accept": html(POST_ONLY(), args=obj("offer", "offer_id"), post=True),
-    "frontend:offer-decline": html(POST_ONLY(), args=obj("offer", "offer_id"), post=True),
-    "frontend:engagement-list": html(SIGNED_IN_ONLY()),
+    "frontend:offer-detail": html(
+        PARTIES(ALICE_AGENCY | OFFICER, {"rival_consultant"}), args=obj("offer", "offer_id")
+    ),
+    "frontend:offer-accept": html(POST_FIRST(), args=obj("offer", "offer_id"), post=True),
+    "frontend:offer-decline": html(POST_FIRST(), args=obj("offer", "offer_id"), post=True),
+    "frontend:engagement-list": html(ROLE(STAFF, MANAGERS, OFFICER)),
     "frontend:engagement-detail": html(_parties(), args=obj("engagement", "engagement_id")),
     "frontend:engagement-change": html(
-        PARTIES(ALICE_FIRM, FIRM_HIDDEN), args=obj("engagement", "engagement_id"), post=True
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
     ),
     # --- Deadlines and the calendar feed -----------------------------------------------------
     "frontend:deadline-board": html(SIGNED_IN_ONLY()),
     "frontend:deadline-detail": html(_parties(), args=obj("deadline", "deadline_id")),
-    "frontend:deadline-done": html(POST_ONLY(), args=obj("deadline", "deadline_id"), post=True),
+    "frontend:deadline-done": html(POST_FIRST(), args=obj("deadline", "deadline_id"), post=True),
     "frontend:deadline-evidence": html(_parties(), args=_deadline_evidence),
-    "frontend:calendar-feed-issue": html(POST_ONLY(), post=True),
-    "frontend:calendar-feed-revoke": html(POST_ONLY(), post=True),
+    "frontend:calendar-feed-issue": html(POST_FIRST()),
+    "frontend:calendar-feed-revoke": html(POST_FIRST()),
     # The token is the credential: whoever holds it reads the feed, signed in or not.
     "frontend:calendar-feed": html(PUBLIC(), args=_calendar),
     # --- Services, evidence, settlement, report ----------------------------------------------
     "frontend:service-list": html(_parties(), args=obj("engagement", "engagement_id")),
-    "frontend:service-log": html(
-        PARTIES(ALICE_AGENCY, FIRM_HIDDEN), args=obj("engagement", "engagement_id"), post=True
-    ),
+    "frontend:service-log": html(POST_FIRST(), args=obj("engagement", "engagement_id"), post=True),
     "frontend:service-confirm": html(
-        POST_ONLY(), args=obj("service_record", "record_id"), post=True
+        POST_FIRST(), args=obj("service_record", "record_id"), post=True
     ),
     "frontend:service-dispute": html(
-        POST_ONLY(), args=obj("service_record", "record_id"), post=True
+        POST_FIRST(), args=obj("service_record", "record_id"), post=True
     ),
     "frontend:service-correct": html(
-        PARTIES(ALICE_AGENCY, FIRM_HIDDEN), args=obj("service_record", "record_id"), post=True
+        PARTIES(ALICE_AGENCY, {"rival_consultant"}, status=REDIRECT),
+        args=obj("service_record", "record_id"),
+        post=True,
     ),
     "frontend:service-evidence": html(_parties(), args=obj("service_evidence", "evidence_id")),
     "frontend:settlement": html(_parties(), args=obj("engagement", "engagement_id")),
     "frontend:settlement-rate": html(
-        POST_ONLY(), args=obj("engagement", "engagement_id"), post=True
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
     ),
     "frontend:settlement-confirm": html(
-        POST_ONLY(), args=obj("engagement", "engagement_id"), post=True
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
     ),
     "frontend:settlement-approve": html(
-        POST_ONLY(), args=obj("engagement", "engagement_id"), post=True
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
     ),
     "frontend:firm-report-current": html(_parties(status=REDIRECT), args=obj("firm", "firm_id")),
     "frontend:firm-report": html(_parties(), args=_report),
@@ -302,58 +321,60 @@ ROUTES = {
     "frontend:portfolio": html(_parties(), args=obj("firm", "firm_id")),
     "frontend:portfolio-asset": html(_parties(), args=_firm_and("asset", "asset_id")),
     "frontend:portfolio-asset-new": html(
-        PARTIES(ALICE_FIRM | ALICE_AGENCY, FIRM_HIDDEN), args=obj("firm", "firm_id"), post=True
+        PARTIES(ALICE_FIRM | ALICE_AGENCY, FIRMS | STAFF - ALICE_FIRM - ALICE_AGENCY),
+        args=obj("firm", "firm_id"),
+        post=True,
     ),
     "frontend:portfolio-asset-edit": html(
-        PARTIES(ALICE_FIRM | ALICE_AGENCY, FIRM_HIDDEN),
+        PARTIES(ALICE_FIRM | ALICE_AGENCY, FIRMS | STAFF - ALICE_FIRM - ALICE_AGENCY),
         args=_firm_and("asset", "asset_id"),
         post=True,
     ),
-    "frontend:portfolio-import": html(
-        PARTIES(ALICE_FIRM | ALICE_AGENCY, FIRM_HIDDEN), args=obj("firm", "firm_id"), post=True
-    ),
+    "frontend:portfolio-import": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
     "frontend:portfolio-export": html(_parties(), args=obj("firm", "firm_id", fmt="csv")),
     # --- Programme office --------------------------------------------------------------------
     "frontend:allocation": html(ROLE(OFFICER)),
-    "frontend:allocation-preview": html(POST_ONLY(), post=True),
+    "frontend:allocation-preview": html(POST_FIRST(), post=True),
     "frontend:allocation-run": html(ROLE(OFFICER), args=obj("allocation_run", "run_id")),
     "frontend:allocation-commit": html(
-        POST_ONLY(), args=obj("allocation_run", "run_id"), post=True
+        POST_FIRST(), args=obj("allocation_run", "run_id"), post=True
     ),
     "frontend:agency-changes": html(ROLE(OFFICER)),
     "frontend:agency-change-approve": html(
-        POST_ONLY(), args=obj("agency_change", "change_id"), post=True
+        POST_FIRST(), args=obj("agency_change", "change_id"), post=True
     ),
     "frontend:agency-change-refuse": html(
-        POST_ONLY(), args=obj("agency_change", "change_id"), post=True
+        POST_FIRST(), args=obj("agency_change", "change_id"), post=True
     ),
     # --- Dashboards --------------------------------------------------------------------------
-    "frontend:dashboard-incubator": html(ROLE(MANAGERS)),
+    "frontend:dashboard-incubator": html(ROLE(MANAGERS, OFFICER)),
     "frontend:dashboard-programme": html(ROLE(OFFICER)),
     "frontend:dashboard-agency": html(ROLE(STAFF)),
     "frontend:dashboard-incubator-export": html(
-        ROLE(MANAGERS), args=kwargs(table="funnel", fmt="csv")
+        ROLE(MANAGERS, OFFICER), args=kwargs(table="funnel", fmt="csv")
     ),
     "frontend:dashboard-programme-export": html(
         ROLE(OFFICER), args=kwargs(table="budget", fmt="csv")
     ),
-    "frontend:dashboard-agency-export": html(ROLE(STAFF), args=kwargs(table="funnel", fmt="csv")),
+    "frontend:dashboard-agency-export": html(
+        ROLE(STAFF), args=kwargs(table="scorecard", fmt="csv")
+    ),
     # --- Chat inbox (advisers: agency staff, managers, officers) -----------------------------
     "chat:inbox": html(ROLE(STAFF, MANAGERS, OFFICER)),
     "chat:conversation": html(
         PARTIES(ALICE_AGENCY, STAFF | MANAGERS | OFFICER - ALICE_AGENCY),
         args=obj("conversation", "conversation_id"),
     ),
-    "chat:claim": html(POST_ONLY(), args=obj("conversation", "conversation_id"), post=True),
-    "chat:reply": html(POST_ONLY(), args=obj("conversation", "conversation_id"), post=True),
-    "chat:transfer": html(POST_ONLY(), args=obj("conversation", "conversation_id"), post=True),
-    "chat:resolve": html(POST_ONLY(), args=obj("conversation", "conversation_id"), post=True),
+    "chat:claim": html(POST_FIRST(), args=obj("conversation", "conversation_id"), post=True),
+    "chat:reply": html(POST_FIRST(), args=obj("conversation", "conversation_id"), post=True),
+    "chat:transfer": html(POST_FIRST(), args=obj("conversation", "conversation_id"), post=True),
+    "chat:resolve": html(POST_FIRST(), args=obj("conversation", "conversation_id"), post=True),
     "chat:analytics": html(ROLE(OFFICER)),
     "chat:learning": html(ROLE(OFFICER)),
     # --- CMS actions -------------------------------------------------------------------------
     "cms:event-register": html(POST_ONLY(), args=obj("event", "event_id"), mirrored=False),
     "cms:event-attendance": html(
-        ROLE(OFFICER), args=obj("event", "event_id"), mirrored=False, post=True
+        POST_ONLY(), args=obj("event", "event_id"), mirrored=False, post=True
     ),
     "cms:registration-cancel": html(
         POST_ONLY(), args=obj("registration", "registration_id"), post=True
@@ -363,16 +384,21 @@ ROUTES = {
     "api:api-root": api(SIGNED_IN_ONLY(api=True)),
     "api:me": api(SIGNED_IN_ONLY(api=True)),
     "api:incubator-list": api(SIGNED_IN_ONLY(api=True)),
-    "api:incubator-detail": api(SIGNED_IN_ONLY(api=True), args=obj("incubator")),
+    "api:incubator-detail": api(
+        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, SIGNED_IN, api=True), args=obj("incubator")
+    ),
     "api:firm-list": api(SIGNED_IN_ONLY(api=True)),
     "api:firm-detail": api(
-        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER | ALICE_AGENCY, FIRM_HIDDEN, api=True),
+        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, SIGNED_IN, api=True),
         args=obj("firm"),
     ),
     "api:firm-verify": api(POST_ONLY(api=True), args=obj("firm"), post=True),
     "api:firm-reject": api(POST_ONLY(api=True), args=obj("firm"), post=True),
     "api:agency-list": api(SIGNED_IN_ONLY(api=True)),
-    "api:agency-detail": api(SIGNED_IN_ONLY(api=True), args=obj("agency")),
+    "api:agency-detail": api(
+        PARTIES(SIGNED_IN - {"rival_consultant"}, {"rival_consultant"}, api=True),
+        args=obj("agency"),
+    ),
     "api:agency-approve": api(POST_ONLY(api=True), args=obj("agency"), post=True),
     "api:agency-reject": api(POST_ONLY(api=True), args=obj("agency"), post=True),
     "api:agency-suspend": api(POST_ONLY(api=True), args=obj("agency"), post=True),
@@ -387,37 +413,39 @@ ROUTES = {
     "api:high-tech-park-list": api(SIGNED_IN_ONLY(api=True)),
     "api:high-tech-park-detail": api(SIGNED_IN_ONLY(api=True), args=obj("park"), mirrored=False),
     "api:audit-event-list": api(SIGNED_IN_ONLY(api=True)),
-    "api:audit-event-detail": api(_parties(api=True), args=obj("audit_event")),
+    "api:audit-event-detail": api(
+        PARTIES(ALICE_FIRM | OFFICER, SIGNED_IN, api=True), args=obj("audit_event")
+    ),
     "api:custody-request-list": api(SIGNED_IN_ONLY(api=True)),
     "api:custody-request-detail": api(_parties(api=True), args=obj("request")),
     "api:custody-request-candidates": api(
-        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, FIRM_HIDDEN, api=True),
+        PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, FIRMS | MANAGERS, api=True),
         args=obj("request"),
     ),
     "api:custody-request-timeline": api(_parties(api=True), args=obj("request")),
-    "api:custody-request-choose": api(POST_ONLY(api=True), args=obj("request"), post=True),
-    "api:custody-request-withdraw": api(POST_ONLY(api=True), args=obj("request"), post=True),
+    "api:custody-request-choose": api(API_ACTION(FIRMS), args=obj("request"), post=True),
+    "api:custody-request-withdraw": api(API_ACTION(FIRMS), args=obj("request"), post=True),
     "api:offer-list": api(SIGNED_IN_ONLY(api=True)),
     "api:offer-detail": api(_parties(api=True), args=obj("offer")),
-    "api:offer-accept": api(POST_ONLY(api=True), args=obj("offer"), post=True),
-    "api:offer-decline": api(POST_ONLY(api=True), args=obj("offer"), post=True),
+    "api:offer-accept": api(API_ACTION(STAFF), args=obj("offer"), post=True),
+    "api:offer-decline": api(API_ACTION(STAFF), args=obj("offer"), post=True),
     "api:engagement-list": api(SIGNED_IN_ONLY(api=True)),
     "api:engagement-detail": api(_parties(api=True), args=obj("engagement")),
-    "api:engagement-cancel": api(POST_ONLY(api=True), args=obj("engagement"), post=True),
-    "api:engagement-change-agency": api(POST_ONLY(api=True), args=obj("engagement"), post=True),
+    "api:engagement-cancel": api(API_ACTION(OFFICER), args=obj("engagement"), post=True),
+    "api:engagement-change-agency": api(API_ACTION(FIRMS), args=obj("engagement"), post=True),
     "api:agency-change-list": api(SIGNED_IN_ONLY(api=True)),
     "api:agency-change-detail": api(_parties(api=True), args=obj("agency_change")),
-    "api:agency-change-approve": api(POST_ONLY(api=True), args=obj("agency_change"), post=True),
-    "api:agency-change-refuse": api(POST_ONLY(api=True), args=obj("agency_change"), post=True),
+    "api:agency-change-approve": api(API_ACTION(OFFICER), args=obj("agency_change"), post=True),
+    "api:agency-change-refuse": api(API_ACTION(OFFICER), args=obj("agency_change"), post=True),
     "api:allocation-run-list": api(ROLE(OFFICER, api=True)),
     "api:allocation-run-detail": api(ROLE(OFFICER, api=True), args=obj("allocation_run")),
-    "api:allocation-run-commit": api(POST_ONLY(api=True), args=obj("allocation_run"), post=True),
+    "api:allocation-run-commit": api(API_ACTION(OFFICER), args=obj("allocation_run"), post=True),
     "api:notification-list": api(SIGNED_IN_ONLY(api=True)),
     "api:notification-detail": api(
         PARTIES(ALICE_FIRM, SIGNED_IN - ALICE_FIRM, api=True), args=obj("notification")
     ),
     "api:notification-read": api(POST_ONLY(api=True), args=obj("notification"), post=True),
-    "api:notification-read-all": api(POST_ONLY(api=True), post=True),
+    "api:notification-read-all": api(API_ACTION(SIGNED_IN)),
     "api:notification-unread-count": api(SIGNED_IN_ONLY(api=True)),
 }
 
@@ -432,7 +460,7 @@ def _pdf(name):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-def _side(personas, programme, *, firm, member, agency, consultant, manager, other_agency):
+def _side(programme, *, firm, member, agency, consultant, other_agency):
     """One firm's world, made through the product's actions."""
     request = actions.request_submit(
         firm=firm, by=member, programme_year=programme, quotas=programme.standard_quotas
@@ -496,23 +524,19 @@ def build_world(personas):
     programme = make_programme(personas)
     p = personas
     own = _side(
-        p,
         programme,
         firm=p.firm,
         member=p.firm_member,
         agency=p.agency,
         consultant=p.agency_consultant,
-        manager=p.incubator_manager,
         other_agency=p.rival_agency,
     )
     foreign = _side(
-        p,
         programme,
         firm=p.other_firm,
         member=p.other_firm_member,
         agency=p.rival_agency,
         consultant=p.rival_consultant,
-        manager=p.other_manager,
         other_agency=p.agency,
     )
     own |= {"agency": p.agency, "incubator": p.incubator}

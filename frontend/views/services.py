@@ -317,6 +317,9 @@ def report_current(request, firm_id):
         quarter = int(request.GET.get("quarter", quarter))
     except ValueError:
         raise Http404 from None
+    service_selectors.firm_get_for_report(
+        user=request.user, firm_id=firm_id, year=year, quarter=quarter
+    )
     return redirect("frontend:firm-report", firm_id=firm_id, year=year, quarter=quarter)
 
 
