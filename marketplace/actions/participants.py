@@ -108,6 +108,8 @@ def firm_verify(*, firm, by):
 @transaction.atomic
 def firm_reject(*, firm, by, reason):
     """The incubator says the firm is not incubated there; the reason goes to the firm."""
+    # Who may act is said before what is missing, so outsiders learn nothing more.
+    _check_officer(by)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(
@@ -236,6 +238,8 @@ def agency_approve(*, agency, by, today=None):
 
 @transaction.atomic
 def agency_reject(*, agency, by, reason):
+    # Who may act is said before what is missing, so outsiders learn nothing more.
+    _check_officer(by)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(
@@ -253,6 +257,8 @@ def agency_reject(*, agency, by, reason):
 @transaction.atomic
 def agency_suspend(*, agency, by, reason):
     """Suspension takes the agency out of matching at once."""
+    # Who may act is said before what is missing, so outsiders learn nothing more.
+    _check_officer(by)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidTransition(
