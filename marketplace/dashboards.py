@@ -356,61 +356,64 @@ def _eligible_q(year):
     )
 
 
-def _requested(year):
-    return Exists(
-        CustodyRequest.objects.filter(firm=OuterRef("pk"), programme_year=year).exclude(
-            status=CustodyRequest.Status.WITHDRAWN
-        )
+def _live_requests(year):
+    return CustodyRequest.objects.filter(programme_year=year).exclude(
+        status=CustodyRequest.Status.WITHDRAWN
     )
 
 
-def _live_request_status(year):
-    """Subquery: the status of the firm's live request for `year` (at most one), or NULL.
+# Each status below is a set of firm ids the database works out once (an uncorrelated
+# IN: hashed by PostgreSQL, materialised by SQLite), not a subquery per firm. Per firm,
+# SQLite without statistics probed the engagements by programme year and read every
+# engagement of the year once per firm; PostgreSQL's estimate for thousands of subplan
+# runs switched its JIT on, which cost more than the query.
 
-    Looked up through the "one live request" index; an EXISTS on (firm, year, status)
-    lets SQLite pick the (year, status) index instead and scan every offered request
-    once per firm.
-    """
-    return Subquery(
-        CustodyRequest.objects.filter(firm=OuterRef("pk"), programme_year=year)
-        .exclude(status=CustodyRequest.Status.WITHDRAWN)
-        .order_by()
-        .values("status")[:1]
+
+def _requested(year):
+    """Firms with a live request for `year` (at most one each)."""
+    return Q(pk__in=_live_requests(year).values("firm_id"))
+
+
+def _offered(year):
+    """Firms whose live request for `year` waits for an agency's answer."""
+    return Q(
+        pk__in=_live_requests(year).filter(status=CustodyRequest.Status.OFFERED).values("firm_id")
     )
 
 
 def _active(year):
-    return Exists(
-        Engagement.objects.filter(
-            firm=OuterRef("pk"), programme_year=year, status=Engagement.Status.ACTIVE
-        )
+    return Q(
+        pk__in=Engagement.objects.filter(
+            programme_year=year, status=Engagement.Status.ACTIVE
+        ).values("firm_id")
     )
 
 
 def _covered(year):
     """Covered by the end of `year`: cumulatively, in this or an earlier programme year."""
-    return Exists(
-        Engagement.objects.filter(
-            firm=OuterRef("pk"), programme_year__year__lte=year.year, status__in=COVERING
-        )
+    return Q(
+        pk__in=Engagement.objects.filter(
+            programme_year__year__lte=year.year, status__in=COVERING
+        ).values("firm_id")
     )
 
 
 def firm_grid(firms, year, columns=("district", "incubator_id", "industry")):
     """One query: firm counts grouped by `columns` (of district, incubator, industry)."""
+    eligible = _eligible_q(year)
+    requested = _requested(year)
     return list(
         firms.order_by()
-        .annotate(_request=_live_request_status(year))
         .values(*columns)
         .annotate(
             firms=Count("pk"),
             verified=Count("pk", filter=Q(verification=Firm.Verification.VERIFIED)),
-            eligible=Count("pk", filter=_eligible_q(year)),
-            requested=Count("pk", filter=Q(_request__isnull=False)),
-            offered=Count("pk", filter=Q(_request=CustodyRequest.Status.OFFERED)),
+            eligible=Count("pk", filter=eligible),
+            requested=Count("pk", filter=requested),
+            offered=Count("pk", filter=_offered(year)),
             active=Count("pk", filter=_active(year)),
             covered=Count("pk", filter=_covered(year)),
-            no_request=Count("pk", filter=Q(_request__isnull=True) & _eligible_q(year)),
+            no_request=Count("pk", filter=~requested & eligible),
         )
     )
 
