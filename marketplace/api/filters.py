@@ -1,7 +1,13 @@
+import datetime
+
 import django_filters as filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters as drf_filters
+from rest_framework import serializers
 
 from marketplace.choices import District, Industry
 from marketplace.models import Agency, AuditEvent, Firm, Incubator, ServiceItem
@@ -27,6 +33,38 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, moved to UTC before it reaches the database.
+
+    ISO 8601 and Python accept UTC offsets up to ±23:59, PostgreSQL only up to ±15:59
+    (it raised a DataError, a 500, for "…+20:12"). The instant is kept; a date-time
+    whose UTC value falls outside the years 1–9999 is refused.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's search, whose refusals (e.g. a NUL character) name the parameter like any field."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({self.search_param: error.detail}) from None
 
 
 class IncubatorFilter(filters.FilterSet):
@@ -78,7 +116,7 @@ class AuditEventFilter(filters.FilterSet):
     firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
     agency = IdFilter(field_name="agency_id", help_text=_("Agency id."))
     incubator = IdFilter(field_name="incubator_id", help_text=_("Incubator id."))
-    since = filters.IsoDateTimeFilter(
+    since = UtcDateTimeFilter(
         field_name="at", lookup_expr="gte", help_text=_("Events at or after this time.")
     )
 

@@ -8,10 +8,12 @@ who may do them.
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -34,6 +36,9 @@ _REFUSED = {
 
 
 class ApiViewMixin:
+    # The project's default backends, with a search whose errors name the parameter.
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, OrderingFilter]
+
     # Views answer action errors the same way even where the project-wide handler is not set.
     def get_exception_handler(self):
         return exception_handler
