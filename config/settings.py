@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "csp",
     "marketplace",
     "custody",
+    "custody.payments",
     "cms",
     "chat",
     "frontend",
@@ -184,12 +185,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "custody.send_deadline_reminders",
         "schedule": float(env_int("CUSTODY_DEADLINE_JOB_SECONDS", 3600, minimum=1)),
     },
+    # Co-payment reminders and lapses; Stripe calls that failed, sent again with their keys.
+    "chase-copayments": {"task": "payments.chase_copayments", "schedule": 3600.0},
+    "retry-payments": {"task": "payments.retry", "schedule": 900.0},
+    "retry-stripe-events": {"task": "payments.retry_unprocessed_events", "schedule": 600.0},
     # Dashboard summaries to incubator managers and the programme office, on the 1st.
     "send-monthly-summaries": {
         "task": "marketplace.send_monthly_summaries",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }
+
+# --- Payments --------------------------------------------------------------
+
+# Without a secret key online payment is off: pages say so and the programme office
+# records bank transfers. Test keys (sk_test_…) use Stripe's test mode.
+PAYMENTS_CURRENCY = env_str("PAYMENTS_CURRENCY", "cny").lower()
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Another Stripe-compatible API (the test suite's fake); empty: Stripe's own addresses.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300, minimum=1)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2, minimum=0)
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 20, minimum=1)
+# Where the browser is sent to pay and to onboard; allowed as form targets by the CSP.
+STRIPE_REDIRECT_ORIGINS = env_list(
+    "STRIPE_REDIRECT_ORIGINS", ["https://checkout.stripe.com", "https://connect.stripe.com"]
+)
+# Firms are reminded this many days before their co-payment falls due.
+PAYMENTS_REMINDER_DAYS = env_int("PAYMENTS_REMINDER_DAYS", 3, minimum=0)
 
 # --- Accounts --------------------------------------------------------------
 
@@ -335,7 +359,8 @@ CONTENT_SECURITY_POLICY = {
         # The chat widget's WebSocket is same-origin; CSP 3 browsers match ws(s) to 'self'.
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # Paying and onboarding post to this site, which redirects to Stripe's pages.
+        "form-action": ["'self'", *STRIPE_REDIRECT_ORIGINS],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from config import health
+from custody.payments import views as payment_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("chat/", include("chat.urls")),
+    path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("", include("cms.urls")),
     path("", include("frontend.urls")),
 ]

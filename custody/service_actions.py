@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from custody import evidence, service_selectors
 from custody.models import ServiceRecord, Settlement
+from custody.payments import actions as payments
 from marketplace.audit import audit_record
 from marketplace.choices import CustodyArea
 from marketplace.errors import ActionError, InvalidTransition, NotAllowed
@@ -576,6 +577,7 @@ def settlement_approve(*, engagement, by, now=None):
     )
     engagement.status = Engagement.Status.COMPLETED
     engagement.save(update_fields=["status"])
+    payments.engagement_settled(engagement, settlement, by=by, result=result)
     audit_record(
         actor=by,
         action="settlement.approved",

@@ -23,6 +23,7 @@ _NAVIGATION = {
         (_("Offers"), "offer-inbox"),
         (_("Clients"), "engagement-list"),
         (_("Deadlines"), "deadline-board"),
+        (_("Payouts"), "agency-payouts"),
         (_("Consultations"), "chat:inbox"),
     ],
     "incubator_manager": [
@@ -51,6 +52,7 @@ _NAVIGATION = {
                 (_("Deadlines"), "deadline-board"),
                 (_("Cohort allocation"), "allocation"),
                 (_("Changes of agency"), "agency-changes"),
+                (_("Payments"), "payments-office"),
             ],
         ),
         (

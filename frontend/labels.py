@@ -84,6 +84,7 @@ STATE_COLOURS = {
     Offer.Status.ACCEPTED: "success",
     Offer.Status.DECLINED: "danger",
     Offer.Status.EXPIRED: "secondary",
+    Engagement.Status.AWAITING_PAYMENT: "warning",
     Engagement.Status.ACTIVE: "success",
     Engagement.Status.TRANSFERRED: "secondary",
     Engagement.Status.COMPLETED: "primary",

@@ -14,6 +14,7 @@ from frontend.views import (
     notifications,
     offers,
     office,
+    payments,
     portfolio,
     public,
     requests,
@@ -172,6 +173,40 @@ urlpatterns = [
         name="portfolio-asset-edit",
     ),
     # Programme office: cohort allocation and changes of agency
+    # Payments
+    path(
+        "engagements/<int:engagement_id>/payments/",
+        payments.engagement_payments,
+        name="engagement-payments",
+    ),
+    path(
+        "engagements/<int:engagement_id>/payments/checkout/",
+        payments.engagement_checkout,
+        name="engagement-checkout",
+    ),
+    path(
+        "engagements/<int:engagement_id>/payments/record/",
+        payments.engagement_payment_record,
+        name="engagement-payment-record",
+    ),
+    path(
+        "engagements/<int:engagement_id>/payments/payout/retry/",
+        payments.payout_retry,
+        name="payout-retry",
+    ),
+    path("office/payments/", payments.payments_office, name="payments-office"),
+    path(
+        "office/payments/reconciliation/",
+        payments.payments_reconciliation,
+        name="payments-reconciliation",
+    ),
+    path(
+        "office/payments/ledger.<str:fmt>",
+        payments.payments_ledger_export,
+        name="payments-ledger-export",
+    ),
+    path("agency/payouts/", payments.agency_payouts, name="agency-payouts"),
+    path("agency/payouts/connect/", payments.agency_payouts_connect, name="agency-payouts-connect"),
     path("office/allocation/", allocation.allocation_home, name="allocation"),
     path("office/allocation/preview/", allocation.allocation_preview, name="allocation-preview"),
     path("office/allocation/<int:run_id>/", allocation.allocation_run, name="allocation-run"),

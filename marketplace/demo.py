@@ -34,6 +34,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from custody.payments.demo import seed_engagement_payments
 from marketplace import matching
 from marketplace.actions import contracting as contracting_actions
 from marketplace.choices import (
@@ -2049,6 +2050,7 @@ class _Contracting:
             )
             engagements.append(_check(plan.engagement, exclude=_relations(Engagement)))
         _insert_as_of(Engagement, engagements)
+        seed_engagement_payments(engagements, officer=self.s.officer, rng=self.rng)
         EngagementItem.objects.bulk_create(
             (
                 _check(

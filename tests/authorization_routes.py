@@ -313,6 +313,23 @@ ROUTES = {
     "frontend:settlement-approve": html(
         POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
     ),
+    # --- Payments ----------------------------------------------------------------------------
+    "frontend:engagement-payments": html(_parties(), args=obj("engagement", "engagement_id")),
+    "frontend:engagement-checkout": html(
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
+    ),
+    "frontend:engagement-payment-record": html(
+        POST_FIRST(), args=obj("engagement", "engagement_id"), post=True
+    ),
+    "frontend:payout-retry": html(POST_FIRST(), args=obj("engagement", "engagement_id"), post=True),
+    "frontend:payments-office": html(ROLE(OFFICER)),
+    "frontend:payments-reconciliation": html(ROLE(OFFICER)),
+    "frontend:payments-ledger-export": html(ROLE(OFFICER), args=kwargs(fmt="csv")),
+    "frontend:agency-payouts": html(ROLE(STAFF)),
+    "frontend:agency-payouts-connect": html(POST_FIRST(), post=True),
+    # Stripe signs its calls; no session, no CSRF token. Unsigned POSTs are refused (tested
+    # in tests/payments).
+    "stripe-webhook": html(POST_FIRST()),
     "frontend:firm-report-current": html(_parties(status=REDIRECT), args=obj("firm", "firm_id")),
     "frontend:firm-report": html(_parties(), args=_report),
     "frontend:firm-report-pdf": html(_parties(), args=_report),

@@ -96,6 +96,8 @@ class ProgrammeYearFactory(factory.django.DjangoModelFactory):
     budget = Decimal("1000000.00")
     target_firms = 100
     government_share = Decimal("0.800")
+    # Custody starts on acceptance unless a test is about waiting for the co-payment.
+    copay_due_days = None
     opens_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 1))
     closes_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 31))
 

@@ -21,6 +21,10 @@ def notification_target(user, notification):
         return reverse("frontend:request-detail", args=[params["request_id"]])
     if params.get("deadline_id"):
         return reverse("frontend:deadline-detail", args=[params["deadline_id"]])
+    if params.get("engagement_id") and notification.kind.startswith(
+        ("copayment_", "refund_", "payout_")
+    ):
+        return reverse("frontend:engagement-payments", args=[params["engagement_id"]])
     if notification.kind == "change_requested" and user.is_programme_officer:
         return reverse("frontend:agency-changes")
     return None

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from custody.payments import actions as payments
 from marketplace import allocation, candidates, eligibility, matching
 from marketplace.audit import audit_record
 from marketplace.choices import RevenueBand
@@ -33,6 +34,7 @@ from marketplace.workdays import add_workdays
 
 # Engagements whose government amount counts against the budget.
 _BUDGET_STATUSES = (
+    Engagement.Status.AWAITING_PAYMENT,
     Engagement.Status.ACTIVE,
     Engagement.Status.COMPLETED,
     Engagement.Status.TRANSFERRED,
@@ -46,6 +48,9 @@ class Ineligible(ActionError):
         self.rules = rules
         super().__init__(" ".join(eligibility.describe(rule) for rule in rules), code="ineligible")
 
+
+# Engagements that hold a firm's custody and an agency's capacity.
+RUNNING = (Engagement.Status.AWAITING_PAYMENT, Engagement.Status.ACTIVE)
 
 # --- Helpers ----------------------------------------------------------------------
 
@@ -128,7 +133,7 @@ def eligibility_facts(*, firm, programme_year, government_amount, today):
         .exclude(status=CustodyRequest.Status.WITHDRAWN)
         .exists(),
         has_active_engagement=Engagement.objects.filter(
-            firm=firm, programme_year=programme_year, status=Engagement.Status.ACTIVE
+            firm=firm, programme_year=programme_year, status__in=RUNNING
         ).exists(),
         programme_open=programme_year.is_open_on(today),
         opens_on=programme_year.opens_on,
@@ -441,7 +446,7 @@ def _offer_accept(*, offer, by, now=None):
             code="agency_not_approved",
         )
     active = Engagement.objects.filter(
-        agency=agency, programme_year=programme_year, status=Engagement.Status.ACTIVE
+        agency=agency, programme_year=programme_year, status__in=RUNNING
     ).count()
     if active >= agency.yearly_capacity:
         raise InvalidTransition(
@@ -499,6 +504,7 @@ def _offer_accept(*, offer, by, now=None):
                 package_price=price,
                 government_amount=government,
                 copay_amount=copay,
+                status=payments.initial_status(programme_year, copay),
             )
     except IntegrityError:
         raise InvalidTransition(
@@ -513,6 +519,7 @@ def _offer_accept(*, offer, by, now=None):
         )
         for item in items
     )
+    payments.engagement_opened(engagement, now=now)
     request.status = CustodyRequest.Status.ENGAGED
     request.save(update_fields=["status"])
     audit_record(
@@ -675,6 +682,8 @@ def offers_warn_expiring(*, now=None, within=datetime.timedelta(hours=24)):
 
 @transaction.atomic
 def engagement_cancel(*, engagement, by, reason):
+    """The programme office ends an engagement: its reservation returns to the budget and the
+    firm gets back the co-payment beyond its share of what was delivered."""
     reason = (reason or "").strip()
     if not reason:
         raise ActionError(
@@ -683,21 +692,30 @@ def engagement_cancel(*, engagement, by, reason):
     _check_officer(by)
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
-        .select_related("firm", "agency")
+        .select_related("firm", "agency", "programme_year")
         .get(pk=engagement.pk)
     )
-    if engagement.status != Engagement.Status.ACTIVE:
-        raise InvalidTransition(_("Only an active engagement can be cancelled."))
+    if engagement.status not in RUNNING:
+        raise InvalidTransition(_("Only a running engagement can be cancelled."))
+    return _cancel(engagement, by=by, reason=reason, action="engagement.cancelled")
+
+
+def _cancel(engagement, *, by, reason, action):
+    from custody.service_selectors import settlement_preview
+
+    delivered_copay = settlement_preview(engagement).split_copay
+    from_state = engagement.status
     engagement.status = Engagement.Status.CANCELLED
     engagement.save(update_fields=["status"])
     audit_record(
         actor=by,
-        action="engagement.cancelled",
+        action=action,
         subject=engagement,
-        from_state=Engagement.Status.ACTIVE,
+        from_state=from_state,
         to_state=engagement.status,
         reason=reason,
     )
+    payments.engagement_cancelled(engagement, by=by, reason=reason, delivered_copay=delivered_copay)
     params = {"firm": engagement.firm.name, "agency": engagement.agency.name, "reason": reason}
     notify(
         _firm_members(engagement.firm_id) + _agency_staff(engagement.agency_id),
@@ -709,6 +727,33 @@ def engagement_cancel(*, engagement, by, reason):
         lambda: waitlist_serve(programme_year=ProgrammeYear.objects.get(pk=programme_year_id))
     )
     return engagement
+
+
+@transaction.atomic
+def engagement_lapse(*, engagement, now=None):
+    """An engagement whose co-payment was not paid in time is cancelled (the scheduler's
+    call); returns False when it was paid or closed meanwhile."""
+    now = now or timezone.now()
+    engagement = (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("firm", "agency", "programme_year", "copayment")
+        .get(pk=engagement.pk)
+    )
+    copayment = engagement.copayment
+    if (
+        engagement.status != Engagement.Status.AWAITING_PAYMENT
+        or copayment.due_by is None
+        or copayment.due_by > now
+    ):
+        return False
+    _cancel(
+        engagement,
+        by=None,
+        reason=_("The co-payment was not paid by %(date)s.")
+        % {"date": date_format(timezone.localtime(copayment.due_by), "DATETIME_FORMAT")},
+        action="engagement.lapsed",
+    )
+    return True
 
 
 @transaction.atomic
@@ -835,6 +880,7 @@ def agency_change_approve(*, change, by, now=None, delivered_value=None):
     remaining_price = max(old.package_price - delivered, Decimal("0.00"))
     remaining_government = (remaining_price * share).quantize(Decimal("0.01"))
     old_items = list(old.items.all())
+    reserved_before = old.government_amount
 
     # The old engagement keeps only what was delivered, so the budget counts each yuan once.
     old.status = Engagement.Status.TRANSFERRED
@@ -842,6 +888,7 @@ def agency_change_approve(*, change, by, now=None, delivered_value=None):
     old.government_amount = (delivered * share).quantize(Decimal("0.01"))
     old.copay_amount = delivered - old.government_amount
     old.save(update_fields=["status", "package_price", "government_amount", "copay_amount"])
+    released = reserved_before - old.government_amount
     new = Engagement.objects.create(
         request=old.request,
         firm=old.firm,
@@ -863,6 +910,7 @@ def agency_change_approve(*, change, by, now=None, delivered_value=None):
         )
         for item in old_items
     )
+    payments.engagement_transferred(old=old, new=new, released=released, now=now)
     change.status = AgencyChange.Status.APPROVED
     change.decided_by = by
     change.decided_at = now

@@ -116,6 +116,17 @@ class ProgrammeYear(models.Model):
         help_text=_("Days before a deadline on which its parties are reminded, e.g. 90, 30, 7, 1."),
         validators=[validate_reminder_days],
     )
+    copay_due_days = models.PositiveSmallIntegerField(
+        _("co-payment due within (days)"),
+        null=True,
+        blank=True,
+        default=14,
+        help_text=_(
+            "Days the firm has to pay its co-payment before custody starts; an unpaid engagement "
+            "is cancelled when they run out. Empty: custody starts at once and the co-payment "
+            "is collected alongside."
+        ),
+    )
     auto_offer_next = models.BooleanField(
         _("offer the next candidate automatically"),
         default=False,

@@ -170,6 +170,7 @@ class Engagement(models.Model):
     """The custody contract between a firm and an agency for one year."""
 
     class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the co-payment")
         ACTIVE = "active", _("Active")
         TRANSFERRED = "transferred", _("Moved to another agency")
         COMPLETED = "completed", _("Completed")
@@ -236,7 +237,7 @@ class Engagement(models.Model):
             # A firm is under one agency's custody at a time in a programme year.
             models.UniqueConstraint(
                 fields=["firm", "programme_year"],
-                condition=Q(status="active"),
+                condition=Q(status__in=["awaiting_payment", "active"]),
                 name="one_active_engagement_per_firm_and_year",
             ),
             models.CheckConstraint(
@@ -253,8 +254,8 @@ class Engagement(models.Model):
 
     @property
     def is_reserving(self):
-        """Active engagements hold their government amount on the programme budget."""
-        return self.status == self.Status.ACTIVE
+        """Running engagements hold their government amount on the programme budget."""
+        return self.status in (self.Status.AWAITING_PAYMENT, self.Status.ACTIVE)
 
 
 class EngagementItem(models.Model):

@@ -82,6 +82,7 @@ def test_navigation_of_officer_reaches_every_list(client, personas):
         reverse("frontend:deadline-board"),
         reverse("frontend:allocation"),
         reverse("frontend:agency-changes"),
+        reverse("frontend:payments-office"),
         reverse("frontend:incubator-list"),
         reverse("frontend:firm-list"),
         reverse("frontend:agency-list"),

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_beat_schedule_names_registered_tasks(settings):
     from celery import current_app
 
+    current_app.loader.import_default_modules()  # what a worker does on start
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in current_app.tasks
 

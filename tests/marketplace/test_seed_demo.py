@@ -484,7 +484,9 @@ def test_the_demo_agency_has_a_pending_offer_from_another_firm_it_can_accept(see
     assert pending.exists()
     assert not pending.filter(request__firm__members__username="demo-firm").exists()
     engagement = actions.offer_accept(offer=pending.first(), by=staff)
-    assert engagement.status == Engagement.Status.ACTIVE
+    # The demo programme starts custody when the firm's co-payment arrives.
+    assert engagement.status == Engagement.Status.AWAITING_PAYMENT
+    assert engagement.copayment.status == "due"
     assert engagement.agency == staff.agency
 
 

@@ -37,6 +37,8 @@ def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thre
     plans = {
         name: maybe_schedule(entry["schedule"], app=current_app) for name, entry in schedule.items()
     }
+    # As a Celery worker does on start: register every app's tasks before looking them up.
+    current_app.loader.import_default_modules()
     started = time.monotonic()
     last_run = dict.fromkeys(schedule, current_app.now())
     due = {
