@@ -158,7 +158,30 @@ def engagement_cancelled(engagement, *, by, reason, delivered_copay=ZERO):
         if copayment.checkout_session_id:
             session_id = copayment.checkout_session_id
             transaction.on_commit(lambda: _expire_checkout(session_id))
-    _refund_excess(engagement, keep=delivered_copay, by=by, reason=reason)
+    # The firm's share of what was delivered is the agency's; the rest goes back to the firm.
+    earned = min(ledger.copay_held(engagement), delivered_copay)
+    ledger.record(
+        kind=Kind.COPAY_EARNED,
+        engagement=engagement,
+        amount=earned,
+        key=f"cancel:engagement:{engagement.pk}:earn",
+    )
+    _refund_excess(engagement, keep=ZERO, by=by, reason=reason)
+    if earned > 0:
+        _open_payout(engagement, amount=earned, key=f"payout-engagement-{engagement.pk}-cancelled")
+
+
+def _open_payout(engagement, *, amount, key, settlement=None):
+    payout = Payout.objects.create(
+        settlement=settlement,
+        engagement=engagement,
+        agency=engagement.agency,
+        amount=amount,
+        idempotency_key=key,
+    )
+    if gateway.is_configured():
+        transaction.on_commit(lambda: _send_payout_later(payout.pk))
+    return payout
 
 
 def engagement_settled(engagement, settlement, *, by, result):
@@ -180,16 +203,12 @@ def engagement_settled(engagement, settlement, *, by, result):
     _refund_excess(
         engagement, keep=ZERO, by=by, reason=_("Services not delivered under the engagement")
     )
-    payout = Payout.objects.create(
-        settlement=settlement,
-        engagement=engagement,
-        agency=engagement.agency,
+    return _open_payout(
+        engagement,
         amount=result.amount + earned,
-        idempotency_key=f"payout-settlement-{settlement.pk}",
+        key=f"payout-settlement-{settlement.pk}",
+        settlement=settlement,
     )
-    if gateway.is_configured():
-        transaction.on_commit(lambda: _send_payout_later(payout.pk))
-    return payout
 
 
 def _refund_excess(engagement, *, keep, by, reason):
@@ -230,9 +249,10 @@ def _made_earlier(listing, *, key, value):
     return None
 
 
-def _next_key(row, base):
+def _next_key(row):
     """After an answer Stripe may have stored under the key (an error, a 500), the next
     attempt needs a key of its own; it first looks for what earlier attempts made."""
+    base = row.idempotency_key.split("-retry-")[0]
     row.idempotency_key = f"{base}-retry-{row.attempts}"
 
 
@@ -565,7 +585,7 @@ def refund_send(refund_id):
             refund.last_error = str(error.user_message or error)[:2000]
             log.warning("refund %s not sent: %s", refund.pk, error)
             if not isinstance(error, stripe.APIConnectionError):
-                _next_key(refund, f"refund-engagement-{refund.engagement_id}-{refund.pk}")
+                _next_key(refund)
             if isinstance(error, stripe.InvalidRequestError):
                 refund.status = Refund.Status.FAILED
                 notify(
@@ -712,7 +732,7 @@ def payout_send(payout_id, *, by=None):
                     "transfer_group": f"engagement-{payout.engagement_id}",
                     "metadata": {
                         "payout": str(payout.pk),
-                        "settlement": str(payout.settlement_id),
+                        "settlement": str(payout.settlement_id or ""),
                         "engagement": str(payout.engagement_id),
                     },
                 },
@@ -722,7 +742,7 @@ def payout_send(payout_id, *, by=None):
             payout.status = Payout.Status.FAILED
             payout.last_error = str(error.user_message or error)[:2000]
             if not isinstance(error, stripe.APIConnectionError):
-                _next_key(payout, f"payout-settlement-{payout.settlement_id}")
+                _next_key(payout)
             payout.save(
                 update_fields=[
                     "status",

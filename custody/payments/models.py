@@ -137,7 +137,8 @@ class PaymentAccount(models.Model):
 
 
 class Payout(models.Model):
-    """What an agency is paid for an approved settlement; retried until it is sent."""
+    """What an agency is paid for its work: on an approved settlement, or for what it had
+    delivered when an engagement was cancelled. Retried until it is sent."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
@@ -150,6 +151,8 @@ class Payout(models.Model):
         "custody.Settlement",
         verbose_name=_("settlement"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="payout",
     )
     engagement = models.ForeignKey(

@@ -197,6 +197,11 @@ def test_cancelling_after_delivery_keeps_the_firms_share_of_what_was_delivered(
     actions.engagement_cancel(engagement=engagement, by=personas.officer, reason="企业搬迁")
 
     assert Refund.objects.get(engagement=engagement).amount == D("1000.00")
+    # The agency is paid the firm's share of what it delivered; the government pays nothing
+    # for a cancelled engagement.
+    payout = Payout.objects.get(engagement=engagement)
+    assert (payout.amount, payout.settlement) == (D("200.00"), None)
+    assert ledger.differences(engagement.programme_year) == []
 
 
 def test_settlement_pays_the_agency_and_refunds_what_was_not_delivered(engagement, personas):
