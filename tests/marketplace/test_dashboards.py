@@ -87,6 +87,35 @@ def test_incubator_deadlines_delivery_satisfaction_and_trend(personas, world):
     assert (trend[4]["delivered"], trend[5]["delivered"], trend[6]["delivered"]) == (2, 2, 0)
 
 
+@pytest.mark.parametrize(
+    ("today", "slipping", "order"),
+    [
+        # E2 has delivered nothing 105 of 364 days in; E1 half, which is on time.
+        (TODAY, {"e2"}, ["e2", "e1", "e3"]),
+        # Before the engagements start nothing is late; the least delivered comes first.
+        (datetime.date(2026, 1, 1), set(), ["e2", "e1", "e3"]),
+        # After they end, every active one short of its quota is; E3 is completed.
+        (datetime.date(2028, 1, 1), {"e1", "e2"}, ["e2", "e1", "e3"]),
+    ],
+)
+def test_delivery_list_is_sorted_and_cut_by_the_database(personas, world, today, slipping, order):
+    def delivery(limit):
+        return dashboards.delivery_by_engagement(
+            personas.officer, Filters(year=world.year), today, limit=limit
+        )
+
+    every = delivery(None)
+
+    ids = {engagement.pk: name for name, engagement in world.engagements.items()}
+    assert [ids[row["engagement_id"]] for row in every] == order
+    assert {ids[row["engagement_id"]] for row in every if row["slipping"]} == slipping
+    # The order the database gave is the one the rows' own figures give.
+    assert every == sorted(
+        every, key=lambda r: (not r["slipping"], r["completeness"] or 0, r["firm"])
+    )
+    assert delivery(2) == every[:2]
+
+
 def test_programme_coverage_budget_and_forecast(personas, world):
     incubators = list(dashboards.selectors.incubators_visible_to(personas.officer))
     figures = dashboards.programme_dashboard(
