@@ -44,6 +44,10 @@ def _engagement_page(request, engagement, form=None, status=200):
             "record_form": (form or OfflinePaymentForm()) if is_officer else None,
             "is_officer": is_officer,
             "returned": request.GET.get("checkout"),
+            # Back from Checkout before Stripe's webhook: the page reloads itself until then.
+            "confirming": request.GET.get("checkout") == "returned"
+            and view.copayment is not None
+            and view.copayment.status == "due",
         },
         status=status,
     )
