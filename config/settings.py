@@ -121,7 +121,11 @@ TEMPLATES = [
 
 DATABASE_URL = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "sqlite"})
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # A connection per request (CONN_MAX_AGE 0), as Django advises under ASGI: each
+    # request's sync code runs in a thread of its own, and persistent connections stayed
+    # open in finished threads until garbage collection, so under load the web workers
+    # exhausted PostgreSQL's max_connections.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {

@@ -105,3 +105,15 @@ def test_deploy_checks_pass_on_production_like_settings():
         ),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_postgresql_connections_are_not_kept_between_requests():
+    # Under ASGI each request runs in a thread of its own: persistent connections piled up
+    # in finished threads until PostgreSQL refused more clients (make bench-load).
+    code = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    result = _run({"DATABASE_URL": "postgres://ipc@127.0.0.1:5432/ipc"}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "0"
