@@ -108,8 +108,12 @@ class Display:
         self.decimal_separator = get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
         self.grouping = get_format("NUMBER_GROUPING", lang, use_l10n=True)
         self.thousand_separator = get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
-        self.short_date = get_format("SHORT_DATE_FORMAT")
-        self.year_month = get_format("YEAR_MONTH_FORMAT")
+        self.formats = {
+            DATE: get_format("SHORT_DATE_FORMAT"),
+            MONTH: get_format("YEAR_MONTH_FORMAT"),
+        }
+        # A long list repeats its days: each is written once.
+        self.days = {}
 
     def number(self, value, decimal_pos, force_grouping=False):
         return numberformat.format(
@@ -134,10 +138,13 @@ class Display:
             return "¥" + self.number(value, 2, force_grouping=True)
         if kind == PERCENT:
             return self.number(float(value) * 100, 1) + " %"
-        if kind == DATE:
-            return dateformat.format(value, self.short_date)
-        if kind == MONTH:
-            return dateformat.format(value, self.year_month)
+        if kind in self.formats:
+            # The same instant in two time zones is equal, yet written differently.
+            key = (kind, value, getattr(value, "tzinfo", None))
+            text = self.days.get(key)
+            if text is None:
+                text = self.days[key] = dateformat.format(value, self.formats[kind])
+            return text
         return str(value)
 
 
