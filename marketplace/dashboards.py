@@ -731,6 +731,18 @@ def deadlines_at_risk(user, filters, today, limit=LIST_LIMIT):
         )
         .filter(_at_risk_q(today))
         .select_related("asset", "firm", "responsible_agency")
+        # What the list shows: a thousand rows of whole deadlines, assets, firms and
+        # agencies cost more than the query.
+        .only(
+            "firm_id",
+            "kind",
+            "due_on",
+            "grace_ends_on",
+            "asset__number",
+            "firm__name",
+            "responsible_agency__name",
+            "responsible_agency__name_en",
+        )
         .order_by("due_on", "pk")[:limit]
     )
 
@@ -753,6 +765,16 @@ def offers_waiting(user, filters, limit=LIST_LIMIT):
             filters.firm_q("request__firm__"),
             status=Offer.Status.PENDING,
             request__programme_year=filters.year,
+        )
+        # What the list shows, as for the deadlines.
+        .select_related(None)
+        .select_related("request__firm", "agency")
+        .only(
+            "sent_at",
+            "respond_by",
+            "request__firm__name",
+            "agency__name",
+            "agency__name_en",
         )
         .order_by("respond_by", "pk")[:limit]
     )
