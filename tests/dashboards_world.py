@@ -248,19 +248,12 @@ def build_world(personas):
     )
 
 
-def grow(world, personas, extra):
-    """`extra` more firms in the manager's incubator, each engaged with records and deadlines.
-
-    Written in bulk, for the query-count pins: the figures change, the number of queries
-    must not.
-    """
-    p = personas
-    year = world.year
+def _bulk_firms(personas, count):
     from marketplace.credit_codes import make_credit_code
-    from marketplace.models import CustodyRequest, EngagementItem, Offer
 
+    p = personas
     offset = Firm.objects.count()
-    firms = Firm.objects.bulk_create(
+    return Firm.objects.bulk_create(
         Firm(
             name=f"扩展公司{offset + n}",
             credit_code=make_credit_code(700_000 + offset + n),
@@ -272,8 +265,22 @@ def grow(world, personas, extra):
             revenue_band=p.firm.revenue_band,
             verification=Firm.Verification.VERIFIED,
         )
-        for n in range(extra)
+        for n in range(count)
     )
+
+
+def grow(world, personas, extra):
+    """`extra` more firms in the manager's incubator, each engaged with records and
+    deadlines; as many with an offer waiting, and as many with no request.
+
+    Written in bulk, for the query-count pins: every list of the dashboards gets longer
+    and the figures change; the number of queries must not.
+    """
+    p = personas
+    year = world.year
+    from marketplace.models import CustodyRequest, EngagementItem, Offer
+
+    firms = _bulk_firms(p, extra)
     requests = CustodyRequest.objects.bulk_create(
         CustodyRequest(
             firm=firm,
@@ -334,8 +341,22 @@ def grow(world, personas, extra):
         asset = IPAsset.objects.create(
             firm=firm,
             kind=IPAsset.Kind.TRADEMARK,
-            number=f"{80_000_000 + offset + n}",
+            number=f"{80_000_000 + firm.pk}",
             registration_date=datetime.date(2020, 1, 1),
         )
         _deadline(firm, asset, TODAY + datetime.timedelta(days=n % 40))
+    waiting = CustodyRequest.objects.bulk_create(
+        CustodyRequest(
+            firm=firm,
+            programme_year=year,
+            status=CustodyRequest.Status.OFFERED,
+            created_by=p.officer,
+        )
+        for firm in _bulk_firms(p, extra)
+    )
+    Offer.objects.bulk_create(
+        Offer(request=request, agency=p.agency, respond_by=now + datetime.timedelta(days=3))
+        for request in waiting
+    )
+    _bulk_firms(p, extra)  # eligible, with no request
     return firms
