@@ -6,14 +6,25 @@ A throwaway database written in bulk: 3,000 firms in 60 incubators (10 parks),
 settlements for a quarter of the engagements and 3,000 consultations.
 
 Cases: the incubator dashboard for a manager and for an officer (all firms), the
-programme dashboard, an agency's scorecard. Baseline: a trivial view (returns "ok")
-through the same Django stack and test client, signed in, in the same run.
+programme dashboard, an agency's scorecard, and the drill-down lists those pages
+link to in full ("show every row": 2,000 engagements, 1,030 deadlines at risk, 400
+offers, 200 firms without a request, 60 incubators, 300 scorecards). Baseline: a
+trivial view (returns "ok") through the same Django stack and test client, signed
+in, in the same run. Each case notes its queries and the rows of its longest list.
+
+`python -m benchmarks --only dashboards` measures on SQLite, as every benchmark
+does. `DATABASE_URL=postgres://… python -m benchmarks.bench_dashboards` measures the
+same cases on PostgreSQL, in a throwaway test database beside the one named
+(vacuumed and analysed after the bulk load, as autovacuum would have it).
 
 --quick: a tenth of everything, same target.
 """
 
+import argparse
 import datetime
+import os
 import random
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,9 +34,11 @@ from django.test.utils import override_settings
 from django.urls import clear_url_caches, path
 from django.utils import timezone
 
+from benchmarks import harness
 from benchmarks.harness import Row
 
 TARGET_SECONDS = 0.3
+URLCONF = "benchmarks.bench_dashboards"
 SEED = 2026
 FULL = {
     "firms": 3000,
@@ -303,6 +316,12 @@ def _get(client, url):
     return response
 
 
+def _table_rows(response, key):
+    """The body rows of the page's table `key` (its header row is the first <tr>)."""
+    table = response.content.decode().split(f'data-testid="table-{key}"', 1)[1]
+    return table.split("</table>", 1)[0].count("<tr>") - 1
+
+
 def _count_queries(client, url):
     """The queries one request runs, counted as they execute.
 
@@ -324,26 +343,76 @@ def _count_queries(client, url):
     return count
 
 
+# (label, who, URL, the list whose rows the note counts)
+CASES = [
+    ("incubator dashboard, manager", "manager", "/dashboards/incubator/", None),
+    ("incubator dashboard, officer (all firms)", "officer", "/dashboards/incubator/", None),
+    ("programme dashboard", "officer", "/dashboards/programme/", None),
+    ("agency scorecard", "consultant", "/dashboards/agency/", None),
+    (
+        "incubator dashboard, officer, every delivery row",
+        "officer",
+        "/dashboards/incubator/?all=delivery",
+        "delivery",
+    ),
+    (
+        "incubator dashboard, officer, every deadline at risk",
+        "officer",
+        "/dashboards/incubator/?all=deadlines",
+        "deadlines",
+    ),
+    (
+        "incubator dashboard, officer, every offer waiting",
+        "officer",
+        "/dashboards/incubator/?all=offers_waiting",
+        "offers_waiting",
+    ),
+    (
+        "incubator dashboard, officer, every firm without a request",
+        "officer",
+        "/dashboards/incubator/?all=no_request",
+        "no_request",
+    ),
+    (
+        "programme dashboard, every incubator",
+        "officer",
+        "/dashboards/programme/?all=by_incubator",
+        "by_incubator",
+    ),
+    (
+        "programme dashboard, every scorecard",
+        "officer",
+        "/dashboards/programme/?all=scorecards",
+        "scorecards",
+    ),
+]
+
+
+def _after_bulk_load():
+    """PostgreSQL plans with statistics and a visibility map, as autovacuum keeps them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+
 def run(ctx):
     scale = 10 if ctx.options.quick else 1
     repeat = ctx.repeat(10 if ctx.options.quick else 30)
     rows = []
-    with ctx.fresh_database(), override_settings(ROOT_URLCONF=__name__):
+    with ctx.fresh_database(), override_settings(ROOT_URLCONF=URLCONF):
         clear_url_caches()
         manager, officer, consultant = build(scale)
+        _after_bulk_load()
+        users = {"manager": manager, "officer": officer, "consultant": consultant}
         size = f"{FULL['firms'] // scale:,} firms"
-        cases = [
-            ("incubator dashboard, manager", manager, "/dashboards/incubator/"),
-            ("incubator dashboard, officer (all firms)", officer, "/dashboards/incubator/"),
-            ("programme dashboard", officer, "/dashboards/programme/"),
-            ("agency scorecard", consultant, "/dashboards/agency/"),
-        ]
         baseline = None
-        for label, user, url in cases:
+        for label, who, url, listed in CASES:
             client = Client()
-            client.force_login(user)
+            client.force_login(users[who])
             _get(client, "/__bench__/trivial/")
-            _get(client, url)  # templates and caches warm, as on a running server
+            page = _get(client, url)  # templates and caches warm, as on a running server
             if baseline is None:
                 baseline = ctx.measure(
                     lambda c=client: _get(c, "/__bench__/trivial/"), repeat=repeat
@@ -351,6 +420,9 @@ def run(ctx):
                 rows.append(Row(benchmark="dashboards", case="trivial view", timing=baseline))
             queries = _count_queries(client, url)
             timing = ctx.measure(lambda c=client, u=url: _get(c, u), repeat=repeat)
+            note = f"{queries} queries"
+            if listed:
+                note += f", {_table_rows(page, listed):,} rows"
             rows.append(
                 Row(
                     benchmark="dashboards",
@@ -359,8 +431,54 @@ def run(ctx):
                     baseline_case="trivial view",
                     baseline=baseline,
                     target=TARGET_SECONDS,
-                    note=f"{queries} queries",
+                    note=note,
                 )
             )
     clear_url_caches()
     return rows
+
+
+class _TestDatabaseContext(harness.Context):
+    """The harness's context on the one database Django was set up with."""
+
+    @contextmanager
+    def fresh_database(self):
+        yield None
+
+
+def main(argv=None):
+    """Measure the cases on the database DATABASE_URL names (a test copy beside it)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench_dashboards",
+        description="The dashboard cases on the database DATABASE_URL names, in a "
+        "throwaway test database beside it (SQLite: python -m benchmarks --only dashboards).",
+    )
+    parser.add_argument("--quick", action="store_true", help="A tenth of the data.")
+    parser.add_argument("--repeat", type=int, help="Runs per case (default 30, quick 10).")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL"):
+        parser.error("set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        options = harness.Options(quick=args.quick, repeat=args.repeat)
+        rows = run(_TestDatabaseContext(options=options, workdir=None, template=None))
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+    print(f"\n{connection.vendor}, database {test_name}\n")
+    print(harness.format_table(rows))
+    missed = [row for row in rows if not row.met]
+    if missed:
+        print(f"\n{len(missed)} case(s) missed their target.")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
