@@ -13,6 +13,7 @@ from tests.conftest import make_personas
 from tests.factories import PASSWORD
 from tests.frontend.conftest import make_programme
 from tests.payments.fake_stripe import FakeStripe
+from tests.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECRET = "whsec_browser"

@@ -4,6 +4,7 @@ from django.utils import timezone
 from custody import service_actions
 from marketplace import actions
 from tests.frontend.conftest import make_programme
+from tests.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from django.urls import reverse
 
 from tests.payments.fake_stripe import sign
@@ -44,3 +45,15 @@ def checkout(client, engagement, member, capture):
         response = client.post(reverse("frontend:engagement-checkout", args=[engagement.pk]))
     assert response.status_code == 302, response
     return response["Location"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Payment tasks run where they are sent, in both CI profiles: with Redis they would wait
+    for a worker these tests do not start (the stack smoke test covers real workers)."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -409,3 +409,21 @@ def test_the_webhook_is_closed_without_keys(client, settings):
         ).status_code
         == 503
     )
+
+
+def test_stripe_replay_since_a_date_reprocesses_only_later_events(client, fake, capture, paid):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    deliver_all(client, fake, capture)
+    out = StringIO()
+    with capture(execute=True):
+        call_command("stripe_replay", "--since", "2000-01-01", stdout=out)
+    assert out.getvalue().startswith(f"{StripeEvent.objects.count()} events re-processed")
+    out = StringIO()
+    call_command("stripe_replay", "--since", "2999-01-01T00:00:00", stdout=out)
+    assert out.getvalue().startswith("0 events")
+    with pytest.raises(CommandError, match="--since"):
+        call_command("stripe_replay", "--since", "yesterday")
+    assert received(paid) == [D("1200.00")]

@@ -1,12 +1,9 @@
 """Concurrent actions on PostgreSQL with real threads; row locks must hold the line."""
 
 import datetime
-import threading
 from decimal import Decimal
 
-import pytest
 import time_machine
-from django.db import connection, connections
 
 from marketplace import actions
 from marketplace.actions.contracting import budget_left
@@ -14,14 +11,9 @@ from marketplace.errors import InvalidTransition
 from marketplace.models import Engagement, Notification, Offer, User
 from tests.factories import FirmFactory, UserFactory
 from tests.marketplace.conftest import NOW
+from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("race tests need PostgreSQL row locks (run with DATABASE_URL)")
+pytestmark = RACE_MARKS
 
 
 def _offers(personas, programme, count):
@@ -38,32 +30,10 @@ def _offers(personas, programme, count):
     return offers
 
 
-def _race(workers):
-    """Run the callables at once; return their results (exceptions included)."""
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
-
-    def run(index, work):
-        try:
-            barrier.wait()
-            results[index] = work()
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, work)) for i, work in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_twenty_concurrent_accepts_of_one_offer_make_one_engagement(personas, programme):
     (offer,) = _offers(personas, programme, 1)
     at = NOW + datetime.timedelta(hours=1)
-    results = _race(
+    results = race(
         [lambda: actions.offer_accept(offer=offer, by=personas.agency_consultant, now=at)] * 20
     )
     engagements = [r for r in results if isinstance(r, Engagement)]
@@ -81,7 +51,7 @@ def test_fifty_acceptances_against_a_budget_for_ten(personas, programme):
     programme.budget = Decimal("48000.00")  # ten packages of ¥4,800
     programme.save()
     at = NOW + datetime.timedelta(hours=1)
-    results = _race(
+    results = race(
         [
             (
                 lambda offer=offer: actions.offer_accept(
@@ -104,7 +74,7 @@ def test_capacity_is_never_exceeded(personas, programme):
     programme.budget = Decimal("1000000.00")
     programme.save()
     at = NOW + datetime.timedelta(hours=1)
-    _race(
+    race(
         [
             (
                 lambda offer=offer: actions.offer_accept(
@@ -120,7 +90,7 @@ def test_capacity_is_never_exceeded(personas, programme):
 def test_expiry_job_twice_at_once_expires_each_offer_once(personas, programme):
     offers = _offers(personas, programme, 8)
     later = NOW + datetime.timedelta(days=10)
-    results = _race([lambda: actions.offers_expire_overdue(now=later)] * 2)
+    results = race([lambda: actions.offers_expire_overdue(now=later)] * 2)
     assert sum(results) == 8
     assert Offer.objects.filter(status=Offer.Status.EXPIRED).count() == 8
     firm_members = User.objects.filter(firm__in=[offer.request.firm_id for offer in offers])
