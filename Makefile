@@ -77,5 +77,11 @@ FAQ_ARGS := $(if $(wildcard $(FAQ_DIR)/corpus.jsonl),--faq-corpus $(FAQ_DIR)/cor
 bench: migrate ## Run the benchmarks and print figures beside their baselines (BENCH_ARGS=--quick)
 	$(PY) -m benchmarks $(FAQ_ARGS) $(BENCH_ARGS)
 
+# Locust against `manage.py serve` on the scale seed, on PostgreSQL + Redis when DATABASE_URL
+# and REDIS_URL are set (else SQLite, one worker); BENCH_LOAD_ARGS=--check fails on a missed target.
+.PHONY: bench-load
+bench-load: install ## Load-test the production stack: 50 people on the scale seed (BENCH_LOAD_ARGS=--check)
+	$(PY) -m benchmarks.load $(BENCH_LOAD_ARGS)
+
 clean: ## Remove the virtualenv and local data (database, media, static)
 	rm -rf $(VENV) var

@@ -1,0 +1,3 @@
+from benchmarks.load.run import main
+
+raise SystemExit(main())

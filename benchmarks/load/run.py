@@ -1,0 +1,604 @@
+"""`make bench-load`: the production stack under 50 users, with the figures and the targets.
+
+1. A database of the scale seed (`seed_demo --firms 3000 --agencies 120 --incubators 60`,
+   about two minutes on PostgreSQL), made once and kept as a template: a PostgreSQL
+   database `<name>_load_seed` beside the one DATABASE_URL names (copied with CREATE
+   DATABASE … TEMPLATE), or a SQLite file under var/bench-load/. It is made again when
+   the day, the seed parameters, the migrations or the demo code change.
+2. `manage.py serve` on a copy of it, as in production (DEBUG off, manifest static
+   files): 2 uvicorn workers, a Celery worker and beat on PostgreSQL + Redis when
+   DATABASE_URL and REDIS_URL are set; otherwise SQLite with 1 worker (the in-memory
+   channel layer cannot be shared).
+3. Locust, headless, with the mix in benchmarks/load/locustfile.py, then a table:
+   p50/p95/p99, throughput and errors per group and per endpoint, each group beside
+   /healthz measured on the same stack at the same time. Before Locust starts, the
+   assistant is asked until every worker has built its FAQ index (start-up, not load).
+
+Targets: p95 <= 300 ms for pages and for the API, no errors; `--check` exits 1 when
+one is missed. The stack, its database copy and Locust are stopped at the end.
+"""
+
+import argparse
+import contextlib
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.harness import BASE_DIR, percentile
+
+VAR = BASE_DIR / "var" / "bench-load"
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+FAQ = BASE_DIR / "cms" / "fixtures" / "faq_zh-hans.jsonl"
+SCALE = {"firms": 3000, "agencies": 120, "incubators": 60}
+QUICK_SCALE = {"firms": 300, "agencies": 24, "incubators": 12}
+TARGET_MS = 300
+# A Redis database of its own, so neither the tests' nor a developer's data is touched.
+REDIS_DB = 12
+# Groups with a target, and how the table names them.
+GROUPS = (
+    ("page", "pages", True),
+    ("api", "API", True),
+    ("chat", "chat (WebSocket)", False),
+    ("healthz", "/healthz", False),
+)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.load",
+        description="Load benchmark of the production stack (make serve) on the scale seed.",
+    )
+    parser.add_argument("--users", type=int, default=50, help="concurrent people (default 50)")
+    parser.add_argument("--spawn-rate", type=float, default=10, help="people started per second")
+    parser.add_argument(
+        "--duration", type=int, default=90, help="seconds Locust runs, sign-ins included"
+    )
+    parser.add_argument("--workers", type=int, help="web workers (2 on PostgreSQL, else 1)")
+    parser.add_argument(
+        "--quick", action="store_true", help="300 firms, 20 people, 30 s: a smoke run"
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--endpoints", action="store_true", help="also print a line per endpoint")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.users, args.duration = min(args.users, 20), min(args.duration, 30)
+    return args
+
+
+# ---- where it runs ------------------------------------------------------------------------
+
+
+class Profile:
+    """PostgreSQL + Redis from the environment, or the embedded SQLite default."""
+
+    def __init__(self, *, workers):
+        database_url = os.environ.get("DATABASE_URL", "")
+        self.redis_url = os.environ.get("REDIS_URL", "")
+        self.postgres = database_url.startswith(("postgres://", "postgresql://"))
+        if self.postgres != bool(self.redis_url):
+            raise SystemExit("Set both DATABASE_URL (PostgreSQL) and REDIS_URL, or neither.")
+        self.workers = workers or (2 if self.postgres else 1)
+        if self.workers > 1 and not self.postgres:
+            raise SystemExit(
+                "More than one web worker needs Redis: set DATABASE_URL and REDIS_URL."
+            )
+        if self.postgres:
+            parts = urlsplit(database_url)
+            self._parts = parts
+            base = parts.path.lstrip("/") or "postgres"
+            self.seed_name, self.run_name = f"{base}_load_seed", f"{base}_load_run"
+        self.sqlite_seed = self.sqlite_run = None
+
+    @property
+    def label(self):
+        if self.postgres:
+            return f"PostgreSQL + Redis, {self.workers} web workers, Celery worker and beat"
+        return "SQLite, 1 web worker, in-memory channel layer, jobs in the supervisor"
+
+    def url_of(self, name):
+        return urlunsplit(self._parts._replace(path=f"/{name}"))
+
+    def admin(self):
+        import psycopg
+
+        return psycopg.connect(self.url_of("postgres"), autocommit=True)
+
+    def django_env(self, database):
+        """The environment of manage.py commands against `database` (a name or a path)."""
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        env.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(VAR), LOG_LEVEL="WARNING")
+        if self.postgres:
+            env["DATABASE_URL"] = self.url_of(database)
+        else:
+            env["SQLITE_PATH"] = str(database)
+        return env
+
+
+def seed_key(scale):
+    """Changes when the seeded data would: the day, the scale, the migrations, the demo code."""
+    digest = hashlib.sha256(json.dumps(scale, sort_keys=True).encode())
+    digest.update(datetime.date.today().isoformat().encode())  # noqa: DTZ011 — the seed's today
+    paths = sorted(BASE_DIR.glob("*/migrations/*.py")) + sorted(BASE_DIR.glob("*/demo.py"))
+    for path in [*paths, BASE_DIR / "cms" / "management" / "commands" / "seed_cms.py"]:
+        if path.exists():
+            digest.update(str(path.relative_to(BASE_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _manage(*args, env, quiet=True):
+    command = [sys.executable, "manage.py", *args]
+    result = subprocess.run(  # noqa: S603 — our interpreter and arguments
+        command, cwd=BASE_DIR, env=env, capture_output=quiet, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def _seed(profile, database, scale):
+    env = profile.django_env(database)
+    started = time.monotonic()
+    _manage("migrate", "--noinput", "--verbosity", "0", env=env)
+    _manage(
+        "seed_demo",
+        *[f"--{name}={count}" for name, count in scale.items()],
+        env=env,
+    )
+    return time.monotonic() - started
+
+
+def prepare_database(profile, scale):
+    """Make the seeded template if it is missing or stale; return (copy for this run, note)."""
+    key = seed_key(scale)
+    if profile.postgres:
+        with profile.admin() as admin:
+            row = admin.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                [profile.seed_name],
+            ).fetchone()
+            note = "reused"
+            if row is None or row[0] != key:
+                admin.execute(f'DROP DATABASE IF EXISTS "{profile.seed_name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{profile.seed_name}"')
+                print(f"Seeding {profile.seed_name} at {scale['firms']:,} firms …", flush=True)
+                seconds = _seed(profile, profile.seed_name, scale)
+                admin.execute(f"COMMENT ON DATABASE \"{profile.seed_name}\" IS '{key}'")
+                note = f"seeded in {seconds:.0f} s"
+            admin.execute(f'DROP DATABASE IF EXISTS "{profile.run_name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{profile.run_name}" TEMPLATE "{profile.seed_name}"')
+        return profile.run_name, note
+    VAR.mkdir(parents=True, exist_ok=True)
+    seeded = VAR / f"seed-{key}.sqlite3"
+    note = "reused"
+    if not seeded.exists():
+        for stale in VAR.glob("seed-*.sqlite3*"):
+            stale.unlink()
+        print(f"Seeding {seeded.name} at {scale['firms']:,} firms …", flush=True)
+        partial = seeded.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        seconds = _seed(profile, partial, scale)
+        partial.rename(seeded)
+        note = f"seeded in {seconds:.0f} s"
+    run = VAR / "run.sqlite3"
+    for leftover in VAR.glob("run.sqlite3*"):
+        leftover.unlink()
+    # The backup API copies a consistent database whatever its journal mode left beside it.
+    with (
+        contextlib.closing(sqlite3.connect(seeded)) as source,
+        contextlib.closing(sqlite3.connect(run)) as target,
+    ):
+        source.backup(target)
+    return run, note
+
+
+def drop_run_database(profile, database):
+    if profile.postgres:
+        with profile.admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    else:
+        for path in VAR.glob("run.sqlite3*"):
+            path.unlink()
+
+
+# ---- the stack ------------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _status(port, path):
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        client.request("GET", path)
+        return client.getresponse().status
+    finally:
+        client.close()
+
+
+class Stack:
+    """`manage.py serve` in production mode on the run's copy of the database."""
+
+    def __init__(self, profile, database):
+        self.port = _free_port()
+        self.env = profile.django_env(database)
+        self.env.update(
+            DEBUG="false",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            # No TLS in front of it here; with it the settings are the production ones.
+            SECURE_SSL_REDIRECT="false",
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            MEDIA_ROOT=str(VAR / "media"),
+            PRIVATE_MEDIA_ROOT=str(VAR / "private"),
+        )
+        if profile.postgres:
+            redis = urlsplit(profile.redis_url)._replace(path=f"/{REDIS_DB}")
+            self.env.update(
+                REDIS_URL=urlunsplit(redis),
+                CHANNEL_LAYER_PREFIX=f"bench-load-{secrets.token_hex(4)}",
+            )
+        self.workers = profile.workers
+        self.log_path = VAR / "serve.log"
+        self.process = None
+
+    def warm_up_assistant(self, *, rounds=5, concurrent=4):
+        """Ask the assistant until every worker answers fast: each process builds its FAQ
+        index on its first question (seconds), which is start-up, not load."""
+        body = json.dumps({"text": "托管服务包含哪些内容？"}).encode()
+
+        def ask():
+            client = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            started = time.perf_counter()
+            try:
+                headers = {"Content-Type": "application/json"}
+                client.request("POST", "/api/v1/chat/answer", body=body, headers=headers)
+                client.getresponse().read()
+            finally:
+                client.close()
+            return time.perf_counter() - started
+
+        # Within the assistant's throttle (30 a minute from one address).
+        with ThreadPoolExecutor(concurrent) as pool:
+            for _ in range(rounds):
+                if max(pool.map(lambda _: ask(), range(concurrent))) < 0.5:
+                    return
+
+    def collect_static(self):
+        """DEBUG off serves hashed names from the manifest, which only collectstatic writes;
+        it hashes and compresses every file (a minute), so only when a source is newer."""
+        manifest = VAR / "static" / "staticfiles.json"
+        apps = [p for p in BASE_DIR.glob("*/static/**/*") if not p.is_relative_to(VAR.parent)]
+        sources = [BASE_DIR / ".venv" / ".installed", *apps]
+        sources += list((BASE_DIR / "frontend" / "node_modules").glob("*/dist/**/*"))
+        newest = max((path.stat().st_mtime for path in sources if path.is_file()), default=0)
+        if manifest.exists() and manifest.stat().st_mtime >= newest:
+            return
+        _manage("collectstatic", "--noinput", "--verbosity", "0", env=self.env)
+
+    def start(self, timeout=120):
+        self.log = self.log_path.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 — our interpreter and arguments
+            [
+                sys.executable, "manage.py", "serve",
+                "--host", "127.0.0.1", "--port", str(self.port),
+                "--workers", str(self.workers), "--celery-concurrency", "1",
+            ],
+            cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"manage.py serve exited early; see {self.log_path}")
+            with contextlib.suppress(OSError):
+                if _status(self.port, "/readyz") == 200:
+                    return
+            time.sleep(0.5)
+        raise SystemExit(f"the stack was not ready in {timeout} s; see {self.log_path}")
+
+    def stop(self):
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+# ---- CPU -------------------------------------------------------------------------------------
+
+
+class CpuSampler:
+    """CPU seconds used by the web workers and Celery, and by the whole machine,
+    sampled each second, so the measured window can be told apart from the sign-ins and
+    the machine's other work (it is shared) shows in the report."""
+
+    def __init__(self, stack_pid):
+        import psutil
+
+        self._psutil = psutil
+        self.stack = psutil.Process(stack_pid)
+        self.samples = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _seconds(self, process):
+        try:
+            times = process.cpu_times()
+        except self._psutil.Error:
+            return 0.0
+        return times.user + times.system
+
+    def _sample(self):
+        parts = {"web": 0.0, "celery": 0.0}
+        for process in [self.stack, *self._children()]:
+            try:
+                command = " ".join(process.cmdline())
+            except self._psutil.Error:
+                continue
+            parts["celery" if "celery" in command else "web"] += self._seconds(process)
+        machine = self._psutil.cpu_times()
+        parts["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return time.time(), parts
+
+    def _children(self):
+        try:
+            return self.stack.children(recursive=True)
+        except self._psutil.Error:
+            return []
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.samples.append(self._sample())
+            self._stop.wait(1.0)
+
+    def start(self):
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(self._sample())
+
+    def cores(self, since, until):
+        """Average cores used by each part between two moments."""
+        first = min(self.samples, key=lambda sample: abs(sample[0] - since))
+        last = min(self.samples, key=lambda sample: abs(sample[0] - until))
+        seconds = max(last[0] - first[0], 1e-9)
+        return {name: (last[1][name] - first[1][name]) / seconds for name in first[1]}
+
+
+# ---- Locust ---------------------------------------------------------------------------------
+
+
+def _questions():
+    with FAQ.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [text for row in rows for text in (row["question"], *(row.get("alternates") or []))]
+
+
+def run_locust(stack, args):
+    samples_path = VAR / "samples.json"
+    samples_path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "BENCH_LOAD_SAMPLES": str(samples_path),
+        "BENCH_LOAD_QUESTIONS": json.dumps(_questions(), ensure_ascii=False),
+    }
+    with (VAR / "locust.log").open("wb") as log:
+        subprocess.run(  # noqa: S603 — our interpreter and arguments
+            [
+                sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+                # The health probe comes on top of the people.
+                "--users", str(args.users + 1), "--spawn-rate", str(args.spawn_rate),
+                "--run-time", f"{args.duration}s", "--stop-timeout", "10",
+                "--host", f"http://127.0.0.1:{stack.port}", "--only-summary",
+                "--loglevel", "WARNING",
+            ],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, check=False,
+        )  # fmt: skip
+    if not samples_path.exists():
+        raise SystemExit(f"Locust wrote no samples; see {VAR / 'locust.log'}")
+    return json.loads(samples_path.read_text(encoding="utf-8"))
+
+
+# ---- figures --------------------------------------------------------------------------------
+
+
+class Figures:
+    """Latency of requests after the last sign-in; errors of the whole run."""
+
+    def __init__(self, run):
+        self.samples = run["samples"]
+        self.started, self.stopped = run["started"], run["stopped"]
+        self.measured_from = run["measured_from"]
+        self.all_signed_in = self.measured_from is not None
+        start = self.measured_from if self.all_signed_in else self.started
+        self.window = max(self.stopped - start, 1e-9)
+        # By start time: a request under way at the last sign-in belongs to the warm-up.
+        self.measured = [s for s in self.samples if s["at"] - s["ms"] / 1000 >= start]
+
+    def stats(self, rows):
+        times = [row["ms"] for row in rows if row["error"] is None]
+        errors = sum(1 for row in rows if row["error"] is not None)
+        if not times:
+            return {"n": len(rows), "errors": errors, "p50": None, "p95": None, "p99": None}
+        return {
+            "n": len(rows),
+            "errors": errors,
+            "p50": percentile(times, 50),
+            "p95": percentile(times, 95),
+            "p99": percentile(times, 99),
+            "rps": len(rows) / self.window,
+        }
+
+    def group(self, group):
+        return self.stats([s for s in self.measured if s["group"] == group])
+
+    def errors(self):
+        return [s for s in self.samples if s["error"] is not None]
+
+
+def _ms(value):
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def _table(header, lines):
+    widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(len(header))]
+    out = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
+    for cells in lines:
+        out.append(
+            "  ".join(
+                str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+    return "\n".join(out)
+
+
+def report(figures, *, args, profile, scale, seed_note, load_before, cpu):
+    """Print the table; return the verdicts [(what, met)]."""
+    health = figures.group("healthz")
+    lines = []
+    for group, label, targeted in GROUPS:
+        stats = figures.group(group)
+        ratio50 = ratio95 = "-"
+        if group != "healthz" and stats["p50"] and health["p50"]:
+            ratio50 = f"{stats['p50'] / health['p50']:.1f}"
+            ratio95 = f"{stats['p95'] / health['p95']:.1f}"
+        target = f"≤ {TARGET_MS} ms" if targeted else "-"
+        lines.append(
+            (
+                label, stats["n"], stats["errors"], _ms(stats["p50"]), _ms(stats["p95"]),
+                _ms(stats["p99"]), f"{stats.get('rps', 0):.1f}", ratio50, ratio95, target,
+            )
+        )  # fmt: skip
+    writes = figures.stats([s for s in figures.measured if s["write"]])
+    lines.append(
+        (
+            "  of which writes", writes["n"], writes["errors"], _ms(writes["p50"]),
+            _ms(writes["p95"]), _ms(writes["p99"]), f"{writes.get('rps', 0):.1f}", "", "", "",
+        )
+    )  # fmt: skip
+    people = [s for s in figures.measured if s["group"] in {"page", "api", "chat"}]
+    total = figures.stats(people)
+    print()
+    print(
+        f"Load benchmark: {args.users} people (+1 health probe), {profile.label}; "
+        f"seed {scale['firms']:,} firms, {scale['agencies']} agencies, "
+        f"{scale['incubators']} incubators ({seed_note}); load average before "
+        f"{load_before[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"Measured {figures.window:.0f} s after the last sign-in: {total['n']:,} requests, "
+        f"{total.get('rps', 0):.1f} per second, {len(figures.errors())} errors in the whole run"
+    )
+    others = cpu["machine"] - cpu["web"] - cpu["celery"] - cpu["locust"]
+    per_request = cpu["web"] * 1000 / total["rps"] if total.get("rps") else 0
+    print(
+        f"CPU in that window (cores of {os.cpu_count()}): web workers {cpu['web']:.2f} "
+        f"({per_request:.0f} ms a request), Celery {cpu['celery']:.2f}, Locust "
+        f"{cpu['locust']:.2f}, everything else {others:.2f} (PostgreSQL, Redis, other users)"
+    )
+    print()
+    print(
+        _table(
+            ("group", "requests", "errors", "p50", "p95", "p99", "req/s", "p50 ×hz", "p95 ×hz", "target p95"),
+            lines,
+        )
+    )  # fmt: skip
+    if args.endpoints:
+        names = sorted({(s["group"], s["name"]) for s in figures.measured})
+        rows = []
+        for group, name in names:
+            stats = figures.stats(
+                [s for s in figures.measured if s["group"] == group and s["name"] == name]
+            )
+            rows.append(
+                (name, stats["n"], stats["errors"], _ms(stats["p50"]), _ms(stats["p95"]),
+                 _ms(stats["p99"]))
+            )  # fmt: skip
+        print()
+        print(_table(("endpoint", "requests", "errors", "p50", "p95", "p99"), rows))
+    errors = figures.errors()
+    if errors:
+        print()
+        print("Errors (first five kinds):")
+        kinds = {}
+        for sample in errors:
+            kinds.setdefault((sample["name"], sample["error"]), 0)
+            kinds[(sample["name"], sample["error"])] += 1
+        for (name, error), count in sorted(kinds.items(), key=lambda kv: -kv[1])[:5]:
+            print(f"  {count:>5}  {name}: {error}")
+    verdicts = [("everyone signed in", figures.all_signed_in)]
+    for group, label, targeted in GROUPS:
+        if targeted:
+            p95 = figures.group(group)["p95"]
+            verdicts.append((f"{label} p95 ≤ {TARGET_MS} ms", p95 is not None and p95 <= TARGET_MS))
+    verdicts.append(("no errors", not errors))
+    print()
+    print("Targets: " + "; ".join(f"{what} {'ok' if met else 'MISSED'}" for what, met in verdicts))
+    return verdicts
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    profile = Profile(workers=args.workers)
+    scale = QUICK_SCALE if args.quick else SCALE
+    VAR.mkdir(parents=True, exist_ok=True)
+    database, seed_note = prepare_database(profile, scale)
+    stack = Stack(profile, database)
+    try:
+        stack.collect_static()
+        stack.start()
+        stack.warm_up_assistant()
+        load_before = os.getloadavg()
+        print(
+            f"Serving on port {stack.port}; {args.users} people for {args.duration} s …",
+            flush=True,
+        )
+        sampler = CpuSampler(stack.process.pid)
+        sampler.start()
+        try:
+            run = run_locust(stack, args)
+        finally:
+            sampler.stop()
+    finally:
+        stack.stop()
+        drop_run_database(profile, database)
+    figures = Figures(run)
+    cpu = sampler.cores(figures.stopped - figures.window, figures.stopped)
+    cpu["locust"] = run.get("locust_cpu", 0.0) / figures.window
+    verdicts = report(
+        figures,
+        args=args,
+        profile=profile,
+        scale=scale,
+        seed_note=seed_note,
+        load_before=load_before,
+        cpu=cpu,
+    )
+    if args.check and not all(met for _, met in verdicts):
+        return 1
+    return 0
