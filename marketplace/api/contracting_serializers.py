@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketplace import eligibility, selectors
+from marketplace.api.serializers import LabelField
 from marketplace.explain import (
     describe_candidate,
     describe_constraint,
@@ -96,8 +97,8 @@ class RequestItemSerializer(serializers.ModelSerializer):
     service_item_code = serializers.CharField(source="service_item.code", read_only=True)
     service_item_name = serializers.CharField(source="service_item.display_name", read_only=True)
     area = serializers.CharField(source="service_item.area", read_only=True)
-    area_display = serializers.CharField(source="service_item.get_area_display", read_only=True)
-    unit_display = serializers.CharField(source="service_item.get_unit_display", read_only=True)
+    area_display = LabelField(source="service_item.area")
+    unit_display = LabelField(source="service_item.unit")
     unit_price = serializers.DecimalField(
         source="service_item.unit_price", max_digits=10, decimal_places=2, read_only=True
     )
@@ -124,7 +125,7 @@ class RequestItemSerializer(serializers.ModelSerializer):
 class OfferSummarySerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
     status = _state(_("pending, accepted, declined, expired or withdrawn."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
 
     class Meta:
         model = Offer
@@ -145,7 +146,7 @@ class CustodyRequestSerializer(serializers.ModelSerializer):
     incubator = serializers.IntegerField(source="firm.incubator_id", read_only=True)
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
     status = _state(_("open, offered, engaged, waitlisted or withdrawn."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
     items = RequestItemSerializer(many=True, read_only=True)
     offers = OfferSummarySerializer(
         many=True,
@@ -352,18 +353,14 @@ class ChooseAgencySerializer(serializers.Serializer):
 class OfferSerializer(serializers.ModelSerializer):
     firm = serializers.IntegerField(source="request.firm_id", read_only=True)
     firm_name = serializers.CharField(source="request.firm.name", read_only=True)
-    firm_district_display = serializers.CharField(
-        source="request.firm.get_district_display", read_only=True
-    )
-    firm_industry_display = serializers.CharField(
-        source="request.firm.get_industry_display", read_only=True
-    )
+    firm_district_display = LabelField(source="request.firm.district")
+    firm_industry_display = LabelField(source="request.firm.industry")
     needs = serializers.CharField(source="request.needs", read_only=True)
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
     status = _state(_("pending, accepted, declined, expired or withdrawn."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
     source = _state(_("firm_choice, next_candidate, allocation or waiting_list."))
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    source_display = LabelField(source="source")
     score = serializers.FloatField(read_only=True, help_text=_("Match score, 0–100."))
     reasons = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
@@ -431,7 +428,7 @@ class OfferSerializer(serializers.ModelSerializer):
 class EngagementItemSerializer(serializers.ModelSerializer):
     service_item_code = serializers.CharField(source="service_item.code", read_only=True)
     service_item_name = serializers.CharField(source="service_item.display_name", read_only=True)
-    unit_display = serializers.CharField(source="service_item.get_unit_display", read_only=True)
+    unit_display = LabelField(source="service_item.unit")
     amount = serializers.SerializerMethodField(help_text=_("Quota × agreed unit price (CNY)."))
 
     class Meta:
@@ -457,7 +454,7 @@ class EngagementSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
     status = _state(_("active, transferred, completed or cancelled."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
     items = EngagementItemSerializer(many=True, read_only=True)
     successor = serializers.SerializerMethodField(
         help_text=_("The engagement that took over after a change of agency, if any.")
@@ -518,7 +515,7 @@ class AgencyChangeSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="engagement.agency.display_name", read_only=True)
     new_agency_name = serializers.CharField(source="new_agency.display_name", read_only=True)
     status = _state(_("pending, approved or refused."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
 
     class Meta:
         model = AgencyChange
@@ -622,7 +619,7 @@ class AgencyLoadSerializer(serializers.Serializer):
 class AllocationRunSummarySerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
     status = _state(_("preview, committed or discarded."))
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = LabelField(source="status")
     created_by_name = serializers.CharField(source="created_by.__str__", read_only=True)
     request_count = serializers.SerializerMethodField()
     placed = serializers.SerializerMethodField(help_text=_("Firms the solver placed."))

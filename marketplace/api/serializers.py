@@ -4,6 +4,9 @@ State fields (verification, status and their reasons and dates) are read-only
 here: they change only through the state actions.
 """
 
+import functools
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -43,6 +46,35 @@ class CreditCodeSerializerMixin:
 def _user(serializer):
     request = serializer.context.get("request")
     return getattr(request, "user", None)
+
+
+@functools.cache
+def _choice_labels(model_field, language):
+    return {value: str(label) for value, label in model_field.flatchoices}
+
+
+class LabelField(serializers.CharField):
+    """The label of a choice field in the caller's language; `source` names the stored value
+    ("status", "service_item.area").
+
+    Faster than source="get_status_display": that method rebuilds a dict of the field's lazy
+    choices on every call and DRF inspects its signature before each call, about half the
+    time of serialising a list of engagements. The labels are computed once per language.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def bind(self, field_name, parent):
+        super().bind(field_name, parent)
+        model = parent.Meta.model
+        *path, name = self.source_attrs
+        for attr in path:
+            model = model._meta.get_field(attr).related_model
+        self.model_field = model._meta.get_field(name)
+
+    def to_representation(self, value):
+        return _choice_labels(self.model_field, get_language()).get(value, value)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -88,7 +120,7 @@ class MeSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(
         source="__str__", read_only=True, help_text=_("The name shown to other people.")
     )
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = LabelField(source="role")
     firm = serializers.IntegerField(source="firm_id", read_only=True, allow_null=True)
     agency = serializers.IntegerField(source="agency_id", read_only=True, allow_null=True)
     incubator = serializers.IntegerField(source="incubator_id", read_only=True, allow_null=True)
@@ -113,7 +145,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 class HighTechParkSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    district_display = serializers.CharField(source="get_district_display", read_only=True)
+    district_display = LabelField(source="district")
 
     class Meta:
         model = HighTechPark
@@ -123,8 +155,8 @@ class HighTechParkSerializer(serializers.ModelSerializer):
 
 class IncubatorSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    district_display = serializers.CharField(source="get_district_display", read_only=True)
+    level_display = LabelField(source="level")
+    district_display = LabelField(source="district")
     park_name = serializers.CharField(source="park.display_name", read_only=True, allow_null=True)
 
     class Meta:
@@ -162,10 +194,10 @@ class IncubatorSerializer(serializers.ModelSerializer):
 
 class FirmSerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
     incubator_name = serializers.CharField(source="incubator.display_name", read_only=True)
-    district_display = serializers.CharField(source="get_district_display", read_only=True)
-    industry_display = serializers.CharField(source="get_industry_display", read_only=True)
-    revenue_band_display = serializers.CharField(source="get_revenue_band_display", read_only=True)
-    verification_display = serializers.CharField(source="get_verification_display", read_only=True)
+    district_display = LabelField(source="district")
+    industry_display = LabelField(source="industry")
+    revenue_band_display = LabelField(source="revenue_band")
+    verification_display = LabelField(source="verification")
 
     class Meta:
         model = Firm
@@ -205,9 +237,9 @@ class FirmSerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
 
 class AgencySerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    district_display = serializers.CharField(source="get_district_display", read_only=True)
+    kind_display = LabelField(source="kind")
+    status_display = LabelField(source="status")
+    district_display = LabelField(source="district")
     industries = serializers.ListField(
         child=serializers.ChoiceField(choices=Industry.choices),
         required=False,
@@ -274,8 +306,8 @@ class AgencySerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
 
 class ServiceItemSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    area_display = serializers.CharField(source="get_area_display", read_only=True)
-    unit_display = serializers.CharField(source="get_unit_display", read_only=True)
+    area_display = LabelField(source="area")
+    unit_display = LabelField(source="unit")
 
     class Meta:
         model = ServiceItem
@@ -323,9 +355,7 @@ class PackageItemSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeYearSerializer(serializers.ModelSerializer):
-    max_revenue_band_display = serializers.CharField(
-        source="get_max_revenue_band_display", read_only=True
-    )
+    max_revenue_band_display = LabelField(source="max_revenue_band")
     is_open = serializers.BooleanField(read_only=True)
     package_price = serializers.DecimalField(
         max_digits=14,
