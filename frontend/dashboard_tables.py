@@ -213,9 +213,9 @@ def deadlines_at_risk(deadlines):
     for n, deadline in enumerate(deadlines):
         rows.append(
             {
-                "firm": deadline.firm.name,
+                "firm": deadline.firm_name,
                 "what": deadline.get_kind_display(),
-                "number": deadline.asset.number,
+                "number": deadline.asset_number,
                 "due_on": deadline.due_on,
                 "grace_ends_on": deadline.grace_ends_on,
                 "agency": deadline.responsible_agency.display_name
