@@ -31,7 +31,6 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -422,31 +421,40 @@ def firm_grid(firms, year, columns=("district", "incubator_id", "industry")):
 
 
 def coverage_by_month(firms, year):
-    """One query: [(first day of month, firms first covered that month)] up to `year`'s end."""
-    first = (
-        Engagement.objects.filter(firm=OuterRef("pk"), status__in=COVERING)
-        .order_by()
-        .values("firm")
-        .annotate(first=Min("created_at"))
-        .values("first")
-    )
+    """One query: [(first day of month, firms first covered that month)] up to `year`'s end.
+
+    The covering engagements of `firms` are grouped by firm once (their first
+    engagement's month, in local time), then counted by month; a subquery per firm
+    looked up each firm's engagements in turn.
+    """
     _, end = year_window(year)
-    rows = (
-        firms.order_by()
-        .annotate(first=Subquery(first))
-        .filter(first__isnull=False, first__lt=end)
+    firsts = (
+        Engagement.objects.filter(firm__in=firms.values("pk"), status__in=COVERING)
+        .order_by()
+        .values("firm_id")
+        .annotate(first=Min("created_at"))
+        .filter(first__lt=end)
         .annotate(month=TruncMonth("first"))
         .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
     )
-    return [(_as_date(month), n) for month, n in rows]
+    try:
+        sql, params = _compiled(firsts)
+    except EmptyResultSet:  # a user who sees no firm
+        return []
+    rows = _fetch(
+        firsts.db,
+        f"SELECT month, COUNT(*) FROM ({sql}) firsts GROUP BY month ORDER BY month",  # noqa: S608
+        params,
+    )
+    return [(_raw_date(month), n) for month, n in rows]
 
 
-def _as_date(value):
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value
+def _raw_date(value):
+    """A date as a raw cursor reads it: a date, a naive local datetime (PostgreSQL's
+    TruncMonth) or ISO text (SQLite)."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _median_rows(qs, *, value, group=None):
@@ -675,7 +683,7 @@ def delivery_by_engagement(user, filters, today, limit=LIST_LIMIT):
     for values in _fetch(engagements.db, sql, params):
         row = dict(zip(DELIVERY_KEYS, values, strict=True))
         for key in ("starts_on", "ends_on"):
-            row[key] = _as_day(row[key])
+            row[key] = _raw_date(row[key])
         for key in ("quota", "delivered", "pending"):
             row[key] = int(row[key])  # PostgreSQL sums integers as numeric
         row["completeness"] = share = ratio(row["delivered"], row["quota"])
@@ -684,11 +692,6 @@ def delivery_by_engagement(user, filters, today, limit=LIST_LIMIT):
         )
         delivery.append(row)
     return delivery
-
-
-def _as_day(value):
-    """A date as a raw cursor reads it (SQLite gives its ISO text)."""
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def satisfaction(user, filters):

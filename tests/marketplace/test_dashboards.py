@@ -10,6 +10,7 @@ from chat.models import Conversation, Message
 from chat.selectors import chat_analytics
 from marketplace import dashboards
 from marketplace.dashboards import Filters
+from marketplace.models import Engagement
 from tests.dashboards_world import NOW, TODAY, TZ, build_world
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,33 @@ def test_programme_coverage_budget_and_forecast(personas, world):
     assert months[3] == (Decimal("12600.00"), None)
     assert months[6] == (Decimal("12600.00"), Decimal("12600.00"))
     assert months[12] == (None, Decimal("27704.82"))
+
+
+def test_firms_covered_by_month_in_local_time(personas, world):
+    def created(name, *args):
+        at = datetime.datetime(*args, tzinfo=datetime.UTC)
+        Engagement.objects.filter(pk=world.engagements[name].pk).update(created_at=at)
+
+    created("e3", 2025, 12, 31, 20, 0)  # 1 January 2026, 04:00 in Beijing
+    created("e1", 2026, 3, 31, 15, 30)  # 31 March, 23:30
+    created("e2", 2026, 4, 30, 16, 30)  # 1 May, 00:30
+
+    firms = dashboards.selectors.firms_visible_to(personas.officer)
+    by_month = dashboards.coverage_by_month(firms, world.year)
+
+    assert sorted(by_month) == [
+        (datetime.date(2026, 1, 1), 1),
+        (datetime.date(2026, 3, 1), 1),
+        (datetime.date(2026, 5, 1), 1),
+    ]
+    # Only the firms asked about count.
+    created("e1", 2026, 1, 10, 0, 0)
+    assert dashboards.coverage_by_month(firms.filter(pk=personas.firm.pk), world.year) == [
+        (datetime.date(2026, 1, 1), 1)
+    ]
+    # Up to the end of the year asked for.
+    created("e2", 2027, 1, 5, 0, 0)
+    assert sum(n for _month, n in dashboards.coverage_by_month(firms, world.year)) == 2
 
 
 def test_filters_narrow_the_programme_figures(personas, world):
