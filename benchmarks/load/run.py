@@ -434,9 +434,12 @@ class Figures:
         self.measured_from = run["measured_from"]
         self.all_signed_in = self.measured_from is not None
         start = self.measured_from if self.all_signed_in else self.started
-        self.window = max(self.stopped - start, 1e-9)
         # By start time: a request under way at the last sign-in belongs to the warm-up.
         self.measured = [s for s in self.samples if s["at"] - s["ms"] / 1000 >= start]
+        # Until the last answer: Locust's stopping time carries no requests.
+        end = max((s["at"] for s in self.measured), default=self.stopped)
+        self.window = max(end - start, 1e-9)
+        self.window_end = end
 
     def stats(self, rows):
         times = [row["ms"] for row in rows if row["error"] is None]
@@ -588,7 +591,7 @@ def main(argv=None):
         stack.stop()
         drop_run_database(profile, database)
     figures = Figures(run)
-    cpu = sampler.cores(figures.stopped - figures.window, figures.stopped)
+    cpu = sampler.cores(figures.window_end - figures.window, figures.window_end)
     cpu["locust"] = run.get("locust_cpu", 0.0) / figures.window
     verdicts = report(
         figures,
