@@ -386,7 +386,15 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
         (None, {"fields": ("year", "name", "opens_on", "closes_on")}),
         (
             _("Money"),
-            {"fields": ("budget", "target_firms", "government_share", "copay_cap")},
+            {
+                "fields": (
+                    "budget",
+                    "target_firms",
+                    "government_share",
+                    "copay_cap",
+                    "copay_due_days",
+                )
+            },
         ),
         (_("Eligibility"), {"fields": ("max_headcount", "max_revenue_band")}),
         (_("Offers"), {"fields": ("offer_response_days", "auto_offer_next")}),

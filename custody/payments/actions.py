@@ -405,6 +405,12 @@ def copayment_received_online(*, payment_intent, now=None):
     return copayment
 
 
+def _check_whole(amount, due, message):
+    """A bank transfer is recorded for the whole amount due, never a part of it."""
+    if amount != due:
+        raise ActionError(message % {"amount": due}, code="amount_mismatch", field="amount")
+
+
 @transaction.atomic
 def offline_payment_record(*, engagement, by, kind, amount, reference, value_date):
     """The programme office records a bank transfer: a co-payment received, a refund paid to
@@ -446,13 +452,11 @@ def offline_payment_record(*, engagement, by, kind, amount, reference, value_dat
                 % {"status": copayment.get_status_display()},
                 code=f"copayment_{copayment.status}",
             )
-        if amount != copayment.amount:
-            raise ActionError(
-                _("The co-payment due is %(amount)s; record the whole amount.")
-                % {"amount": copayment.amount},
-                code="amount_mismatch",
-                field="amount",
-            )
+        _check_whole(
+            amount,
+            copayment.amount,
+            _("The co-payment due is %(amount)s; record the whole amount."),
+        )
         ledger.record(kind=Kind.COPAY_RECEIVED, **common)
         _activate(engagement, copayment, method=Method.OFFLINE, now=timezone.now())
     elif kind == Kind.COPAY_REFUNDED:
@@ -465,13 +469,9 @@ def offline_payment_record(*, engagement, by, kind, amount, reference, value_dat
             raise InvalidTransition(
                 _("No bank refund is due for this engagement."), code="no_refund_due"
             )
-        if amount != refund.amount:
-            raise ActionError(
-                _("The refund due is %(amount)s; record the whole amount.")
-                % {"amount": refund.amount},
-                code="amount_mismatch",
-                field="amount",
-            )
+        _check_whole(
+            amount, refund.amount, _("The refund due is %(amount)s; record the whole amount.")
+        )
         ledger.record(kind=Kind.COPAY_REFUNDED, **common)
         refund.status = Refund.Status.SUCCEEDED
         refund.confirmed_at = timezone.now()
@@ -487,13 +487,9 @@ def offline_payment_record(*, engagement, by, kind, amount, reference, value_dat
             raise InvalidTransition(
                 _("No payout is waiting for this engagement."), code="no_payout_due"
             )
-        if amount != payout.amount:
-            raise ActionError(
-                _("The payout due is %(amount)s; record the whole amount.")
-                % {"amount": payout.amount},
-                code="amount_mismatch",
-                field="amount",
-            )
+        _check_whole(
+            amount, payout.amount, _("The payout due is %(amount)s; record the whole amount.")
+        )
         ledger.record(kind=Kind.PAYOUT_SENT, **common)
         payout.status = Payout.Status.SENT
         payout.method = Method.OFFLINE

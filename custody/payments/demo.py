@@ -44,25 +44,19 @@ def seed_engagement_payments(engagements, *, officer, rng):
                 paid_at,
             ),
         ]
-        for kind, amount, key, method, ref, moment in movements:
-            if amount <= 0:
-                continue
-            source, destination = ledger.ROUTES[kind]
-            entries.append(
-                LedgerEntry(
-                    key=key,
-                    kind=kind,
-                    engagement=engagement,
-                    programme_year_id=engagement.programme_year_id,
-                    source=source,
-                    destination=destination,
-                    amount=amount,
-                    currency=currency,
-                    method=method,
-                    reference=ref,
-                    value_date=moment.date(),
-                    recorded_by=officer if method == Method.OFFLINE else None,
-                )
+        entries += [
+            ledger.entry(
+                kind=kind,
+                engagement=engagement,
+                amount=amount,
+                key=key,
+                method=method,
+                reference=ref,
+                value_date=moment.date(),
+                by=officer if method == Method.OFFLINE else None,
             )
+            for kind, amount, key, method, ref, moment in movements
+            if amount > 0
+        ]
     CoPayment.objects.bulk_create(copayments, batch_size=1000)
     LedgerEntry.objects.bulk_create(entries, batch_size=1000)

@@ -37,7 +37,7 @@ def currency():
     return settings.PAYMENTS_CURRENCY.upper()
 
 
-def record(
+def entry(
     *,
     kind,
     engagement,
@@ -49,33 +49,39 @@ def record(
     value_date=None,
     by=None,
 ):
+    """One movement, not saved yet (record() saves it once; bulk loaders save many)."""
+    source, destination = ROUTES[kind]
+    return LedgerEntry(
+        key=key,
+        kind=kind,
+        engagement=engagement,
+        programme_year_id=engagement.programme_year_id,
+        source=source,
+        destination=destination,
+        amount=Decimal(amount).quantize(Decimal("0.01")),
+        currency=currency(),
+        method=method,
+        stripe_object_id=stripe_object_id,
+        reference=reference,
+        value_date=value_date or timezone.localdate(),
+        recorded_by=by if by is not None and by.is_authenticated else None,
+    )
+
+
+def record(*, kind, engagement, amount, key, **details):
     """Append one movement; a movement whose key is already recorded is not written again.
 
     Returns the entry, or None when the amount is zero or the key was already there.
     """
-    amount = Decimal(amount).quantize(Decimal("0.01"))
-    if amount < 0:
+    movement = entry(kind=kind, engagement=engagement, amount=amount, key=key, **details)
+    if movement.amount < 0:
         raise ValueError("A ledger movement is never negative; record the opposite kind.")
-    if amount == 0:
+    if movement.amount == 0:
         return None
-    source, destination = ROUTES[kind]
     try:
         with transaction.atomic():
-            return LedgerEntry.objects.create(
-                key=key,
-                kind=kind,
-                engagement=engagement,
-                programme_year_id=engagement.programme_year_id,
-                source=source,
-                destination=destination,
-                amount=amount,
-                currency=currency(),
-                method=method,
-                stripe_object_id=stripe_object_id,
-                reference=reference,
-                value_date=value_date or timezone.localdate(),
-                recorded_by=by if by is not None and by.is_authenticated else None,
-            )
+            movement.save()
+            return movement
     except IntegrityError:
         if LedgerEntry.objects.filter(key=key).exists():
             return None

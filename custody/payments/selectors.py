@@ -139,7 +139,7 @@ def payments_desk(*, user, programme_year, recent=50):
         balances=ledger.balances(entries),
         totals=ledger.totals_by_kind(entries),
         entries=list(
-            ledger.entries_for(programme_year=programme_year).order_by("-created_at", "-id")[
+            ledger.entries_for(programme_year=programme_year).order_by("-value_date", "-id")[
                 :recent
             ]
         ),

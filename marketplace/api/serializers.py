@@ -382,6 +382,7 @@ class ProgrammeYearSerializer(serializers.ModelSerializer):
             "target_firms",
             "government_share",
             "copay_cap",
+            "copay_due_days",
             "max_headcount",
             "max_revenue_band",
             "max_revenue_band_display",
