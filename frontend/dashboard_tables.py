@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.exports import DATE, INT, MONEY, MONTH, NUMBER, PERCENT, TEXT, Column, Table
+from marketplace.models import Agency
 
 
 class PageTable(Table):
@@ -206,21 +207,34 @@ def offers_waiting(offers):
     )
 
 
+def _agency_names():
+    """(name, name_en) -> Agency.display_name, worked out once per agency of a list."""
+    names = {}
+
+    def display_name(name, name_en):
+        if not name:
+            return ""
+        if (name, name_en) not in names:
+            names[name, name_en] = Agency(name=name, name_en=name_en).display_name
+        return names[name, name_en]
+
+    return display_name
+
+
 def deadlines_at_risk(deadlines):
     rows = []
     links = {}
     firm_url = _detail_url("frontend:firm-detail")
+    agency_name = _agency_names()
     for n, deadline in enumerate(deadlines):
         rows.append(
             {
-                "firm": deadline.firm_name,
+                "firm": deadline.firm,
                 "what": deadline.get_kind_display(),
                 "number": deadline.asset_number,
                 "due_on": deadline.due_on,
                 "grace_ends_on": deadline.grace_ends_on,
-                "agency": deadline.responsible_agency.display_name
-                if deadline.responsible_agency
-                else "",
+                "agency": agency_name(deadline.agency_name, deadline.agency_name_en),
             }
         )
         links[(n, "firm")] = firm_url(deadline.firm_id)

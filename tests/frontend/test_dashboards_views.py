@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from custody.models import Deadline
 from frontend import dashboard_tables as tables
 from frontend.views import dashboards as views
 from marketplace import exports
 from marketplace.summaries import send_monthly_summaries
-from tests.dashboards_world import NOW, build_world, grow
+from tests.dashboards_world import NOW, TODAY, build_world, grow
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,7 @@ def test_agency_sees_only_its_own_scorecard(client, personas, world):
         (PROGRAMME, "frontend:dashboard-programme-export", "budget"),
         (PROGRAMME, "frontend:dashboard-programme-export", "chat"),
         (INCUBATOR, "frontend:dashboard-incubator-export", "delivery"),
+        (INCUBATOR, "frontend:dashboard-incubator-export", "deadlines"),
         (INCUBATOR, "frontend:dashboard-incubator-export", "trend"),
     ],
 )
@@ -156,6 +158,27 @@ def test_exports_match_the_page(client, personas, world, url, export, table):
     assert text == [shown.headers(), *shown.text_rows()]
     for cell in shown.text_rows()[0]:
         assert cell in page.content.decode()
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_deadlines_at_risk_read_in_the_users_language(client, personas, world):
+    Deadline.objects.filter(due_on=TODAY + datetime.timedelta(days=10)).update(
+        responsible_agency=personas.agency
+    )
+    client.force_login(personas.incubator_manager)
+
+    tables_in = {
+        language: client.get(INCUBATOR, headers={"accept-language": language}).context["tables"]
+        for language in ("en", "zh-hans")
+    }
+
+    # D4 (five days overdue, no agency named), then D3 (in ten days, the agency's).
+    for language, agency in (("en", personas.agency.name_en), ("zh-hans", personas.agency.name)):
+        rows = tables_in[language]["deadlines"].rows
+        assert [row["agency"] for row in rows] == ["", agency]
+        with translation.override(language):
+            assert rows[1]["what"] == str(Deadline.Kind.ANNUAL_FEE.label)
+        assert rows[1]["due_on"] == TODAY + datetime.timedelta(days=10)
 
 
 @pytest.mark.usefixtures("at_mid_june")
