@@ -626,11 +626,12 @@ DELIVERY_KEYS = (
     "delivered",
     "pending",
 )
-_SHARE = "CAST(sums.delivered AS DOUBLE PRECISION) / sums.quota"
-# delivery_slipping() in SQL, over the days worked out per engagement.
+# ratio() and delivery_slipping() in SQL; NULLIF, as SQL may divide before it checks.
+_SHARE = "CAST(sums.delivered AS DOUBLE PRECISION) / NULLIF(sums.quota, 0)"
 _SLIPPING = (
-    "CASE WHEN e.state = %s AND e.duration > 0 AND sums.quota > 0"
-    f" AND {_SHARE} + %s < CAST(e.elapsed AS DOUBLE PRECISION) / e.duration THEN 1 ELSE 0 END"
+    "CASE WHEN e.state = %s AND e.duration > 0 AND sums.quota > 0 AND"
+    f" {_SHARE} + %s < CAST(e.elapsed AS DOUBLE PRECISION) / NULLIF(e.duration, 0)"
+    " THEN 1 ELSE 0 END"
 )
 
 
@@ -674,7 +675,7 @@ def delivery_by_engagement(user, filters, today, limit=LIST_LIMIT):
         " e.starts, e.ends, sums.quota, sums.delivered, sums.pending"
         f" FROM ({each}) e INNER JOIN ({sums}) sums ON sums.engagement_row = e.engagement_row"
         f" ORDER BY {_SLIPPING} DESC,"
-        f" CASE WHEN sums.quota > 0 THEN {_SHARE} ELSE 0 END, e.firm_name, e.engagement_row"
+        f" COALESCE({_SHARE}, 0), e.firm_name, e.engagement_row"
     )
     params = (*each_params, *sums_params, Engagement.Status.ACTIVE, SLIP_MARGIN)
     if limit is not None:

@@ -117,6 +117,18 @@ def test_delivery_list_is_sorted_and_cut_by_the_database(personas, world, today,
     assert delivery(2) == every[:2]
 
 
+def test_delivery_list_takes_an_empty_quota(personas, world):
+    world.engagements["e2"].items.update(quota=0)
+
+    rows = dashboards.delivery_by_engagement(
+        personas.officer, Filters(year=world.year), TODAY, limit=None
+    )
+
+    e2 = next(row for row in rows if row["engagement_id"] == world.engagements["e2"].pk)
+    assert (e2["quota"], e2["completeness"], e2["slipping"]) == (0, None, False)
+    assert rows[0] == e2  # nothing delivered, as E2 had before
+
+
 def test_programme_coverage_budget_and_forecast(personas, world):
     incubators = list(dashboards.selectors.incubators_visible_to(personas.officer))
     figures = dashboards.programme_dashboard(
