@@ -31,6 +31,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Sum,
     Value,
@@ -53,6 +54,7 @@ from marketplace.models import (
     Firm,
     Offer,
     ProgrammeYear,
+    User,
 )
 
 ZERO = Decimal("0.00")
@@ -772,11 +774,14 @@ def deadlines_at_risk(user, filters, today, limit=LIST_LIMIT):
 
 
 def firms_without_request(firms, year, limit=LIST_LIMIT):
-    """Two queries: eligible firms with no request this year, with their members' e-mails."""
+    """Two queries: eligible firms with no request this year, with their members' e-mails
+    (only what the list shows is loaded)."""
     return list(
         firms.filter(_eligible_q(year))
         .exclude(_requested(year))
-        .prefetch_related("members")
+        .select_related(None)
+        .only("name", "industry")
+        .prefetch_related(Prefetch("members", queryset=User.objects.only("email", "firm_id")))
         .order_by("name")[:limit]
     )
 
