@@ -12,9 +12,15 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.http import Http404, HttpResponse
 from django.utils import dateformat, numberformat
 from django.utils.formats import get_format
 from django.utils.translation import get_language
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 TEXT, INT, NUMBER, MONEY, PERCENT, DATE, MONTH = (
     "text",
@@ -196,3 +202,18 @@ def to_xlsx(table):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def download(body, fmt, filename):
+    """A file response for an export's `body` in `fmt` ("csv" or "xlsx")."""
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def table_download(table, fmt, filename):
+    """`table` as a CSV or XLSX download; 404 for any other format."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    body = to_csv(table) if fmt == "csv" else to_xlsx(table)
+    return download(body, fmt, filename)

@@ -8,7 +8,7 @@ import functools
 
 from django import forms
 from django.contrib.staticfiles import finders
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -271,19 +271,10 @@ def _export(request, dashboard, table, fmt):
     build, _template = _DASHBOARDS[dashboard]
     context = build(request, every_row=True)
     chosen = context.get("tables", {}).get(table)
-    if chosen is None or fmt not in {"csv", "xlsx"}:
+    if chosen is None:
         raise Http404
     year = context["filters"].year.year
-    filename = f"{dashboard}-{table}-{year}.{fmt}"
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(chosen), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(chosen),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.table_download(chosen, fmt, f"{dashboard}-{table}-{year}.{fmt}")
 
 
 @role_required("incubator_manager", "programme_officer")

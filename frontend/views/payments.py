@@ -3,7 +3,7 @@ office's payments desk, ledger and reconciliation; an agency's payout account.""
 
 import stripe
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -219,18 +219,10 @@ def payments_reconciliation(request):
 @role_required("programme_officer")
 def payments_ledger_export(request, fmt):
     year = selectors.programme_year_from(request.GET.get("year"))
-    if year is None or fmt not in {"csv", "xlsx"}:
+    if year is None:
         raise Http404
     table = _ledger_table(selectors.ledger_entries(user=request.user, programme_year=year))
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(table), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(table),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="ledger-{year.year}.{fmt}"'
-    return response
+    return exports.table_download(table, fmt, f"ledger-{year.year}.{fmt}")
 
 
 # --- An agency's payout account --------------------------------------------------------

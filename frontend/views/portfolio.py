@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,16 +23,13 @@ from custody.portfolio_io import PortfolioImportError, export_portfolio, import_
 from frontend.portfolio_forms import AssetForm, PortfolioFilterForm, PortfolioImportForm
 from frontend.views.access import paginate, role_required
 from frontend.views.deadlines import _state as deadline_state
+from marketplace import exports
 from marketplace.errors import ActionError
 
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency change the portfolio; managers and the office only read.
 EDITORS = ("firm_member", "agency_staff")
 
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 # What a damaged or disguised upload raises while it is read.
 UNREADABLE = (
     UnicodeDecodeError,
@@ -233,14 +230,12 @@ def portfolio_import(request, firm_id):
 @require_GET
 @role_required(*READERS)
 def portfolio_export(request, firm_id, fmt):
-    if fmt not in EXPORT_TYPES:
+    if fmt not in exports.CONTENT_TYPES:
         raise Http404
     firm = selectors.portfolio_firm_get_for_user(user=request.user, firm_id=firm_id)
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"portfolio.{fmt}"
         export_portfolio(firm=firm, path=path)
         body = path.read_bytes()
-    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     filename = f"portfolio-{firm.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.download(body, fmt, filename)
