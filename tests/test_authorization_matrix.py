@@ -37,6 +37,7 @@ from tests.authorization_routes import (
 )
 from tests.conftest import make_personas
 from tests.custody.service_helpers import temporary_private_storage
+from tests.html_checks import nesting_problems
 
 # Third-party areas: Django admin, Wagtail admin and its page/document serving, the i18n
 # switch, the OpenAPI schema and docs, static and media files.
@@ -178,7 +179,14 @@ def test_get_answers_each_persona_as_the_table_says(world, identity):
         response = clients[persona, spec.api].get(url)
         if not _matches(response, expected, url):
             wrong.append(f"{persona} on {side} {url}: got {response.status_code}, want {expected}")
+        elif response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            wrong += [f"{persona} on {side} {url}: {problem}" for problem in _nesting(response)]
     assert not wrong, "\n".join(wrong)
+
+
+def _nesting(response):
+    content = b"".join(response) if response.streaming else response.content
+    return nesting_problems(content.decode(response.charset or "utf-8"))
 
 
 # Routes that change an object's state; those without an object act on the caller's own data.
