@@ -84,24 +84,44 @@ def _breakdown_columns(first_label):
 
 _DIMENSIONS = {
     "district": (_("By district"), _("District"), "district"),
-    "park": (_("By high-tech park"), _("High-tech park"), None),
+    "park": (_("By high-tech park"), _("High-tech park"), "park"),
     "incubator": (_("By incubator"), _("Incubator"), "incubator"),
     "industry": (_("By industry"), _("Industry"), "industry"),
 }
+# The counted columns of a breakdown and the firm list's coverage filter for each.
+_STAGE_COLUMNS = {
+    "firms": "",
+    "verified": "verified",
+    "eligible": "eligible",
+    "requested": "requested",
+    "active": "active",
+    "covered": "covered",
+    "no_request": "no_request",
+}
 
 
-def breakdown(coverage, dimension):
+def stage_urls(params):
+    """Coverage stage -> the firm list behind that figure, under the dashboard's filters
+    (`params`, from Filters.firm_list_params())."""
+    base = reverse("frontend:firm-list")
+    stages = {**_STAGE_COLUMNS, "offered": "offered"}
+    return {
+        column: _firms_url(base=base, **params, stage=stage) for column, stage in stages.items()
+    }
+
+
+def breakdown(coverage, dimension, params):
     title, label, firm_param = _DIMENSIONS[dimension]
     rows = []
     links = {}
     base = reverse("frontend:firm-list")
     for n, row in enumerate(coverage[dimension]):
         rows.append({**row, "label": row["label"] or _("No park")})
-        if firm_param and row["key"] is not None:
-            links[(n, "firms")] = _firms_url(base=base, **{firm_param: row["key"]})
-            links[(n, "verified")] = _firms_url(
-                base=base, **{firm_param: row["key"], "verification": "verified"}
-            )
+        if row["key"] is None:
+            continue  # firms in no park: the firm list has no filter for "none"
+        row_params = {**params, firm_param: row["key"]}
+        for column, stage in _STAGE_COLUMNS.items():
+            links[(n, column)] = _firms_url(base=base, **row_params, stage=stage)
     return PageTable(
         key=f"by_{dimension}",
         title=title,
@@ -111,20 +131,15 @@ def breakdown(coverage, dimension):
     )
 
 
-def funnel(coverage):
+def funnel(coverage, params):
     total = coverage["total"]
-    links = {
-        (0, "count"): _firms_url(),
-        (1, "count"): _firms_url(verification="verified"),
-        (3, "count"): reverse("frontend:request-list"),
-        (4, "count"): f"{reverse('frontend:engagement-list')}?status=active",
-    }
+    urls = stage_urls(params)
     return PageTable(
         key="funnel",
         title=_("Coverage"),
         columns=[Column("stage", _("Stage")), Column("count", _("Firms"), INT)],
         rows=[{"stage": label, "count": total[key]} for key, label in FUNNEL_STAGES],
-        links=links,
+        links={(n, "count"): urls[key] for n, (key, _label) in enumerate(FUNNEL_STAGES)},
     )
 
 

@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import selectors
+from marketplace import dashboards, selectors
 from marketplace.choices import CustodyArea, District, Industry
 from marketplace.models import (
     Agency,
     CustodyRequest,
     Engagement,
     Firm,
+    HighTechPark,
     Incubator,
     Offer,
     ProgrammeYear,
@@ -489,6 +490,19 @@ class FilterForm(BootstrapMixin, forms.Form):
         return self.is_valid() and any(self.cleaned_data.values())
 
 
+# The firm list narrowed to where firms stand in a programme year: the lists behind
+# the dashboards' coverage figures (marketplace.dashboards.STAGES).
+FIRM_STAGES = [
+    ("verified", _("Verified")),
+    ("eligible", _("Eligible")),
+    ("requested", _("Requested custody")),
+    ("offered", _("Waiting for an agency's answer")),
+    ("active", _("Under active custody")),
+    ("covered", _("Covered (cumulative)")),
+    ("no_request", _("Eligible, no request")),
+]
+
+
 class FirmFilterForm(FilterForm):
     search_fields = ("name", "credit_code")
     exact_fields = ("verification", "industry", "district", "incubator")
@@ -496,17 +510,57 @@ class FirmFilterForm(FilterForm):
     verification = forms.ChoiceField(label=_("Verification"), choices=Firm.Verification.choices)
     industry = forms.ChoiceField(label=_("Industry"), choices=Industry.choices)
     district = forms.ChoiceField(label=_("District"), choices=District.choices)
+    park = forms.ModelChoiceField(
+        label=_("High-tech park"), queryset=HighTechPark.objects.none(), empty_label=_("All")
+    )
     incubator = forms.ModelChoiceField(
         label=_("Incubator"), queryset=Incubator.objects.none(), empty_label=_("All incubators")
     )
+    stage = forms.ChoiceField(label=_("Coverage stage"), choices=FIRM_STAGES)
+    # The programme year the coverage filter counts in; the current one unless chosen.
+    year = forms.TypedChoiceField(label=_("Programme year"), coerce=int, choices=())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.years = dashboards.programme_years()
+        self.fields["year"].choices = [(year.year, year.name) for year in self.years]
+        current = dashboards.default_year(self.years)
+        if current is not None:
+            self.fields["year"].initial = current.year
         if user.is_programme_officer:
             self.fields["incubator"].queryset = selectors.incubators_visible_to(user)
+            self.fields["park"].queryset = HighTechPark.objects.order_by("name")
         else:
             # A manager sees one incubator; a choice of one only adds noise.
             del self.fields["incubator"]
+            del self.fields["park"]
+
+    def filter(self, queryset):
+        queryset = super().filter(queryset)
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data.get("park"):
+            queryset = queryset.filter(incubator__park=self.cleaned_data["park"])
+        stage = self.cleaned_data.get("stage")
+        if stage:
+            year = self.stage_year()
+            if year is None:
+                return queryset.none()
+            queryset = queryset.filter(dashboards.firm_stage_q(stage, year))
+        return queryset
+
+    def stage_year(self):
+        """The programme year the coverage filter counts in."""
+        chosen = self.cleaned_data.get("year") if self.is_valid() else None
+        by_year = {year.year: year for year in self.years}
+        return by_year.get(chosen) or dashboards.default_year(self.years)
+
+    @property
+    def is_filtered(self):
+        # The year alone narrows nothing: it only says which year the coverage counts in.
+        return self.is_valid() and any(
+            value for name, value in self.cleaned_data.items() if name != "year"
+        )
 
 
 class AgencyFilterForm(FilterForm):

@@ -95,6 +95,17 @@ class Filters:
             q &= Q(**{f"{prefix}industry": self.industry})
         return q
 
+    def firm_list_params(self):
+        """The filters as the firm list's query parameters (the lists behind the figures)."""
+        params = {
+            "year": self.year.year,
+            "district": self.district,
+            "park": self.park_id,
+            "incubator": self.incubator_id,
+            "industry": self.industry,
+        }
+        return {key: value for key, value in params.items() if value not in (None, "")}
+
 
 def year_window(year):
     """The calendar year of a programme year as aware datetimes [start, end)."""
@@ -403,22 +414,38 @@ def _covered(year):
     )
 
 
+# Where a firm stands in a programme year, as the coverage figures count it; the firm
+# list filters by the same conditions, so a figure and the list behind it agree.
+STAGES = ("verified", "eligible", "requested", "offered", "active", "covered", "no_request")
+
+
+def firm_stage_q(stage, year):
+    """The firms counted under `stage` (one of STAGES) for `year`."""
+    if stage == "verified":
+        return Q(verification=Firm.Verification.VERIFIED)
+    if stage == "eligible":
+        return _eligible_q(year)
+    if stage == "requested":
+        return _requested(year)
+    if stage == "offered":
+        return _offered(year)
+    if stage == "active":
+        return _active(year)
+    if stage == "covered":
+        return _covered(year)
+    if stage == "no_request":
+        return ~_requested(year) & _eligible_q(year)
+    raise ValueError(f"unknown stage {stage!r}")
+
+
 def firm_grid(firms, year, columns=("district", "incubator_id", "industry")):
     """One query: firm counts grouped by `columns` (of district, incubator, industry)."""
-    eligible = _eligible_q(year)
-    requested = _requested(year)
     return list(
         firms.order_by()
         .values(*columns)
         .annotate(
             firms=Count("pk"),
-            verified=Count("pk", filter=Q(verification=Firm.Verification.VERIFIED)),
-            eligible=Count("pk", filter=eligible),
-            requested=Count("pk", filter=requested),
-            offered=Count("pk", filter=_offered(year)),
-            active=Count("pk", filter=_active(year)),
-            covered=Count("pk", filter=_covered(year)),
-            no_request=Count("pk", filter=~requested & eligible),
+            **{stage: Count("pk", filter=firm_stage_q(stage, year)) for stage in STAGES},
         )
     )
 

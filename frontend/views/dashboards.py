@@ -135,9 +135,10 @@ def _incubator_tables(request, *, every_row=False):
         in_full=(in_full,) if in_full else (),
     )
     coverage = figures["coverage"]
+    params = filters.firm_list_params()
     built = {
-        "funnel": tables.funnel(coverage),
-        "by_industry": tables.breakdown(coverage, "industry"),
+        "funnel": tables.funnel(coverage, params),
+        "by_industry": tables.breakdown(coverage, "industry", params),
         "no_request": tables.no_request(
             figures["no_request"], sign_in_url=request.build_absolute_uri(reverse("frontend:login"))
         ),
@@ -175,6 +176,7 @@ def _incubator_tables(request, *, every_row=False):
         "incubator": incubator,
         "tables": built,
         "charts": charts,
+        "stage_urls": tables.stage_urls(params),
     }
 
 
@@ -188,12 +190,13 @@ def _programme_tables(request, *, every_row=False):
         return {"form": form, "filters": None}
     figures = dashboards.programme_dashboard(user, filters, incubators=incubators, today=today)
     coverage = figures["coverage"]
+    params = filters.firm_list_params()
     built = {
         "covered": tables.covered_by_month(figures["covered_by_month"], figures["target"]),
-        "by_district": tables.breakdown(coverage, "district"),
-        "by_park": tables.breakdown(coverage, "park"),
-        "by_incubator": tables.breakdown(coverage, "incubator"),
-        "by_industry": tables.breakdown(coverage, "industry"),
+        "by_district": tables.breakdown(coverage, "district", params),
+        "by_park": tables.breakdown(coverage, "park", params),
+        "by_incubator": tables.breakdown(coverage, "incubator", params),
+        "by_industry": tables.breakdown(coverage, "industry", params),
         "budget": tables.budget(figures["budget"]),
         "scorecards": tables.scorecards(figures["scorecards"]),
         "chat": tables.chat(figures["chat"]),
@@ -235,6 +238,7 @@ def _programme_tables(request, *, every_row=False):
         "figures": figures,
         "tables": built,
         "charts": charts,
+        "stage_urls": tables.stage_urls(params),
         "progress_step": _progress_step(coverage["total"]["covered"], figures["target"]),
     }
 

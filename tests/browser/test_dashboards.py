@@ -1,4 +1,5 @@
-"""Both dashboards in the browser: open, filter, download an export."""
+"""Both dashboards in the browser: open, filter, see the charts, download an export,
+follow a figure to the list behind it."""
 
 import io
 
@@ -28,11 +29,20 @@ def test_manager_filters_the_incubator_dashboard_and_downloads_delivery(
     page.wait_for_load_state()
     assert "industry=ai" in page.url
     assert page.get_by_test_id("figure-eligible").inner_text() == "1"
+    # Charts are drawn from the tables' data (Chart.js from npm, no inline script).
+    page.wait_for_function("document.documentElement.dataset.chartsReady === 'true'")
+    assert page.locator("canvas#chart-funnel").count() == 1
 
     with page.expect_download() as info:
         page.get_by_test_id("export-funnel-xlsx").click()
     sheet = load_workbook(io.BytesIO(info.value.path().read_bytes())).active
     assert sheet.cell(row=2, column=2).value == 1
+
+    # The figure opens the list behind it, under the same filters.
+    page.get_by_test_id("dashboard-figures").get_by_role("link").first.click()
+    page.wait_for_load_state()
+    assert "stage=eligible" in page.url and "industry=ai" in page.url
+    assert page.locator("main table tbody tr").count() == 1
 
 
 def test_officer_opens_the_programme_dashboard_with_charts(
@@ -48,8 +58,8 @@ def test_officer_opens_the_programme_dashboard_with_charts(
     page.get_by_test_id("apply-filters").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("figure-covered").inner_text() == "2"
-    if page.locator("canvas#chart-covered").count():
-        page.wait_for_function("document.documentElement.dataset.chartsReady === 'true'")
+    page.wait_for_function("document.documentElement.dataset.chartsReady === 'true'")
+    assert page.locator("canvas#chart-covered").count() == 1
 
     with page.expect_download() as info:
         page.get_by_test_id("export-scorecards-csv").click()

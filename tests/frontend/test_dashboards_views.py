@@ -61,8 +61,43 @@ def test_manager_sees_their_incubators_figures(client, personas, world):
     assert 'data-testid="table-no_request"' in response.text
     assert "F3 未申请" in response.text
     assert "mailto:f3@example.com?subject=" in response.text
-    # Drill-downs: the industry row opens the firm list filtered the same way.
-    assert f"{reverse('frontend:firm-list')}?industry=ai" in response.text
+
+
+def _figure_links(table):
+    """(figure, URL) for every count of `table` that links to the list behind it."""
+    for (n, key), url in table.links.items():
+        value = table.rows[n].get(key)
+        if isinstance(value, int):
+            yield value, url
+
+
+@pytest.mark.usefixtures("at_mid_june")
+@pytest.mark.parametrize(
+    ("persona", "url", "params", "keys"),
+    [
+        ("incubator_manager", INCUBATOR, {}, ["funnel", "by_industry"]),
+        ("officer", INCUBATOR, {"industry": "ai"}, ["funnel", "by_industry"]),
+        ("officer", PROGRAMME, {}, ["by_district", "by_park", "by_incubator", "by_industry"]),
+        ("officer", PROGRAMME, {"district": "320106"}, ["by_incubator", "by_industry"]),
+    ],
+)
+def test_every_figure_opens_the_list_that_counts_it(
+    client, personas, world, persona, url, params, keys
+):
+    response = _get(client, getattr(personas, persona), url, **params)
+    tables_ = response.context["tables"]
+    total = response.context["figures"]["coverage"]["total"]
+    links = [link for key in keys for link in _figure_links(tables_[key])]
+    links += [(total[stage], url) for stage, url in response.context["stage_urls"].items()]
+
+    wrong = []
+    for figure, link in links:
+        listed = client.get(link)
+        assert listed.status_code == 200, link
+        if listed.context["page"].paginator.count != figure:
+            wrong.append(f"{link}: {listed.context['page'].paginator.count} listed, {figure} shown")
+    assert not wrong, "\n".join(wrong)
+    assert sum(figure for figure, _link in links) > 0
 
 
 @pytest.mark.usefixtures("at_mid_june")
