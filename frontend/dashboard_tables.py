@@ -347,11 +347,20 @@ def budget(forecast):
     )
 
 
-def scorecards(cards, *, link_agencies=True):
+def _active_clients_url(year, agency_id=None):
+    """The engagement list behind an agency's "active clients" figure."""
+    params = {"status": "active", "year": year.year}
+    if agency_id is not None:
+        params["agency"] = agency_id
+    return f"{reverse('frontend:engagement-list')}?{urlencode(params)}"
+
+
+def scorecards(cards, year, *, link_agencies=True):
     links = {}
-    if link_agencies:
-        agency_url = _detail_url("frontend:agency-detail")
-        for n, card in enumerate(cards):
+    agency_url = _detail_url("frontend:agency-detail")
+    for n, card in enumerate(cards):
+        links[(n, "active_clients")] = _active_clients_url(year, card["agency_id"])
+        if link_agencies:
             links[(n, "name")] = agency_url(card["agency_id"])
     return PageTable(
         key="scorecards",
@@ -413,7 +422,7 @@ def _key_values(key, title, rows):
     )
 
 
-def scorecard_card(card):
+def scorecard_card(card, year):
     rows = [
         (_("Offers received"), card["offers_received"], INT),
         (_("Offers accepted"), card["offers_accepted"], INT),
@@ -427,7 +436,10 @@ def scorecard_card(card):
         (_("Average rating"), card["rating"], NUMBER),
         (_("Consultations handled"), card["consultations"], INT),
     ]
-    return _key_values("scorecard", _("Scorecard"), rows)
+    table = _key_values("scorecard", _("Scorecard"), rows)
+    # The agency's own engagements: its list shows no one else's.
+    table.links[(4, "value")] = _active_clients_url(year)
+    return table
 
 
 # --- Charts ---------------------------------------------------------------------------

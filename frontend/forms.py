@@ -602,6 +602,25 @@ class OfferFilterForm(FilterForm):
 
 class EngagementFilterForm(FilterForm):
     search_fields = ("firm__name", "agency__name")
-    exact_fields = ("status",)
+    exact_fields = ("status", "agency")
 
     status = forms.ChoiceField(label=_("Status"), choices=Engagement.Status.choices)
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), empty_label=_("All")
+    )
+    year = forms.TypedChoiceField(label=_("Programme year"), coerce=int, choices=())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = dashboards.programme_years()
+        self.fields["year"].choices = [("", _("All")), *((y.year, y.name) for y in years)]
+        if user.is_agency_staff:
+            del self.fields["agency"]  # its own engagements only
+        else:
+            self.fields["agency"].queryset = selectors.agencies_visible_to(user).order_by("name")
+
+    def filter(self, queryset):
+        queryset = super().filter(queryset)
+        if self.is_valid() and self.cleaned_data.get("year"):
+            queryset = queryset.filter(programme_year__year=self.cleaned_data["year"])
+        return queryset

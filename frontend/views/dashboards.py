@@ -198,7 +198,7 @@ def _programme_tables(request, *, every_row=False):
         "by_incubator": tables.breakdown(coverage, "incubator", params),
         "by_industry": tables.breakdown(coverage, "industry", params),
         "budget": tables.budget(figures["budget"]),
-        "scorecards": tables.scorecards(figures["scorecards"]),
+        "scorecards": tables.scorecards(figures["scorecards"], filters.year),
         "chat": tables.chat(figures["chat"]),
     }
     # Officers reach each incubator's own dashboard from its row.
@@ -249,7 +249,7 @@ def _agency_tables(request, *, every_row=False):
     if filters is None:
         return {"form": form, "filters": None}
     card = dashboards.agency_scorecard(user, filters.year)
-    built = {"scorecard": tables.scorecard_card(card)} if card else {}
+    built = {"scorecard": tables.scorecard_card(card, filters.year)} if card else {}
     return {"form": form, "filters": filters, "card": card, "tables": built, "charts": []}
 
 

@@ -12,7 +12,7 @@ PARTIES = ("firm_member", "agency_staff", "incubator_manager", "programme_office
 
 @role_required("agency_staff", "incubator_manager", "programme_officer")
 def engagement_list(request):
-    filters = EngagementFilterForm(request.GET or None)
+    filters = EngagementFilterForm(request.GET or None, user=request.user)
     engagements = filters.filter(selectors.engagements_visible_to(request.user)).prefetch_related(
         "items"
     )

@@ -77,7 +77,12 @@ def _figure_links(table):
     [
         ("incubator_manager", INCUBATOR, {}, ["funnel", "by_industry"]),
         ("officer", INCUBATOR, {"industry": "ai"}, ["funnel", "by_industry"]),
-        ("officer", PROGRAMME, {}, ["by_district", "by_park", "by_incubator", "by_industry"]),
+        (
+            "officer",
+            PROGRAMME,
+            {},
+            ["by_district", "by_park", "by_incubator", "by_industry", "scorecards"],
+        ),
         ("officer", PROGRAMME, {"district": "320106"}, ["by_incubator", "by_industry"]),
     ],
 )
@@ -98,6 +103,18 @@ def test_every_figure_opens_the_list_that_counts_it(
             wrong.append(f"{link}: {listed.context['page'].paginator.count} listed, {figure} shown")
     assert not wrong, "\n".join(wrong)
     assert sum(figure for figure, _link in links) > 0
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_an_agencys_active_clients_open_its_engagement_list(client, personas, world):
+    response = _get(client, personas.agency_consultant, AGENCY)
+    card = response.context["card"]
+    link = response.context["tables"]["scorecard"].links[(4, "value")]
+
+    listed = client.get(link)
+
+    assert card["active_clients"] > 0
+    assert listed.context["page"].paginator.count == card["active_clients"]
 
 
 @pytest.mark.usefixtures("at_mid_june")
@@ -227,7 +244,7 @@ def test_headers_follow_the_users_language(client, personas, world):
 
     header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     with translation.override("zh-hans"):
-        expected = tables.scorecards([]).headers()
+        expected = tables.scorecards([], None).headers()
     assert header == expected
     assert "排名" in header or "Rank" in header  # "Rank" until the catalogue has it
 
