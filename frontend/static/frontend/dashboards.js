@@ -33,6 +33,8 @@
       data: { labels: spec.labels, datasets: datasets },
       options: {
         responsive: true,
+        // The height comes from .portal-chart, so a full-width chart stays as tall as the others.
+        maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: datasets.length > 1, position: "bottom" } },
         scales: { x: { stacked: spec.stacked }, y: valueAxis }
