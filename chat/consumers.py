@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from chat import actions, events, selectors
 from chat.models import MAX_TEXT, Conversation
-from marketplace.errors import ActionError, InvalidTransition
+from core.errors import ActionError, InvalidTransition
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 
+from core.errors import ActionError
 from custody import actions, numbers, service_actions
 from custody.models import IPAsset
-from marketplace.errors import ActionError
 from marketplace.models import Engagement, User
 
 PATENT_TITLES = (

@@ -17,14 +17,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
 from custody import evidence, service_selectors
 from custody.models import ServiceRecord, Settlement
 from custody.payments import actions as payments
-from marketplace.audit import audit_record
 from marketplace.choices import CustodyArea
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.models import Engagement, EngagementItem, ServiceItem, User
-from marketplace.notifications import notify
 
 # Records that use up quota; a disputed record gives its quantity back.
 COUNTED_STATUSES = (ServiceRecord.Status.PENDING, ServiceRecord.Status.CONFIRMED)

@@ -34,6 +34,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from core.models import AuditEvent, Notification
 from custody.payments.demo import seed_engagement_payments
 from marketplace import matching
 from marketplace.actions import contracting as contracting_actions
@@ -49,7 +50,6 @@ from marketplace.credit_codes import make_credit_code
 from marketplace.models import (
     Agency,
     AgencyChange,
-    AuditEvent,
     ConflictOfInterest,
     CustodyRequest,
     Engagement,
@@ -57,7 +57,6 @@ from marketplace.models import (
     Firm,
     HighTechPark,
     Incubator,
-    Notification,
     Offer,
     PackageItem,
     ProgrammeYear,
@@ -940,7 +939,7 @@ class _Seeder:
         reason="",
         data=None,
     ):
-        """Queue the audit event the action reaching this state writes (see marketplace.audit)."""
+        """Queue the audit event the action reaching this state writes (see core.audit)."""
         if isinstance(subject, Firm):
             parties = {"firm": subject, "incubator_id": subject.incubator_id}
         elif isinstance(subject, Agency):

@@ -9,17 +9,16 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.models import AuditEvent, Notification
 from marketplace.models import (
     Agency,
     AgencyChange,
     AllocationRun,
-    AuditEvent,
     CustodyRequest,
     Engagement,
     Firm,
     HighTechPark,
     Incubator,
-    Notification,
     Offer,
     ProgrammeYear,
     ServiceItem,

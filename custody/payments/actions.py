@@ -21,12 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
 from custody.payments import gateway, ledger
 from custody.payments.models import CoPayment, LedgerEntry, Method, PaymentAccount, Payout, Refund
-from marketplace.audit import audit_record
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.models import Engagement, User
-from marketplace.notifications import notify
 
 log = logging.getLogger(__name__)
 Kind = LedgerEntry.Kind

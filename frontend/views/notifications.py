@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.notices import notification_text
 from frontend.views.access import next_url, paginate
 from marketplace import actions, selectors
-from marketplace.notifications import notification_text
 
 
 def notification_target(user, notification):

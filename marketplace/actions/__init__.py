@@ -5,6 +5,7 @@ state and the actor's right, writes the change with its audit event, and
 schedules side effects (e-mail, notifications) with `transaction.on_commit`.
 """
 
+from core.actions.notices import notification_read, notifications_read_all
 from marketplace.actions.contracting import (
     Ineligible,
     agency_change_approve,
@@ -22,7 +23,6 @@ from marketplace.actions.contracting import (
     request_withdraw,
     waitlist_serve,
 )
-from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.actions.participants import (
     agency_approve,
     agency_register,

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
+from core.workdays import add_workdays
 from custody.payments import actions as payments
 from marketplace import allocation, candidates, eligibility, matching
-from marketplace.audit import audit_record
 from marketplace.choices import RevenueBand
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.explain import describe_constraint
 from marketplace.models import (
     Agency,
@@ -29,8 +31,6 @@ from marketplace.models import (
     RequestItem,
     User,
 )
-from marketplace.notifications import notify
-from marketplace.workdays import add_workdays
 
 # Engagements whose government amount counts against the budget.
 _BUDGET_STATUSES = (

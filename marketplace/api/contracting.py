@@ -17,9 +17,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from core.actions.notices import notification_read, notifications_read_all
+from core.models import Notification
 from marketplace import actions, selectors
 from marketplace.actions.contracting import rank_request
-from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.api import contracting_serializers as cs
 from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import (
@@ -29,14 +30,7 @@ from marketplace.api.serializers import (
     ReasonSerializer,
 )
 from marketplace.api.views import ApiViewMixin
-from marketplace.models import (
-    CustodyRequest,
-    Engagement,
-    EngagementItem,
-    Notification,
-    Offer,
-    RequestItem,
-)
+from marketplace.models import CustodyRequest, Engagement, EngagementItem, Offer, RequestItem
 
 # --- Who may call what ------------------------------------------------------------------
 

@@ -369,27 +369,6 @@ class AllocationRun(models.Model):
         return f"{self.programme_year} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Notification(models.Model):
-    """An in-app notice to the person who must act next (also sent by e-mail)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(_("kind"), max_length=40)
-    params = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.user}"
-
-
 class ConflictOfInterest(models.Model):
     """An agency's declaration that it must not serve a firm (e.g. it acts for a competitor)."""
 

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from stdnum.cn import uscc
 
+from core.models import AuditEvent, Notification
 from marketplace import actions, candidates, demo
 from marketplace.actions.contracting import _deadline, budget_left, eligibility_facts
 from marketplace.choices import CustodyArea, District
@@ -17,7 +18,6 @@ from marketplace.eligibility import failed_rules
 from marketplace.models import (
     Agency,
     AgencyChange,
-    AuditEvent,
     ConflictOfInterest,
     CustodyRequest,
     Engagement,
@@ -25,7 +25,6 @@ from marketplace.models import (
     Firm,
     HighTechPark,
     Incubator,
-    Notification,
     Offer,
     PackageItem,
     ProgrammeYear,

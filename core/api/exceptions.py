@@ -9,7 +9,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from marketplace.errors import ActionError
+from core.errors import ActionError
 
 
 def exception_handler(exc, context):

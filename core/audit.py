@@ -2,16 +2,18 @@
 
 from django.contrib.contenttypes.models import ContentType
 
-from marketplace.models import Agency, AuditEvent, Firm, Incubator
+from core.models import AuditEvent
 
 
 def _parties_of(subject):
-    if isinstance(subject, Firm):
-        return {"firm": subject, "incubator_id": subject.incubator_id}
-    if isinstance(subject, Agency):
-        return {"agency": subject}
-    if isinstance(subject, Incubator):
-        return {"incubator": subject}
+    """The firm, agency and incubator a subject belongs to, so a timeline scopes by a filter.
+
+    A participant names its own parties (`audit_parties()`); anything else is read from
+    its `firm_id`, `agency_id` and `incubator_id` columns.
+    """
+    own = getattr(subject, "audit_parties", None)
+    if own is not None:
+        return own()
     parties = {}
     for name in ("firm", "agency", "incubator"):
         if getattr(subject, f"{name}_id", None) is not None:

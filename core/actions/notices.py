@@ -8,8 +8,8 @@ or from two tabs at once, keeps the first time.
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.errors import NotAllowed
-from marketplace.models import Notification
+from core.errors import NotAllowed
+from core.models import Notification
 
 
 def notification_read(*, notification, by, now=None):

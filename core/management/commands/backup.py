@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace import backups
+from core import backups
 
 
 class Command(BaseCommand):

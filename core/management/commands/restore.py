@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace import backups
+from core import backups
 
 
 class Command(BaseCommand):

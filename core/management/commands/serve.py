@@ -17,7 +17,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from marketplace.management.commands.runlocal import run_schedule_forever
+from core.management.commands.runlocal import run_schedule_forever
 
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
 
