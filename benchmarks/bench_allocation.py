@@ -30,7 +30,8 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from benchmarks.harness import Row
-from marketplace import actions, allocation, candidates, demo, matching
+from demo import programme as demo
+from marketplace import actions, allocation, candidates, matching
 from marketplace.actions.contracting import allocatable_requests
 from marketplace.choices import DISTRICT_NEIGHBOURS, District, Industry, RevenueBand
 from marketplace.credit_codes import make_credit_code

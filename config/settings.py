@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "custody.payments",
     "cms",
     "chat",
+    "reporting",
+    "demo",
     "frontend",
 ]
 
@@ -196,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-stripe-events": {"task": "payments.retry_unprocessed_events", "schedule": 600.0},
     # Dashboard summaries to incubator managers and the programme office, on the 1st.
     "send-monthly-summaries": {
-        "task": "marketplace.send_monthly_summaries",
+        "task": "reporting.send_monthly_summaries",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }

@@ -359,3 +359,18 @@ def audit_events_of_engagement(*, user, engagement_id):
         .filter(_events_about(Engagement, [engagement.pk]))
         .order_by("at", "pk")
     )
+
+
+def programme_years():
+    """Every programme year, newest first (one query; the filter form's choices)."""
+    return list(ProgrammeYear.objects.order_by("-year"))
+
+
+def default_year(years, today=None):
+    """The year open today, else the latest that has opened, else the newest."""
+    today = today or timezone.localdate()
+    for year in years:
+        if year.opens_on <= today <= year.closes_on:
+            return year
+    started = [year for year in years if year.opens_on <= today]
+    return started[0] if started else (years[0] if years else None)

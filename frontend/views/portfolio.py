@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import exports
 from core.errors import ActionError
 from custody import actions, selectors
 from custody.models import Deadline
@@ -24,7 +25,6 @@ from custody.portfolio_io import PortfolioImportError, export_portfolio, import_
 from frontend.portfolio_forms import AssetForm, PortfolioFilterForm, PortfolioImportForm
 from frontend.views.access import paginate, role_required
 from frontend.views.deadlines import _state as deadline_state
-from marketplace import exports
 
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency change the portfolio; managers and the office only read.

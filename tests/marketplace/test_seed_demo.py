@@ -11,7 +11,8 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from core.models import AuditEvent, Notification
-from marketplace import actions, candidates, demo
+from demo import programme as demo
+from marketplace import actions, candidates
 from marketplace.actions.contracting import _deadline, budget_left, eligibility_facts
 from marketplace.choices import CustodyArea, District
 from marketplace.eligibility import failed_rules

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
-from marketplace import demo
+from demo import programme as demo
 from marketplace.models import User
 
 

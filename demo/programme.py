@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from core.models import AuditEvent, Notification
-from custody.payments.demo import seed_engagement_payments
+from demo.payments import seed_engagement_payments
 from marketplace import matching
 from marketplace.actions import contracting as contracting_actions
 from marketplace.choices import (
@@ -888,7 +888,7 @@ class _Seeder:
         self.events.sort(key=lambda event: event.at)
         _insert_as_of(AuditEvent, self.events)
         # Then the custody work of the running engagements, through the custody actions.
-        from custody.demo import seed_workspace
+        from demo.custody import seed_workspace
 
         workspace = seed_workspace(rng=self.rng, today=self.today)
         return {

@@ -1,10 +1,10 @@
-"""Fill an empty database with the demo programme (see marketplace.demo)."""
+"""Fill an empty database with the demo programme (see demo.programme)."""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from marketplace import demo
+from demo import programme as demo
 
 
 class Command(BaseCommand):

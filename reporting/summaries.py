@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from marketplace import dashboards, selectors
+from marketplace import selectors
 from marketplace.models import User
+from reporting import dashboards
+from reporting.filters import Filters
 
 
 def _recipients():
@@ -24,7 +26,7 @@ def _recipients():
 
 def summary_for(user, year, today):
     """(subject, text) of one person's summary, in the active language; None if nothing to say."""
-    filters = dashboards.Filters(year=year)
+    filters = Filters(year=year)
     base = settings.SITE_URL.rstrip("/") if getattr(settings, "SITE_URL", "") else ""
     if user.is_incubator_manager:
         figures = dashboards.incubator_dashboard(user, filters, today=today)
@@ -64,7 +66,7 @@ def summary_for(user, year, today):
 def send_monthly_summaries(*, today=None):
     """E-mail every manager and officer their summary; returns how many were sent."""
     today = today or timezone.localdate()
-    year = dashboards.default_year(dashboards.programme_years(), today)
+    year = selectors.default_year(selectors.programme_years(), today)
     if year is None:
         return 0
     sent = 0

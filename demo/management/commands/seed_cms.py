@@ -1,8 +1,8 @@
-"""Fill the public site with demo content (see cms.demo)."""
+"""Fill the public site with demo content (see demo.cms)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms import demo
+from demo import cms as demo
 
 
 class Command(BaseCommand):

@@ -33,7 +33,7 @@ from cms.models import (
     TrainingEventPage,
     TrainingIndexPage,
 )
-from marketplace.demo import DEMO_PASSWORD
+from demo.programme import DEMO_PASSWORD
 from marketplace.models import User
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
