@@ -32,7 +32,7 @@ from django.utils import timezone
 from benchmarks.harness import Row
 from demo import programme as demo
 from marketplace import actions, allocation, candidates, matching
-from marketplace.actions.contracting import allocatable_requests
+from marketplace.actions.allocation_runs import allocatable_requests
 from marketplace.choices import DISTRICT_NEIGHBOURS, District, Industry, RevenueBand
 from marketplace.credit_codes import make_credit_code
 from marketplace.models import (

@@ -7,5 +7,8 @@ class CustodyConfig(AppConfig):
     verbose_name = _("Custody workspace")
 
     def ready(self):
-        # The wording of this app's notices.
-        from custody import notices  # noqa: F401
+        # The wording of this app's notices, and the money that follows an engagement's moves.
+        from custody import notices, receivers, selectors  # noqa: F401
+        from marketplace import track_record
+
+        track_record.register(selectors.track_record)

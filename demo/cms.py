@@ -3,7 +3,7 @@
 `seed()` writes every page in Chinese and, except one course kept Chinese-only to
 show the fallback, in English, publishing each through a revision as an editor
 would. Events are dated relative to today so some are upcoming and some past.
-The FAQ is the product's own (cms/fixtures), loaded through the import code.
+The FAQ is the product's own (demo/fixtures), loaded through the import code.
 """
 
 import datetime

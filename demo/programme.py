@@ -35,9 +35,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from core.models import AuditEvent, Notification
+from demo.custody import seed_workspace
 from demo.payments import seed_engagement_payments
 from marketplace import matching
-from marketplace.actions import contracting as contracting_actions
+from marketplace.actions import engagements as engagement_actions
+from marketplace.actions import offers as offer_actions
 from marketplace.choices import (
     DISTRICT_NEIGHBOURS,
     INDUSTRY_KEYWORDS,
@@ -888,8 +890,6 @@ class _Seeder:
         self.events.sort(key=lambda event: event.at)
         _insert_as_of(AuditEvent, self.events)
         # Then the custody work of the running engagements, through the custody actions.
-        from demo.custody import seed_workspace
-
         workspace = seed_workspace(rng=self.rng, today=self.today)
         return {
             "parks": len(parks),
@@ -1693,7 +1693,7 @@ class _Contracting:
         return self._offer_at(self.s._between(moment + hour / 6, moment + 48 * hour))
 
     def _offer_at(self, sent_at):
-        respond_by, provisional = contracting_actions._deadline(self.year, sent_at)
+        respond_by, provisional = offer_actions._deadline(self.year, sent_at)
         return _PlannedOffer(sent_at=sent_at, respond_by=respond_by, provisional=provisional)
 
     def _timeline(self, kind, lapses, window_start, *, recent):
@@ -1942,7 +1942,7 @@ class _Contracting:
         offer.rank = ranked.index(chosen) + 1
         offer.score = Decimal(str(candidate.score))
         offer.reasons = [
-            {"code": reason.code, "params": contracting_actions._jsonable(reason.params)}
+            {"code": reason.code, "params": offer_actions._jsonable(reason.params)}
             for reason in candidate.reasons
         ]
         return True
@@ -2041,7 +2041,7 @@ class _Contracting:
                 agency=self.agencies[offer.agency],
                 programme_year=self.year,
                 starts_on=starts_on,
-                ends_on=contracting_actions._one_year_after(starts_on),
+                ends_on=engagement_actions._one_year_after(starts_on),
                 package_price=plan.price,
                 government_amount=plan.government,
                 copay_amount=plan.copay,

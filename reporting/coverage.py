@@ -15,7 +15,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 
 from marketplace import selectors
-from marketplace.choices import RevenueBand
+from marketplace.choices import District, Industry, RevenueBand
 from marketplace.eligibility import ELIGIBLE_LEVELS
 from marketplace.models import (
     CustodyRequest,
@@ -150,8 +150,6 @@ def coverage_by_month(firms, year):
 
 
 def labels(incubators):
-    from marketplace.choices import District, Industry
-
     parks = {inc.park_id: inc.park.display_name for inc in incubators if inc.park_id}
     return {
         "district": dict(District.choices),

@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import DATE, INT, MONEY, MONTH, NUMBER, PERCENT, TEXT, Column, Table
+from core.exports import DATE, INT, MONEY, MONTH, NUMBER, PERCENT, TEXT, Column, Table, display
 from marketplace.models import Agency
 
 
@@ -412,8 +412,6 @@ def chat(figures):
 
 def _key_values(key, title, rows):
     """A two-column table whose values have different kinds: shown and exported as text."""
-    from core.exports import display
-
     return PageTable(
         key=key,
         title=title,
@@ -449,8 +447,6 @@ def chart(table, *, kind, label_key, series, stacked=False, percent=False):
     """A Chart.js description drawn from `table`: labels from one column, a dataset per
     series column, over the rows the page shows. Plain data only; the script turns it
     into a chart."""
-    from core.exports import display
-
     rows = table.page_rows()
     label_kind = next(c.kind for c in table.columns if c.key == label_key)
     columns = {c.key: c for c in table.columns}

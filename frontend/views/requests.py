@@ -23,9 +23,9 @@ from frontend.forms import (
 from frontend.labels import SCORE_COMPONENTS
 from frontend.views.access import decide, paginate, role_required
 from marketplace import actions, eligibility, selectors
-from marketplace.actions.contracting import rank_request
 from marketplace.explain import describe_constraint, describe_reason
 from marketplace.models import AgencyChange, CustodyRequest, Engagement, EngagementItem, Offer
+from marketplace.selectors.ranking import rank_request
 
 # The firm reads the best few; more would only bury them.
 RANKED_SHOWN = 8

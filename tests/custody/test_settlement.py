@@ -13,8 +13,8 @@ from core.models import AuditEvent, Notification
 from custody import service_actions, service_selectors
 from custody.models import ServiceRecord, Settlement
 from custody.settlement import ItemDelivery, progress, settle, split
-from marketplace.actions.contracting import budget_committed, budget_left
 from marketplace.models import Engagement, ProgrammeYear
+from marketplace.selectors.budget import budget_committed, budget_left
 
 D = Decimal
 

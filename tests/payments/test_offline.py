@@ -13,8 +13,8 @@ from custody.payments import actions as payments
 from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
 from marketplace import actions
-from marketplace.actions.contracting import budget_committed
 from marketplace.models import Engagement
+from marketplace.selectors.budget import budget_committed
 from tests.payments.conftest import deliver, engage, settle
 
 pytestmark = pytest.mark.django_db
