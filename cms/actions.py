@@ -16,7 +16,7 @@ from cms import selectors
 from cms.models import CoursePage, CourseProgress, EventRegistration, TrainingEventPage
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition, NotAllowed
-from custody import service_actions
+from custody import actions as custody_actions
 
 
 def _mail_on_commit(*, user, subject, body):
@@ -183,9 +183,9 @@ def event_attendance_mark(*, registration, attended, by):
     )
     # Attendance is a delivered training service of the firm's engagement, in this transaction.
     if attended:
-        service_actions.service_record_from_attendance(registration=registration, by=by)
+        custody_actions.service_record_from_attendance(registration=registration, by=by)
     else:
-        service_actions.service_record_void_attendance(registration=registration, by=by)
+        custody_actions.service_record_void_attendance(registration=registration, by=by)
     return registration
 
 

@@ -305,6 +305,18 @@ class ServiceRecord(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DISPUTED = "disputed", _("Disputed")
 
+    # Every move a record can make (None: logged); custody.actions.services owns them.
+    # Training attendance is recorded confirmed: the attendance list is the evidence.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PENDING),
+            (None, Status.CONFIRMED),
+            (Status.PENDING, Status.CONFIRMED),
+            (Status.PENDING, Status.DISPUTED),
+            (Status.DISPUTED, Status.PENDING),
+        }
+    )
+
     class Source(models.TextChoices):
         AGENCY = "agency", _("Logged by the agency")
         TRAINING = "training", _("Training attendance")
@@ -452,6 +464,16 @@ class Settlement(models.Model):
         RATED = "rated", _("Rated by the firm")
         CONFIRMED = "confirmed", _("Confirmed by the incubator")
         APPROVED = "approved", _("Approved by the programme office")
+
+    # Every move a settlement can make (None: rated by the firm); custody.actions.settlements
+    # owns them.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.RATED),
+            (Status.RATED, Status.CONFIRMED),
+            (Status.CONFIRMED, Status.APPROVED),
+        }
+    )
 
     engagement = models.OneToOneField(
         "marketplace.Engagement",

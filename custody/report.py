@@ -1,13 +1,14 @@
 """A firm's custody report for one quarter: portfolio, deadlines, services against quotas.
 
 `firm_quarter_report` reads; call it only for a firm the reader may see
-(custody.service_selectors.firm_get_for_report decides that). The page and the
+(custody.selectors.firm_get_for_report decides that). The page and the
 PDF (custody.report_pdf) render the same plain dictionary.
 """
 
 from collections import Counter
 
-from custody import service_selectors
+from custody import selectors as custody_selectors
+from custody import settlement
 from custody.models import Deadline, IPAsset
 from marketplace.models import Engagement
 
@@ -20,7 +21,7 @@ def adjacent_quarters(year, quarter):
 
 
 def firm_quarter_report(*, firm, year, quarter):
-    first, last = service_selectors.quarter_bounds(year, quarter)
+    first, last = custody_selectors.quarter_bounds(year, quarter)
     assets = list(IPAsset.objects.filter(firm=firm).order_by("kind", "number"))
     kinds = Counter(asset.kind for asset in assets)
     deadlines = Deadline.objects.filter(firm=firm).select_related("asset")
@@ -46,12 +47,12 @@ def firm_quarter_report(*, firm, year, quarter):
     ):
         in_quarter = {
             item.pk: item
-            for item in service_selectors.engagement_items_with_progress(
+            for item in custody_selectors.engagement_items_with_progress(
                 engagement, since=first, until=last
             )
         }
         rows = []
-        for item in service_selectors.engagement_items_with_progress(engagement, until=last):
+        for item in custody_selectors.engagement_items_with_progress(engagement, until=last):
             quarter_item = in_quarter[item.pk]
             rows.append(
                 {
@@ -61,7 +62,7 @@ def firm_quarter_report(*, firm, year, quarter):
                     "quarter_pending": quarter_item.pending,
                     "confirmed": item.confirmed,
                     "pending": item.pending,
-                    "progress": service_selectors.settlement.progress(
+                    "progress": settlement.progress(
                         quota=item.quota, confirmed=item.confirmed, pending=item.pending
                     ),
                 }

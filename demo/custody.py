@@ -10,7 +10,8 @@ import datetime
 from django.core.exceptions import ValidationError
 
 from core.errors import ActionError
-from custody import actions, numbers, service_actions
+from custody import actions, numbers
+from custody import actions as custody_actions
 from custody.models import IPAsset
 from marketplace.models import Engagement, User
 
@@ -104,7 +105,7 @@ def seed_workspace(*, rng, today):
             if rng.random() < 0.4:
                 continue
             try:
-                record = service_actions.service_record_log(
+                record = custody_actions.service_record_log(
                     engagement=engagement,
                     item=item,
                     quantity=rng.randint(1, item.quota),
@@ -117,5 +118,5 @@ def seed_workspace(*, rng, today):
                 continue
             counts["service records"] += 1
             if rng.random() < 0.7:
-                service_actions.service_record_confirm(record=record, by=member)
+                custody_actions.service_record_confirm(record=record, by=member)
     return counts

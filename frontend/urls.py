@@ -98,7 +98,7 @@ urlpatterns = [
     path("deadlines/calendar/issue/", deadlines.calendar_feed_issue, name="calendar-feed-issue"),
     path("deadlines/calendar/revoke/", deadlines.calendar_feed_revoke, name="calendar-feed-revoke"),
     path("calendar/<str:token>.ics", deadlines.calendar_feed, name="calendar-feed"),
-    # Service records with their evidence, settlement, quarterly report (custody.service_actions)
+    # Service records with their evidence, settlement, quarterly report (custody.actions)
     path(
         "engagements/<int:engagement_id>/services/",
         services.service_list,

@@ -22,7 +22,6 @@ from cms import actions as cms_actions
 from cms.models import HomePage, TrainingIndexPage
 from core.models import AuditEvent, Notification
 from custody import actions as custody_actions
-from custody import service_actions
 from custody.models import EvidenceFile
 from marketplace import actions
 from marketplace.models import User
@@ -495,7 +494,7 @@ def _side(programme, *, firm, member, agency, consultant, other_agency):
     )
     deadline.refresh_from_db()
     item = engagement.items.order_by("pk").first()
-    record = service_actions.service_record_log(
+    record = custody_actions.service_record_log(
         engagement=engagement,
         item=item,
         quantity=1,

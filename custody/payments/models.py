@@ -25,6 +25,18 @@ class CoPayment(models.Model):
         PAID = "paid", _("Paid")
         CANCELLED = "cancelled", _("Cancelled unpaid")
 
+    # Every move a co-payment can make (None: opened with its engagement; paid at once when
+    # there is nothing to pay or a change of agency carried the payment over);
+    # custody.payments.actions.copayments owns them.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.DUE),
+            (None, Status.PAID),
+            (Status.DUE, Status.PAID),
+            (Status.DUE, Status.CANCELLED),
+        }
+    )
+
     engagement = models.OneToOneField(
         "marketplace.Engagement",
         verbose_name=_("engagement"),
@@ -74,6 +86,15 @@ class Refund(models.Model):
         PENDING = "pending", _("Waiting for confirmation")
         SUCCEEDED = "succeeded", _("Refunded")
         FAILED = "failed", _("Failed")
+
+    # custody.payments.actions.refunds owns these moves.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PENDING),
+            (Status.PENDING, Status.SUCCEEDED),
+            (Status.PENDING, Status.FAILED),
+        }
+    )
 
     engagement = models.ForeignKey(
         "marketplace.Engagement",
@@ -146,6 +167,24 @@ class Payout(models.Model):
         FAILED = "failed", _("Failed, will be retried")
         BLOCKED = "blocked", _("Blocked: no payout account")
         REVERSED = "reversed", _("Reversed")
+
+    # custody.payments.actions.payouts owns these moves; a failed or blocked payout is tried
+    # again (and may fail or wait again) until it is sent.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PENDING),
+            (Status.PENDING, Status.SENT),
+            (Status.PENDING, Status.FAILED),
+            (Status.PENDING, Status.BLOCKED),
+            (Status.FAILED, Status.SENT),
+            (Status.FAILED, Status.FAILED),
+            (Status.FAILED, Status.BLOCKED),
+            (Status.BLOCKED, Status.SENT),
+            (Status.BLOCKED, Status.FAILED),
+            (Status.BLOCKED, Status.BLOCKED),
+            (Status.SENT, Status.REVERSED),
+        }
+    )
 
     settlement = models.OneToOneField(
         "custody.Settlement",

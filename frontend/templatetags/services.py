@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from custody import service_selectors
+from custody import selectors as custody_selectors
 from custody.models import ServiceRecord, Settlement
 
 register = template.Library()
@@ -41,8 +41,8 @@ def engagement_services(context, engagement):
     """The delivery section of the engagement page: progress per quota and the way on."""
     return {
         "engagement": engagement,
-        "progress_rows": service_selectors.progress_rows(
-            service_selectors.engagement_items_with_progress(engagement)
+        "progress_rows": custody_selectors.progress_rows(
+            custody_selectors.engagement_items_with_progress(engagement)
         ),
         "user": context.get("user"),
     }

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionError
+from custody import actions as custody_actions
 from custody import report as custody_report
 from custody import selectors as custody_selectors
-from custody import service_actions, service_selectors
 from custody.models import ServiceRecord
 from custody.report_pdf import render_report_pdf
 from frontend.service_forms import DisputeForm, RatingForm, ServiceRecordForm
@@ -43,15 +43,15 @@ def _service_page(request, engagement, settlement, form=None, status=200):
         form = ServiceRecordForm(
             engagement=engagement, initial={"delivered_on": timezone.localdate()}
         )
-    records = service_selectors.service_records_of_engagement(user=user, engagement=engagement)
+    records = custody_selectors.service_records_of_engagement(user=user, engagement=engagement)
     return render(
         request,
         "frontend/services/list.html",
         {
             "engagement": engagement,
             "settlement": settlement,
-            "progress_rows": service_selectors.progress_rows(
-                service_selectors.engagement_items_with_progress(engagement)
+            "progress_rows": custody_selectors.progress_rows(
+                custody_selectors.engagement_items_with_progress(engagement)
             ),
             "records": records,
             "form": form if can_log else None,
@@ -67,7 +67,7 @@ def _service_page(request, engagement, settlement, form=None, status=200):
 
 @role_required(*PARTIES)
 def service_list(request, engagement_id):
-    engagement, settlement = service_selectors.engagement_with_settlement(
+    engagement, settlement = custody_selectors.engagement_with_settlement(
         user=request.user, engagement_id=engagement_id
     )
     return _service_page(request, engagement, settlement)
@@ -77,14 +77,14 @@ def service_list(request, engagement_id):
 @role_required("agency_staff")
 def service_log(request, engagement_id):
     user = request.user
-    engagement, settlement = service_selectors.engagement_with_settlement(
+    engagement, settlement = custody_selectors.engagement_with_settlement(
         user=user, engagement_id=engagement_id
     )
     form = ServiceRecordForm(request.POST, request.FILES, engagement=engagement)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            service_actions.service_record_log(
+            custody_actions.service_record_log(
                 engagement=engagement,
                 item=data["item"],
                 quantity=data["quantity"],
@@ -111,7 +111,7 @@ def service_confirm(request, record_id):
     record = _record_for(request, record_id)
     return decide(
         request,
-        run=lambda: service_actions.service_record_confirm(record=record, by=request.user),
+        run=lambda: custody_actions.service_record_confirm(record=record, by=request.user),
         success=_("Confirmed: it counts towards the quota."),
         panels={},
         default=_services_url(record.engagement_id),
@@ -126,7 +126,7 @@ def service_dispute(request, record_id):
     return decide(
         request,
         form=form,
-        run=lambda: service_actions.service_record_dispute(
+        run=lambda: custody_actions.service_record_dispute(
             record=record, by=request.user, reason=form.cleaned_data["reason"]
         ),
         success=_("Disputed: the agency is told why."),
@@ -150,7 +150,7 @@ def service_correct(request, record_id):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                service_actions.service_record_resubmit(
+                custody_actions.service_record_resubmit(
                     record=record,
                     by=request.user,
                     quantity=data["quantity"],
@@ -199,10 +199,10 @@ def evidence_download(request, evidence_id):
 
 def _settlement_page(request, engagement, settlement, form=None, status=200):
     user = request.user
-    deliveries = service_selectors.engagement_deliveries(engagement)
-    preview = service_selectors.settlement_preview(engagement)
+    deliveries = custody_selectors.engagement_deliveries(engagement)
+    preview = custody_selectors.settlement_preview(engagement)
     items = {item.pk: item for item in engagement.items.select_related("service_item")}
-    refusal = service_actions.completion_refusal(engagement, deliveries, today=timezone.localdate())
+    refusal = custody_actions.completion_refusal(engagement, deliveries, today=timezone.localdate())
     pending = engagement.service_records.filter(status=ServiceRecord.Status.PENDING).count()
     is_firm = user.is_firm_member and user.firm_id == engagement.firm_id
     return render(
@@ -237,7 +237,7 @@ def _settlement_page(request, engagement, settlement, form=None, status=200):
 
 @role_required(*PARTIES)
 def settlement_detail(request, engagement_id):
-    engagement, settlement = service_selectors.engagement_with_settlement(
+    engagement, settlement = custody_selectors.engagement_with_settlement(
         user=request.user, engagement_id=engagement_id
     )
     return _settlement_page(request, engagement, settlement)
@@ -246,13 +246,13 @@ def settlement_detail(request, engagement_id):
 @require_POST
 @role_required("firm_member")
 def settlement_rate(request, engagement_id):
-    engagement, settlement = service_selectors.engagement_with_settlement(
+    engagement, settlement = custody_selectors.engagement_with_settlement(
         user=request.user, engagement_id=engagement_id
     )
     form = RatingForm(request.POST)
     if form.is_valid():
         try:
-            service_actions.settlement_rate(
+            custody_actions.settlement_rate(
                 engagement=engagement,
                 by=request.user,
                 rating=form.cleaned_data["rating"],
@@ -269,12 +269,12 @@ def settlement_rate(request, engagement_id):
 @require_POST
 @role_required("incubator_manager")
 def settlement_confirm(request, engagement_id):
-    engagement, _settlement = service_selectors.engagement_with_settlement(
+    engagement, _settlement = custody_selectors.engagement_with_settlement(
         user=request.user, engagement_id=engagement_id
     )
     return decide(
         request,
-        run=lambda: service_actions.settlement_confirm(engagement=engagement, by=request.user),
+        run=lambda: custody_actions.settlement_confirm(engagement=engagement, by=request.user),
         success=_("Confirmed: the programme office is asked to approve."),
         panels={},
         default=_settlement_url(engagement.pk),
@@ -284,12 +284,12 @@ def settlement_confirm(request, engagement_id):
 @require_POST
 @role_required("programme_officer")
 def settlement_approve(request, engagement_id):
-    engagement, _settlement = service_selectors.engagement_with_settlement(
+    engagement, _settlement = custody_selectors.engagement_with_settlement(
         user=request.user, engagement_id=engagement_id
     )
     return decide(
         request,
-        run=lambda: service_actions.settlement_approve(engagement=engagement, by=request.user),
+        run=lambda: custody_actions.settlement_approve(engagement=engagement, by=request.user),
         success=_(
             "Approved: the engagement is completed and the rest of its reservation is back in the budget."
         ),
@@ -302,7 +302,7 @@ def settlement_approve(request, engagement_id):
 
 
 def _report(request, firm_id, year, quarter):
-    firm = service_selectors.firm_get_for_report(
+    firm = custody_selectors.firm_get_for_report(
         user=request.user, firm_id=firm_id, year=year, quarter=quarter
     )
     return custody_report.firm_quarter_report(firm=firm, year=year, quarter=quarter)
@@ -311,13 +311,13 @@ def _report(request, firm_id, year, quarter):
 @role_required(*PARTIES)
 def report_current(request, firm_id):
     """The report of the quarter asked for in the selector, else of the current quarter."""
-    year, quarter = service_selectors.quarter_of(timezone.localdate())
+    year, quarter = custody_selectors.quarter_of(timezone.localdate())
     try:
         year = int(request.GET.get("year", year))
         quarter = int(request.GET.get("quarter", quarter))
     except ValueError:
         raise Http404 from None
-    service_selectors.firm_get_for_report(
+    custody_selectors.firm_get_for_report(
         user=request.user, firm_id=firm_id, year=year, quarter=quarter
     )
     return redirect("frontend:firm-report", firm_id=firm_id, year=year, quarter=quarter)

@@ -4,7 +4,7 @@ then the engagement settles: the firm rates, the incubator confirms, the office 
 import pytest
 from playwright.sync_api import expect
 
-from custody import service_actions
+from custody import actions as custody_actions
 from custody.models import ServiceRecord, Settlement
 from marketplace import actions
 from marketplace.models import Engagement
@@ -86,7 +86,7 @@ def test_service_logged_confirmed_reported_and_settled(page, browser, live_serve
     # Everything else is delivered and confirmed; the firm rates early.
     for line in engagement.items.all():
         left = line.quota - (1 if line.pk == first_item.pk else 0)
-        delivered = service_actions.service_record_log(
+        delivered = custody_actions.service_record_log(
             engagement=engagement,
             item=line,
             quantity=left,
@@ -94,7 +94,7 @@ def test_service_logged_confirmed_reported_and_settled(page, browser, live_serve
             description="其余交付",
             by=personas.agency_consultant,
         )
-        service_actions.service_record_confirm(record=delivered, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=delivered, by=personas.firm_member)
     alice.goto(f"{live_server.url}/engagements/{engagement.pk}/settlement/")
     expect(alice.locator("[data-testid=settlement-amount]")).to_have_text("¥4800.00")
     rating = alice.locator("[data-testid=rating-form]")

@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from custody import report, service_actions
+from custody import actions as custody_actions
+from custody import report
 from custody.models import Deadline
 from custody.report_pdf import render_report_pdf
-from custody.service_selectors import quarter_bounds, quarter_of
+from custody.selectors import quarter_bounds, quarter_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_report_counts_the_quarter_and_the_total(personas, engagement, patent):
     items = list(engagement.items.order_by("pk"))
     start = engagement.starts_on  # 2026-03-02, in Q1
     for delivered_on, quantity in ((start, 1), (datetime.date(2026, 4, 10), 1)):
-        record = service_actions.service_record_log(
+        record = custody_actions.service_record_log(
             engagement=engagement,
             item=items[0],
             quantity=quantity,
@@ -35,7 +36,7 @@ def test_report_counts_the_quarter_and_the_total(personas, engagement, patent):
             by=personas.agency_consultant,
             today=delivered_on,
         )
-        service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=record, by=personas.firm_member)
     deadlines = list(Deadline.objects.filter(firm=personas.firm).order_by("due_on")[:2])
     in_q2 = timezone.make_aware(datetime.datetime(2026, 5, 1, 12))
     Deadline.objects.filter(pk=deadlines[0].pk).update(done_at=in_q2)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from cms import actions as cms_actions
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.models import AuditEvent, Notification
-from custody import service_actions, service_selectors
+from custody import actions as custody_actions
+from custody import selectors as custody_selectors
 from custody.models import EvidenceFile, ServiceRecord
 from marketplace.models import EngagementItem
 from tests.cms.conftest import make_event, tree  # noqa: F401 (fixture reused here)
@@ -41,7 +42,7 @@ def training(engagement):
 
 
 def log(engagement, item, personas, day, quantity=1, by=None, files=(), **extra):
-    return service_actions.service_record_log(
+    return custody_actions.service_record_log(
         engagement=engagement,
         item=item,
         quantity=quantity,
@@ -80,7 +81,7 @@ def test_a_disguised_file_is_refused_by_name_and_nothing_is_stored(
 
 def test_quota_left_counts_pending_and_confirmed(personas, engagement, consulting, day):
     first = log(engagement, consulting, personas, day)
-    service_actions.service_record_confirm(record=first, by=personas.firm_member)
+    custody_actions.service_record_confirm(record=first, by=personas.firm_member)
     log(engagement, consulting, personas, day)
 
     with pytest.raises(ActionError) as refused:
@@ -93,7 +94,7 @@ def test_quota_left_counts_pending_and_confirmed(personas, engagement, consultin
 def test_a_dispute_gives_the_quantity_back(personas, engagement, consulting, day):
     record = log(engagement, consulting, personas, day, quantity=2)
 
-    service_actions.service_record_dispute(
+    custody_actions.service_record_dispute(
         record=record, by=personas.firm_member, reason="没有开会"
     )
     again = log(engagement, consulting, personas, day, quantity=2)
@@ -135,7 +136,7 @@ def test_an_item_of_another_engagement_is_refused(personas, engagement, consulti
     )
 
     with pytest.raises(ActionError) as refused:
-        service_actions._check_details(
+        custody_actions._check_details(
             engagement=engagement,
             item=foreign,
             quantity=1,
@@ -162,9 +163,9 @@ def test_only_the_firm_confirms_or_disputes(personas, engagement, consulting, da
     record = log(engagement, consulting, personas, day)
 
     with pytest.raises(NotAllowed):
-        service_actions.service_record_confirm(record=record, by=getattr(personas, persona))
+        custody_actions.service_record_confirm(record=record, by=getattr(personas, persona))
     with pytest.raises(NotAllowed):
-        service_actions.service_record_dispute(
+        custody_actions.service_record_dispute(
             record=record, by=getattr(personas, persona), reason="no"
         )
 
@@ -173,14 +174,14 @@ def test_a_dispute_needs_a_reason_and_a_pending_record(personas, engagement, con
     record = log(engagement, consulting, personas, day)
 
     with pytest.raises(ActionError) as no_reason:
-        service_actions.service_record_dispute(record=record, by=personas.firm_member, reason=" ")
-    service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_dispute(record=record, by=personas.firm_member, reason=" ")
+    custody_actions.service_record_confirm(record=record, by=personas.firm_member)
     with pytest.raises(InvalidTransition):
-        service_actions.service_record_dispute(
+        custody_actions.service_record_dispute(
             record=record, by=personas.firm_member, reason="迟了"
         )
     with pytest.raises(InvalidTransition):
-        service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=record, by=personas.firm_member)
 
     assert no_reason.value.field == "reason"
 
@@ -189,11 +190,11 @@ def test_the_agency_corrects_a_disputed_record(
     personas, engagement, consulting, day, private_storage
 ):
     record = log(engagement, consulting, personas, day, quantity=2)
-    service_actions.service_record_dispute(
+    custody_actions.service_record_dispute(
         record=record, by=personas.firm_member, reason="只有一次"
     )
 
-    corrected = service_actions.service_record_resubmit(
+    corrected = custody_actions.service_record_resubmit(
         record=record,
         by=personas.agency_consultant,
         quantity=1,
@@ -209,7 +210,7 @@ def test_the_agency_corrects_a_disputed_record(
     event = AuditEvent.objects.get(action="service.resubmitted")
     assert event.data["dispute"] == "只有一次"
     with pytest.raises(InvalidTransition):
-        service_actions.service_record_resubmit(
+        custody_actions.service_record_resubmit(
             record=record,
             by=personas.agency_consultant,
             quantity=1,
@@ -221,13 +222,13 @@ def test_the_agency_corrects_a_disputed_record(
 
 def test_progress_shows_confirmed_and_awaiting(personas, engagement, consulting, day):
     first = log(engagement, consulting, personas, day)
-    service_actions.service_record_confirm(record=first, by=personas.firm_member)
+    custody_actions.service_record_confirm(record=first, by=personas.firm_member)
     log(engagement, consulting, personas, day)
 
     rows = {
         row["item"].pk: row["progress"]
-        for row in service_selectors.progress_rows(
-            service_selectors.engagement_items_with_progress(engagement)
+        for row in custody_selectors.progress_rows(
+            custody_selectors.engagement_items_with_progress(engagement)
         )
     }
 

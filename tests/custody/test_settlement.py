@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.models import AuditEvent, Notification
-from custody import service_actions, service_selectors
+from custody import actions as custody_actions
+from custody import selectors as custody_selectors
 from custody.models import ServiceRecord, Settlement
 from custody.settlement import ItemDelivery, progress, settle, split
 from marketplace.models import Engagement, ProgrammeYear
@@ -164,7 +165,7 @@ def test_properties_of_the_settlement(rows, share, cap):
 
 def _deliver_everything(engagement, personas, on):
     for line in engagement.items.select_related("service_item"):
-        record = service_actions.service_record_log(
+        record = custody_actions.service_record_log(
             engagement=engagement,
             item=line,
             quantity=line.quota,
@@ -173,12 +174,12 @@ def _deliver_everything(engagement, personas, on):
             by=personas.agency_consultant,
             today=on,
         )
-        service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=record, by=personas.firm_member)
 
 
 def _deliver_one(engagement, personas, on, quantity=1):
     line = engagement.items.order_by("pk").first()
-    record = service_actions.service_record_log(
+    record = custody_actions.service_record_log(
         engagement=engagement,
         item=line,
         quantity=quantity,
@@ -187,19 +188,19 @@ def _deliver_one(engagement, personas, on, quantity=1):
         by=personas.agency_consultant,
         today=on,
     )
-    return service_actions.service_record_confirm(record=record, by=personas.firm_member)
+    return custody_actions.service_record_confirm(record=record, by=personas.firm_member)
 
 
 def test_rating_waits_for_the_end_or_full_delivery(personas, engagement):
     _deliver_one(engagement, personas, engagement.starts_on)
 
     with pytest.raises(InvalidTransition) as refused:
-        service_actions.settlement_rate(
+        custody_actions.settlement_rate(
             engagement=engagement, by=personas.firm_member, rating=5, today=engagement.starts_on
         )
 
     assert refused.value.code == "not_complete"
-    settlement = service_actions.settlement_rate(
+    settlement = custody_actions.settlement_rate(
         engagement=engagement, by=personas.firm_member, rating=4, today=engagement.ends_on
     )
     assert settlement.status == Settlement.Status.RATED
@@ -208,7 +209,7 @@ def test_rating_waits_for_the_end_or_full_delivery(personas, engagement):
 def test_full_delivery_allows_rating_early(personas, engagement):
     _deliver_everything(engagement, personas, engagement.starts_on)
 
-    settlement = service_actions.settlement_rate(
+    settlement = custody_actions.settlement_rate(
         engagement=engagement,
         by=personas.firm_member,
         rating=5,
@@ -225,7 +226,7 @@ def test_full_delivery_allows_rating_early(personas, engagement):
 
 def test_rating_refused_while_records_await_the_firm(personas, engagement):
     line = engagement.items.first()
-    service_actions.service_record_log(
+    custody_actions.service_record_log(
         engagement=engagement,
         item=line,
         quantity=1,
@@ -236,7 +237,7 @@ def test_rating_refused_while_records_await_the_firm(personas, engagement):
     )
 
     with pytest.raises(InvalidTransition) as refused:
-        service_actions.settlement_rate(
+        custody_actions.settlement_rate(
             engagement=engagement, by=personas.firm_member, rating=3, today=engagement.ends_on
         )
 
@@ -246,7 +247,7 @@ def test_rating_refused_while_records_await_the_firm(personas, engagement):
 @pytest.mark.parametrize("rating", [0, 6, None])
 def test_rating_must_be_one_to_five(personas, engagement, rating):
     with pytest.raises(ActionError):
-        service_actions.settlement_rate(
+        custody_actions.settlement_rate(
             engagement=engagement, by=personas.firm_member, rating=rating, today=engagement.ends_on
         )
 
@@ -256,7 +257,7 @@ def test_rating_must_be_one_to_five(personas, engagement, rating):
 )
 def test_only_the_firm_rates(personas, engagement, persona):
     with pytest.raises(NotAllowed):
-        service_actions.settlement_rate(
+        custody_actions.settlement_rate(
             engagement=engagement,
             by=getattr(personas, persona),
             rating=5,
@@ -268,18 +269,18 @@ def test_rate_confirm_approve_releases_the_unused_reservation(personas, engageme
     programme = engagement.programme_year
     committed_before = budget_committed(programme)
     _deliver_one(engagement, personas, engagement.starts_on)  # 1 of 6 units, ¥1,000
-    service_actions.settlement_rate(
+    custody_actions.settlement_rate(
         engagement=engagement, by=personas.firm_member, rating=3, today=engagement.ends_on
     )
 
     with pytest.raises(NotAllowed):
-        service_actions.settlement_confirm(engagement=engagement, by=personas.other_manager)
+        custody_actions.settlement_confirm(engagement=engagement, by=personas.other_manager)
     with pytest.raises(InvalidTransition):
-        service_actions.settlement_approve(engagement=engagement, by=personas.officer)
-    service_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
+        custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
+    custody_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
     with pytest.raises(NotAllowed):
-        service_actions.settlement_approve(engagement=engagement, by=personas.incubator_manager)
-    settlement = service_actions.settlement_approve(engagement=engagement, by=personas.officer)
+        custody_actions.settlement_approve(engagement=engagement, by=personas.incubator_manager)
+    settlement = custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
 
     engagement.refresh_from_db()
     assert engagement.status == Engagement.Status.COMPLETED
@@ -299,12 +300,12 @@ def test_rate_confirm_approve_releases_the_unused_reservation(personas, engageme
         .values_list("action", flat=True)
     ) == ["settlement.rated", "settlement.confirmed", "settlement.approved"]
     with pytest.raises(InvalidTransition):
-        service_actions.settlement_approve(engagement=engagement, by=personas.officer)
+        custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
 
 
 def test_records_close_once_the_firm_rated(personas, engagement):
     _deliver_everything(engagement, personas, engagement.starts_on)
-    service_actions.settlement_rate(
+    custody_actions.settlement_rate(
         engagement=engagement, by=personas.firm_member, rating=5, today=engagement.starts_on
     )
 
@@ -316,7 +317,7 @@ def test_records_close_once_the_firm_rated(personas, engagement):
 
 def test_preview_follows_confirmed_records_only(personas, engagement):
     line = engagement.items.order_by("pk").first()
-    service_actions.service_record_log(
+    custody_actions.service_record_log(
         engagement=engagement,
         item=line,
         quantity=2,
@@ -326,9 +327,9 @@ def test_preview_follows_confirmed_records_only(personas, engagement):
         today=engagement.starts_on,
     )
 
-    assert service_selectors.settlement_preview(engagement).amount == D("0.00")
+    assert custody_selectors.settlement_preview(engagement).amount == D("0.00")
     ServiceRecord.objects.update(status=ServiceRecord.Status.CONFIRMED)
-    assert service_selectors.settlement_preview(engagement).amount == D("1600.00")
+    assert custody_selectors.settlement_preview(engagement).amount == D("1600.00")
 
 
 def test_completed_engagement_without_settlement_keeps_its_reservation(personas, engagement):
@@ -339,11 +340,11 @@ def test_completed_engagement_without_settlement_keeps_its_reservation(personas,
 
 def test_approval_serves_the_waiting_list(personas, engagement, django_capture_on_commit_callbacks):
     with time_machine.travel(datetime.datetime(2026, 3, 3, 9, tzinfo=datetime.UTC)):
-        service_actions.settlement_rate(
+        custody_actions.settlement_rate(
             engagement=engagement, by=personas.firm_member, rating=2, today=engagement.ends_on
         )
-        service_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
+        custody_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            service_actions.settlement_approve(engagement=engagement, by=personas.officer)
+            custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
 
     assert callbacks  # the release runs waitlist_serve once committed

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from custody import service_actions
+from custody import actions as custody_actions
 from custody.models import ServiceRecord, Settlement
 from marketplace.models import Engagement
 from tests.custody.service_helpers import PDF, html_disguised_as_pdf, pdf, temporary_private_storage
@@ -30,7 +30,7 @@ def consulting(engagement):
 
 
 def log(engagement, item, personas, quantity=1, files=()):
-    return service_actions.service_record_log(
+    return custody_actions.service_record_log(
         engagement=engagement,
         item=item,
         quantity=quantity,
@@ -174,7 +174,7 @@ def test_the_firm_confirms_and_disputes(client, personas, engagement, consulting
 
 
 def test_the_agency_corrects_a_disputed_record(client, personas, engagement, record):
-    service_actions.service_record_dispute(record=record, by=personas.firm_member, reason="错了")
+    custody_actions.service_record_dispute(record=record, by=personas.firm_member, reason="错了")
     client.force_login(personas.agency_consultant)
     url = reverse("frontend:service-correct", args=[record.pk])
 
@@ -247,7 +247,7 @@ def test_services_page_queries_stay_flat(client, personas, engagement, programme
 def _deliver_everything(engagement, personas):
     for line in engagement.items.all():
         record = log(engagement, line, personas, quantity=line.quota)
-        service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=record, by=personas.firm_member)
 
 
 def test_settlement_through_the_pages(client, personas, engagement):
@@ -291,7 +291,7 @@ def test_rating_before_the_end_says_when(client, personas, engagement):
 @pytest.mark.parametrize("persona", OUTSIDERS)
 def test_outsiders_cannot_see_or_act_on_the_settlement(client, personas, engagement, persona):
     _deliver_everything(engagement, personas)
-    service_actions.settlement_rate(engagement=engagement, by=personas.firm_member, rating=4)
+    custody_actions.settlement_rate(engagement=engagement, by=personas.firm_member, rating=4)
     client.force_login(getattr(personas, persona))
 
     assert client.get(reverse("frontend:settlement", args=[engagement.pk])).status_code == 404
@@ -305,7 +305,7 @@ def test_outsiders_cannot_see_or_act_on_the_settlement(client, personas, engagem
 
 def test_the_agency_cannot_confirm_or_approve(client, personas, engagement):
     _deliver_everything(engagement, personas)
-    service_actions.settlement_rate(engagement=engagement, by=personas.firm_member, rating=4)
+    custody_actions.settlement_rate(engagement=engagement, by=personas.firm_member, rating=4)
     client.force_login(personas.agency_consultant)
 
     confirm = client.post(reverse("frontend:settlement-confirm", args=[engagement.pk]))
@@ -324,7 +324,7 @@ def _quarter(engagement):
 
 @pytest.mark.parametrize("persona", PARTIES)
 def test_parties_read_the_report_and_its_pdf(client, personas, engagement, record, persona):
-    service_actions.service_record_confirm(record=record, by=personas.firm_member)
+    custody_actions.service_record_confirm(record=record, by=personas.firm_member)
     year, quarter = _quarter(engagement)
     client.force_login(getattr(personas, persona))
 

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import timezone
 
-from custody import service_actions
+from custody import actions as custody_actions
 from marketplace import actions
 from tests.frontend.conftest import make_programme
 from tests.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
@@ -42,7 +42,7 @@ def deliver(engagement, personas, *, units=None):
     lines = list(engagement.items.select_related("service_item").order_by("pk"))
     plan = [(line, line.quota) for line in lines] if units is None else [(lines[0], units)]
     for line, quantity in plan:
-        record = service_actions.service_record_log(
+        record = custody_actions.service_record_log(
             engagement=engagement,
             item=line,
             quantity=quantity,
@@ -51,16 +51,16 @@ def deliver(engagement, personas, *, units=None):
             by=personas.agency_consultant,
             today=on,
         )
-        service_actions.service_record_confirm(record=record, by=personas.firm_member)
+        custody_actions.service_record_confirm(record=record, by=personas.firm_member)
 
 
 def settle(engagement, personas):
     """Rate, confirm and approve the settlement (rated at the end of the engagement)."""
-    service_actions.settlement_rate(
+    custody_actions.settlement_rate(
         engagement=engagement, by=personas.firm_member, rating=4, today=engagement.ends_on
     )
-    service_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
-    return service_actions.settlement_approve(engagement=engagement, by=personas.officer)
+    custody_actions.settlement_confirm(engagement=engagement, by=personas.incubator_manager)
+    return custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
 
 
 def today():

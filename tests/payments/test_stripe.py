@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from core.models import Notification
 from custody.payments import actions as payments
-from custody.payments import ledger, reconciliation
+from custody.payments import gateway, ledger, reconciliation
 from custody.payments.models import (
     LedgerEntry,
     PaymentAccount,
@@ -150,7 +150,7 @@ ORDERS = list(
 @pytest.mark.parametrize("order", ORDERS, ids=["→".join(o) for o in ORDERS])
 def test_every_order_of_payment_and_refund_events_ends_the_same(client, fake, capture, paid, order):
     # A refund made in Stripe's dashboard after the payment, before any event arrived.
-    stripe_client = payments.gateway.client()
+    stripe_client = gateway.client()
     charge = fake.objects("charge")[0]
     stripe_client.v1.refunds.create(params={"charge": charge["id"], "amount": 50000})
     events = {event["type"]: event for event in fake.pending_events()}
@@ -391,9 +391,7 @@ def test_full_journey_reconciles_and_replays_without_effect(
 def test_reconciliation_lists_what_the_ledger_has_not_seen(client, fake, capture, paid):
     deliver_all(client, fake, capture)
     charge = fake.objects("charge")[0]
-    refund = payments.gateway.client().v1.refunds.create(
-        params={"charge": charge["id"], "amount": 10000}
-    )
+    refund = gateway.client().v1.refunds.create(params={"charge": charge["id"], "amount": 10000})
 
     report = reconciliation.reconcile()
 

@@ -1,7 +1,7 @@
 """Concurrent service logs on PostgreSQL: the engagement row lock keeps them within the quota."""
 
 from core.errors import ActionError
-from custody import service_actions
+from custody import actions as custody_actions
 from custody.models import ServiceRecord
 from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)
 
@@ -13,7 +13,7 @@ def test_twenty_concurrent_logs_never_over_deliver(personas, engagement):
     day = engagement.starts_on
 
     def log():
-        return service_actions.service_record_log(
+        return custody_actions.service_record_log(
             engagement=engagement,
             item=item,
             quantity=1,

@@ -1,22 +1,51 @@
-"""Permission-scoped reads of service delivery, settlement and the quarterly report.
-
-Records, evidence and settlements are scoped by custody.selectors (the
-engagement's parties); this module adds the reads the pages need on top: the
-progress against each quota, the settlement preview, and who may read a firm's
-report for a quarter.
-"""
+"""Service records and their evidence as each user may see them, and delivery against quotas."""
 
 import datetime
 
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Sum
+from django.db.models import (
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from custody import selectors, settlement
-from custody.models import EvidenceFile, ServiceRecord
+from custody import settlement
+from custody.models import (
+    EvidenceFile,
+    ServiceRecord,
+)
+from custody.selectors.deadlines import deadlines_visible_to
+from custody.selectors.scope import engagement_scoped
 from marketplace.models import Engagement, Firm
-from marketplace.selectors import engagement_get_for_user
+
+
+def service_records_visible_to(user):
+    qs = ServiceRecord.objects.select_related(
+        "engagement__firm", "engagement__agency", "item__service_item", "logged_by"
+    )
+    return engagement_scoped(user, qs, "engagement__")
+
+
+def evidence_visible_to(user):
+    """Evidence of records and deadlines the user may see, and nothing else."""
+    records = service_records_visible_to(user).values("pk")
+    deadlines = deadlines_visible_to(user).values("pk")
+    return EvidenceFile.objects.filter(service_record__in=records) | EvidenceFile.objects.filter(
+        deadline__in=deadlines
+    )
+
+
+def service_record_get_for_user(*, user, record_id):
+    return get_object_or_404(service_records_visible_to(user), pk=record_id)
+
+
+def evidence_get_for_user(*, user, evidence_id):
+    return get_object_or_404(evidence_visible_to(user), pk=evidence_id)
 
 
 def quarter_bounds(year, quarter):
@@ -87,33 +116,16 @@ def engagement_deliveries(engagement):
     ]
 
 
-def settlement_preview(engagement):
-    """What approving the settlement now would pay, from the confirmed records."""
-    programme_year = engagement.programme_year
-    return settlement.settle(
-        engagement_deliveries(engagement),
-        government_share=programme_year.government_share,
-        copay_cap=programme_year.copay_cap,
-        reservation=engagement.government_amount,
-    )
-
-
 def service_records_of_engagement(*, user, engagement):
     """The engagement's records `user` may see, with their evidence, in a fixed number of queries."""
     return (
-        selectors.service_records_visible_to(user)
+        service_records_visible_to(user)
         .filter(engagement=engagement)
         .select_related("decided_by")
         .prefetch_related(
             Prefetch("evidence", queryset=EvidenceFile.objects.order_by("uploaded_at", "id"))
         )
     )
-
-
-def engagement_with_settlement(*, user, engagement_id):
-    """An engagement `user` may see (404 otherwise), with its settlement if any."""
-    engagement = engagement_get_for_user(user=user, engagement_id=engagement_id)
-    return engagement, selectors.settlements_visible_to(user).filter(engagement=engagement).first()
 
 
 def firm_get_for_report(*, user, firm_id, year, quarter):
