@@ -61,9 +61,10 @@ serve: migrate ## Serve as in production: WORKERS ASGI processes on one port, Ce
 test: assets ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-lint: install ## ruff check, ruff format --check and the migrations check
+lint: install ## ruff check, ruff format --check, the import contracts and the migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
 
 format: install ## Apply ruff's fixes and formatting
