@@ -3,7 +3,7 @@
 import html
 import re
 
-import jieba
+from core import segmentation
 
 # Punctuation and symbols carry no meaning for search; they are dropped from segmented text.
 _NOISE = re.compile(r"^[\W_]+$", re.UNICODE)
@@ -21,7 +21,7 @@ def segment(text, *, for_search=True):
     """
     if not text:
         return ""
-    cut = jieba.cut_for_search(text) if for_search else jieba.cut(text)
+    cut = segmentation.cut_for_search(text) if for_search else segmentation.cut(text)
     return " ".join(word for word in (w.strip() for w in cut) if word and not _NOISE.match(word))
 
 

@@ -37,7 +37,6 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -267,6 +266,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The development server (`manage.py runlocal`) serves static files from the apps while they
+# change; production serves what collectstatic wrote.
+WHITENOISE_USE_FINDERS = DEBUG
 # Browser libraries installed from npm by `make assets` (frontend/package.json); pages
 # that use them work without them, so a checkout without Node still runs.
 _CHARTJS_DIST = BASE_DIR / "frontend" / "node_modules" / "chart.js" / "dist"

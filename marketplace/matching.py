@@ -13,13 +13,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from core import segmentation
 from marketplace.choices import INDUSTRY_KEYWORDS, IP_SERVICE_TERMS
-
-jieba.setLogLevel(60)
 
 APPROVED = "approved"
 
@@ -158,7 +156,7 @@ def domain_vocabulary():
     words = set()
     for text in (*INDUSTRY_KEYWORDS.values(), IP_SERVICE_TERMS):
         for chunk in _PUNCTUATION.split(text.lower()):
-            words.update(word for word in jieba.cut_for_search(chunk) if word.strip())
+            words.update(word for word in segmentation.cut_for_search(chunk) if word.strip())
     return frozenset(words)
 
 
@@ -169,7 +167,7 @@ def field_terms(text):
     words = set()
     for chunk in _PUNCTUATION.split((text or "").lower()):
         if chunk:
-            words.update(word for word in jieba.cut_for_search(chunk) if word in vocabulary)
+            words.update(word for word in segmentation.cut_for_search(chunk) if word in vocabulary)
     return " ".join(sorted(words))
 
 

@@ -328,7 +328,7 @@ ROUTES = {
     "frontend:agency-payouts": html(ROLE(STAFF)),
     "frontend:agency-payouts-connect": html(POST_FIRST(), post=True),
     # Stripe signs its calls; no session, no CSRF token. Unsigned POSTs are refused (tested
-    # in tests/payments).
+    # in tests/custody/payments).
     "stripe-webhook": html(POST_FIRST()),
     "frontend:firm-report-current": html(_parties(status=REDIRECT), args=obj("firm", "firm_id")),
     "frontend:firm-report": html(_parties(), args=_report),

@@ -1,8 +1,13 @@
 """Named personas, shared by every test: who may see what is the point of most tests here."""
 
 import copy
+import datetime
+import json
+import os
+import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -142,6 +147,34 @@ def _own_channel_layer_namespace(settings):
     if "prefix" in layers["default"].get("CONFIG", {}):
         layers["default"]["CONFIG"]["prefix"] = f"test-{uuid.uuid4().hex[:12]}"
         settings.CHANNEL_LAYERS = layers
+
+
+def pytest_sessionstart(session):
+    session.config._suite_started = time.monotonic()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Record the wall time of a whole run (no paths or -k given) for `make bench`."""
+    config = session.config
+    if hasattr(config, "workerinput") or not hasattr(config, "_suite_started"):
+        return  # an xdist worker: the controller records the run
+    if config.args != config.getini("testpaths") and config.args != [str(config.rootpath)]:
+        return
+    if config.getoption("keyword") or config.getoption("markexpr"):
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    tests = sum(len(reporter.stats.get(key, [])) for key in ("passed", "failed", "error"))
+    record = {
+        "seconds": round(time.monotonic() - config._suite_started, 1),
+        "tests": tests,
+        "exit_status": int(exitstatus),
+        "profile": "postgresql" if os.environ.get("DATABASE_URL") else "embedded",
+        "workers": getattr(config.option, "numprocesses", None) or 1,
+        "finished": datetime.datetime.now(datetime.UTC).isoformat(),
+    }
+    path = Path(config.rootpath) / "var" / "test-timings.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(record, indent=1))
 
 
 def pytest_configure(config):

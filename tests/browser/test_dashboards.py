@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from frontend.views.dashboards import chartjs_url
-from tests.dashboards_world import build_world
 from tests.factories import PASSWORD
+from tests.reporting.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

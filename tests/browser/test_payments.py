@@ -10,10 +10,10 @@ from custody.payments.models import LedgerEntry
 from marketplace import actions
 from marketplace.models import Engagement
 from tests.conftest import make_personas
+from tests.custody.payments.fake_stripe import FakeStripe
+from tests.custody.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 from tests.factories import PASSWORD
 from tests.frontend.conftest import make_programme
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SECRET = "whsec_browser"

@@ -18,7 +18,7 @@ from custody.models import Deadline
 from frontend.views import dashboards as views
 from reporting import tables
 from reporting.summaries import send_monthly_summaries
-from tests.dashboards_world import NOW, TODAY, build_world, grow
+from tests.reporting.world import NOW, TODAY, build_world, grow
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,15 @@ Celery beat and workers do that job and this thread is not started.
 """
 
 import logging
-import os
 import threading
 import time
 
 from celery import current_app
 from celery.schedules import crontab, maybe_schedule
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils import autoreload
 
 logger = logging.getLogger(__name__)
 
@@ -71,15 +70,26 @@ def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thre
 
 
 class Command(BaseCommand):
-    help = "Serve HTTP and WebSocket (Daphne) with the periodic jobs in-process on the embedded default."
+    help = (
+        "Serve HTTP and WebSocket (uvicorn, reloading on code changes) with the periodic jobs "
+        "in-process on the embedded default."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument("--noreload", action="store_true")
 
     def handle(self, *args, addrport, noreload, **options):
-        in_serving_process = noreload or os.environ.get("RUN_MAIN") == "true"
-        if settings.CELERY_TASK_ALWAYS_EAGER and in_serving_process:
+        host, _, port = addrport.rpartition(":")
+        host, port = host or "127.0.0.1", int(port)
+        if noreload:
+            self.inner_run(host, port)
+        else:
+            # As runserver does: a parent process watches the code and restarts this one.
+            autoreload.run_with_reloader(self.inner_run, host, port)
+
+    def inner_run(self, host, port):
+        if settings.CELERY_TASK_ALWAYS_EAGER:
             stop = threading.Event()
             thread = threading.Thread(
                 target=run_schedule_forever,
@@ -89,4 +99,16 @@ class Command(BaseCommand):
                 daemon=True,
             )
             thread.start()
-        call_command("runserver", addrport, use_reloader=not noreload)
+        self.stdout.write(f"Serving on http://{host}:{port}/ (Ctrl-C stops)")
+        # The server is imported here, when serving, so that no other command pays for it.
+        import uvicorn
+
+        uvicorn.run(
+            "config.asgi:application",
+            host=host,
+            port=port,
+            lifespan="off",
+            log_level="info",
+            # One process: the in-memory channel layer and the jobs thread live in it.
+            workers=1,
+        )

@@ -25,9 +25,9 @@ from custody.payments.models import (
 )
 from marketplace import actions
 from marketplace.models import Engagement
-from tests.payments.conftest import deliver, settle
-from tests.payments.fake_stripe import FakeStripe
-from tests.payments.stripe_helpers import (
+from tests.custody.payments.conftest import deliver, settle
+from tests.custody.payments.fake_stripe import FakeStripe
+from tests.custody.payments.stripe_helpers import (
     WEBHOOK_SECRET,
     checkout,
     deliver_all,

@@ -17,8 +17,8 @@ from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
 from marketplace import actions
 from marketplace.models import Engagement, User
+from tests.custody.payments.conftest import deliver, engage, settle
 from tests.factories import FirmFactory, UserFactory
-from tests.payments.conftest import deliver, engage, settle
 
 pytestmark = pytest.mark.django_db
 Account = LedgerEntry.Account

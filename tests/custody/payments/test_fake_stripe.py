@@ -8,7 +8,7 @@ import pytest
 import requests
 import stripe
 
-from tests.payments.fake_stripe import FakeStripe, sign
+from tests.custody.payments.fake_stripe import FakeStripe, sign
 
 SECRET = "whsec_test"
 

@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from custody import actions as custody_actions
 from marketplace import actions
+from tests.custody.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 from tests.frontend.conftest import make_programme
-from tests.payments.stripe_helpers import tasks_in_process  # noqa: F401 (autouse fixture)
 
 
 @pytest.fixture

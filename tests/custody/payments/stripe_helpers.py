@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.payments.fake_stripe import sign
+from tests.custody.payments.fake_stripe import sign
 
 WEBHOOK_SECRET = "whsec_test_secret"
 WEBHOOK_URL = "/payments/stripe/webhook/"

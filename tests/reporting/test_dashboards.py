@@ -1,4 +1,4 @@
-"""Dashboard figures against the hand-computed world of tests/dashboards_world.py."""
+"""Dashboard figures against the hand-computed world of tests/reporting/world.py."""
 
 import datetime
 from decimal import Decimal
@@ -16,7 +16,7 @@ from reporting.delivery import delivery_by_engagement
 from reporting.figures import FUNNEL, burn_forecast, delivery_slipping, league_table, roll_up
 from reporting.filters import Filters
 from reporting.programme import agency_scorecards, chat_figures
-from tests.dashboards_world import NOW, TODAY, TZ, build_world
+from tests.reporting.world import NOW, TODAY, TZ, build_world
 
 pytestmark = pytest.mark.django_db
 

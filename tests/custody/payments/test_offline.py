@@ -15,7 +15,7 @@ from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
 from marketplace import actions
 from marketplace.models import Engagement
 from marketplace.selectors.budget import budget_committed
-from tests.payments.conftest import deliver, engage, settle
+from tests.custody.payments.conftest import deliver, engage, settle
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -6,9 +6,9 @@ from custody.payments import actions as payments
 from custody.payments import webhooks
 from custody.payments.models import LedgerEntry, PaymentAccount, Payout, StripeEvent
 from marketplace.models import Engagement
-from tests.payments.conftest import deliver, settle
-from tests.payments.stripe_helpers import checkout, post_event
-from tests.payments.test_stripe import fake, session_id  # noqa: F401 (fixture)
+from tests.custody.payments.conftest import deliver, settle
+from tests.custody.payments.stripe_helpers import checkout, post_event
+from tests.custody.payments.test_stripe import fake, session_id  # noqa: F401 (fixture)
 from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)
 
 pytestmark = RACE_MARKS
