@@ -1,7 +1,5 @@
 """Forms of the portals: they validate input; the views hand the clean data to one action."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -25,6 +23,7 @@ from marketplace.models import (
     ProgrammeYear,
     User,
 )
+from marketplace.selectors.prices import price_split
 from marketplace.validators import normalise_credit_code
 from reporting.coverage import firm_stage_q
 
@@ -387,12 +386,9 @@ class CustodyRequestForm(BootstrapMixin, forms.Form):
 
     def price(self):
         """The list price of the selection and who pays what, as the action will compute it."""
-        total = sum(
-            (line.service_item.unit_price * quota for line, quota in self._selected()),
-            Decimal("0.00"),
+        return price_split(
+            self.programme_year, [(line.service_item, quota) for line, quota in self._selected()]
         )
-        government, copay = self.programme_year.split_price(total)
-        return {"price": total, "government": government, "copay": copay}
 
 
 class ChooseAgencyForm(forms.Form):

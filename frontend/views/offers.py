@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 
 from frontend.forms import OfferFilterForm, ReasonForm
 from frontend.views.access import decide, paginate, role_required
-from frontend.views.requests import price_of
 from marketplace import actions, selectors
 from marketplace.explain import describe_reason
 from marketplace.models import Offer, RequestItem
+from marketplace.selectors.prices import price_split, request_lines
 
 
 def _inbox(user):
@@ -45,7 +45,7 @@ def offer_inbox(request):
             {
                 "offer": offer,
                 "items": lines,
-                "split": price_of(
+                "split": price_split(
                     offer.request.programme_year,
                     [(line.service_item, line.quota) for line in lines],
                 ),
@@ -91,20 +91,13 @@ def offer_decision_panel(request, changed=None):
 def offer_detail(request, offer_id):
     user = request.user
     offer = selectors.offer_get_for_agency(user=user, offer_id=offer_id)
-    lines = list(offer.request.items.select_related("service_item"))
     return render(
         request,
         "frontend/offers/detail.html",
         {
             **_decision_context(user, offer),
             "firm": offer.request.firm,
-            "items": [
-                {"item": line, "amount": line.service_item.unit_price * line.quota}
-                for line in lines
-            ],
-            "split": price_of(
-                offer.request.programme_year, [(line.service_item, line.quota) for line in lines]
-            ),
+            **request_lines(offer.request),
             "reasons": [
                 describe_reason(reason.get("code"), reason.get("params"))
                 for reason in offer.reasons

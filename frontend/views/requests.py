@@ -1,7 +1,5 @@
 """A firm's custody request: apply, read the ranked agencies, choose one, follow the answer."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -25,6 +23,7 @@ from frontend.views.access import decide, paginate, role_required
 from marketplace import actions, eligibility, selectors
 from marketplace.explain import describe_constraint, describe_reason
 from marketplace.models import AgencyChange, CustodyRequest, Engagement, EngagementItem, Offer
+from marketplace.selectors.prices import engagement_lines, request_lines
 from marketplace.selectors.ranking import rank_request
 
 # The firm reads the best few; more would only bury them.
@@ -46,13 +45,6 @@ def _live_request(user, programme_year):
         .exclude(status=CustodyRequest.Status.WITHDRAWN)
         .first()
     )
-
-
-def price_of(programme_year, lines):
-    """The price of (service item, quota) pairs and who pays what."""
-    total = sum((item.unit_price * quota for item, quota in lines), Decimal("0.00"))
-    government, copay = programme_year.split_price(total)
-    return {"price": total, "government": government, "copay": copay}
 
 
 @role_required("firm_member")
@@ -204,9 +196,7 @@ def _engagement_context(user, custody_request):
     )
     return {
         "engagement": current,
-        "engagement_items": [
-            {"item": line, "amount": line.unit_price * line.quota} for line in current.items.all()
-        ],
+        "engagement_items": engagement_lines(current),
         "earlier_engagements": [e for e in engagements if e.pk != current.pk],
         "changes": changes,
         "pending_change": pending_change,
@@ -220,7 +210,6 @@ def _engagement_context(user, custody_request):
 def request_detail(request, request_id):
     user = request.user
     custody_request = selectors.custody_request_get_for_user(user=user, request_id=request_id)
-    items = list(custody_request.items.select_related("service_item"))
     offers = list(
         selectors.offers_visible_to(user)
         .filter(request=custody_request)
@@ -229,12 +218,7 @@ def request_detail(request, request_id):
     )
     context = {
         "custody_request": custody_request,
-        "items": [
-            {"item": line, "amount": line.service_item.unit_price * line.quota} for line in items
-        ],
-        "split": price_of(
-            custody_request.programme_year, [(line.service_item, line.quota) for line in items]
-        ),
+        **request_lines(custody_request),
         "offers": offers,
         "pending_offer": next((o for o in offers if o.status == Offer.Status.PENDING), None),
         "events": selectors.audit_events_of_request(user=user, request_id=custody_request.pk),
