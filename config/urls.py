@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    re_path(r"^api/", api_not_found),
+    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
     path("chat/", include("chat.urls")),
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("", include("cms.urls")),

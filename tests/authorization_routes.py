@@ -208,6 +208,9 @@ def _parties(api=False, **kw):
 ROUTES = {
     # --- Health and public pages -----------------------------------------------------------
     "healthz": html(PUBLIC()),
+    # Unknown API paths answer the API's JSON 404 to everyone, signed in or not.
+    "api-not-found": api(PUBLIC(404), kwargs(path="v2/firms/")),
+    "api:not-found": api(PUBLIC(404), kwargs(path="no-such-endpoint/")),
     "readyz": html(PUBLIC()),
     "frontend:home": html(PUBLIC()),
     "frontend:login": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),

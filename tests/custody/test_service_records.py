@@ -12,6 +12,7 @@ from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.models import AuditEvent, Notification
 from custody import actions as custody_actions
 from custody import selectors as custody_selectors
+from custody.actions.services import _check_details as check_details
 from custody.models import EvidenceFile, ServiceRecord
 from marketplace.models import EngagementItem
 from tests.cms.conftest import make_event, tree  # noqa: F401 (fixture reused here)
@@ -136,7 +137,7 @@ def test_an_item_of_another_engagement_is_refused(personas, engagement, consulti
     )
 
     with pytest.raises(ActionError) as refused:
-        custody_actions._check_details(
+        check_details(
             engagement=engagement,
             item=foreign,
             quantity=1,
