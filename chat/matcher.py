@@ -651,6 +651,12 @@ _EXPLICIT = [
         r"找(?:个|一个|一位|位).{0,10}?" + _PERSON_ZH,
         r"\b(?:call|phone|ring|contact|reach out to|get back to|get in touch with)\s+me\b",
         r"\b(?:connect|transfer|put)\s+me\b|\bhand me over\b",
+        # A first-person wish to talk to someone stands even inside a question about a topic.
+        r"\b(?:i|we)\s+(?:really |would |d |do )?(?:need|want|like|prefer)\s+(?:to\s+)?"
+        r"(?:talk|speak|chat|consult|meet)\s+(?:to|with)\b",
+        r"(?:我|我们)\s?(?:想|要|希望|需要)\s?(?:和|跟|与|找)\s?.{0,6}?"
+        + _PERSON_ZH
+        + r"\s?(?:说话|聊|谈|沟通|通话|讲|面谈)",
         r"\b(?:book|schedule|arrange|set up|request)\s+(?:a |an |my |one )?(?:free )?"
         r"(?:consultation|consult|appointment|meeting|call|session|video call)\b",
     )

@@ -3,8 +3,8 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chat import hybrid
 from chat import index as chat_index
-from chat import matcher
 
 ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
 
@@ -34,7 +34,14 @@ def answer_question(text, language=None):
     "language"}; `language` forces the reply language, else it is guessed from the text.
     """
     loaded = chat_index.current()
-    result = matcher.match(loaded.index, text, language=language, settings=loaded.settings)
+    result = hybrid.match(
+        loaded.index,
+        text,
+        language=language,
+        encode=loaded.encode,
+        fusion=loaded.fusion,
+        lexical_settings=loaded.settings,
+    )
     with translation.override(result.language):
         reply = _reply(result, loaded, result.language)
     return {

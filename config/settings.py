@@ -458,3 +458,27 @@ CHAT_MATCHER = {
     "spelling_cutoff": 80.0,
     "candidates": 12,
 }
+# The hybrid assistant: weights of the evidence (chat.hybrid.FEATURES) and the bands of the
+# fused score, learned on the labelled development set by `make bench` (benchmarks/bench_faq.py
+# prints what it learned); the lexical matcher answers alone above the cascade's
+# decisive score and lead.
+CHAT_FUSION = {
+    "weights": {
+        "lexical": 0.3495,
+        "bm25": 0.1721,
+        "wording": 0.1276,
+        "sentence": 0.2171,
+        "classifier": 0.1338,
+    },
+    "answer_score": 32.0,
+    "answer_margin": 7.0,
+    "clarify_score": 32.0,
+    "suggestion_window": 15.0,
+    "max_suggestions": 3,
+    "decisive_score": 44.0,
+    "decisive_margin": 15.0,
+}
+# The sentence encoder (chat.encoder): off leaves the lexical matcher alone; the FAQ's
+# vectors are cached on disk here, by content hash, so workers start fast.
+CHAT_ENCODER = env_bool("CHAT_ENCODER", True)
+CHAT_VECTOR_CACHE = VAR_DIR / "cache" / "chat"
