@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
 from chat.models import MAX_TEXT, AdviserPresence, Conversation, Message
+from chat.text import clean_text
 from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.models import Engagement, User
 from marketplace.workdays import add_workdays
@@ -21,19 +22,6 @@ WITH_PERSON = (State.QUEUED, State.OPEN)
 
 def _lock(conversation):
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
-
-
-def _clean_text(text):
-    text = (text or "").strip() if isinstance(text, str) else ""
-    if not text:
-        raise ActionError(_("Write a message first."), code="empty", field="text")
-    if len(text) > MAX_TEXT:
-        raise ActionError(
-            _("A message can have at most %(n)d characters.") % {"n": MAX_TEXT},
-            code="too_long",
-            field="text",
-        )
-    return text
 
 
 def _name(user):
@@ -94,7 +82,7 @@ def message_post(*, conversation, text, language=None):
 
     Returns (the visitor's message, the assistant's answer dict or None, its message or None).
     """
-    text = _clean_text(text)
+    text = clean_text(text)
     with transaction.atomic():
         conversation = _lock(conversation)
         if conversation.state == State.RESOLVED:
@@ -253,7 +241,7 @@ def adviser_claim(*, conversation, by, now=None):
 
 
 def adviser_reply(*, conversation, by, text, now=None):
-    text = _clean_text(text)
+    text = clean_text(text)
     now = now or timezone.now()
     with transaction.atomic():
         conversation = _lock(conversation)
@@ -378,4 +366,28 @@ def presence_set(*, user, online, max_concurrent=None):
         presence.max_concurrent = max(1, int(max_concurrent))
         fields.append("max_concurrent")
     presence.save(update_fields=fields)
+    return presence
+
+
+def presence_connect(*, user):
+    """An adviser's inbox socket opened: online, with one more open connection."""
+    if not selectors.is_adviser(user):
+        raise NotAllowed(_("Only advisers take chats."), code="not_adviser")
+    with transaction.atomic():
+        presence, _created = AdviserPresence.objects.select_for_update().get_or_create(user=user)
+        presence.connections += 1
+        presence.online = True
+        presence.save(update_fields=["connections", "online", "updated_at"])
+    return presence
+
+
+def presence_disconnect(*, user):
+    """An adviser's inbox socket closed: offline only when no other tab is still open."""
+    with transaction.atomic():
+        presence = AdviserPresence.objects.select_for_update().filter(user=user).first()
+        if presence is None:
+            return None
+        presence.connections = max(0, presence.connections - 1)
+        presence.online = presence.connections > 0
+        presence.save(update_fields=["connections", "online", "updated_at"])
     return presence

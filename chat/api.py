@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from chat.models import MAX_TEXT
 from chat.services import answer_question
+from chat.text import clean_text
+from marketplace.errors import ActionError
 
 
 class ChatThrottle(SimpleRateThrottle):
@@ -27,6 +29,8 @@ class ChatThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             ident = request.user.pk
         else:
+            # REST_FRAMEWORK["NUM_PROXIES"] follows TRUST_X_FORWARDED_FOR: the address the
+            # trusted proxy saw, never one the client wrote into X-Forwarded-For itself.
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
@@ -36,6 +40,13 @@ class AnswerInput(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[("zh-hans", "中文"), ("en", "English")], required=False
     )
+
+    def validate_text(self, value):
+        # The WebSocket's own check, so both paths accept and refuse the same text.
+        try:
+            return clean_text(value)
+        except ActionError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
 
 
 class SuggestionOutput(serializers.Serializer):

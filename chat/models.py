@@ -128,6 +128,8 @@ class AdviserPresence(models.Model):
         related_name="chat_presence",
     )
     online = models.BooleanField(_("online"), default=False)
+    # Open inbox sockets (tabs, devices): online while at least one is open.
+    connections = models.PositiveIntegerField(_("open connections"), default=0)
     max_concurrent = models.PositiveSmallIntegerField(
         _("maximum concurrent chats"), default=3, validators=[MinValueValidator(1)]
     )

@@ -235,10 +235,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "frontend.views.accounts.locked_out"
 # Behind a reverse proxy that sets X-Forwarded-For, the client is the first address in
 # it; without one, trusting the header would let a client pick its own address.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("TRUST_X_FORWARDED_FOR", default=False)
-    else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUST_X_FORWARDED_FOR else ["REMOTE_ADDR"]
 )
 AXES_VERBOSE = False
 LOGIN_URL = "frontend:login"
@@ -320,6 +319,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     # Only views that name a scope are throttled; the assistant is open to anonymous visitors.
     "DEFAULT_THROTTLE_RATES": {"chat": env_str("CHAT_THROTTLE_RATE", "30/min")},
+    # Throttles key on the address the one trusted proxy appended to X-Forwarded-For, or on
+    # the peer's address when no proxy is trusted; never on what a client wrote itself.
+    "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IP Custody Marketplace API",
@@ -482,3 +484,7 @@ CHAT_FUSION = {
 # vectors are cached on disk here, by content hash, so workers start fast.
 CHAT_ENCODER = env_bool("CHAT_ENCODER", True)
 CHAT_VECTOR_CACHE = VAR_DIR / "cache" / "chat"
+# The chat WebSocket per client address, across every worker (0 turns a limit off): open
+# sockets, and frames per window of seconds over all of them.
+CHAT_WS_CONNECTIONS_PER_ADDRESS = env_int("CHAT_WS_CONNECTIONS_PER_ADDRESS", 20, minimum=0)
+CHAT_WS_MESSAGES_PER_ADDRESS = (env_int("CHAT_WS_MESSAGES_PER_ADDRESS", 60, minimum=0), 10.0)
