@@ -6,6 +6,7 @@ same address the REST throttle keys on (REST_FRAMEWORK["NUM_PROXIES"]). Earlier 
 of the header are whatever the client wrote, so they are never believed.
 """
 
+import contextlib
 import time
 
 from django.conf import settings
@@ -52,10 +53,9 @@ async def connection_open(address):
 async def connection_close(address):
     if not settings.CHAT_WS_CONNECTIONS_PER_ADDRESS or not address:
         return
-    try:
+    # A counter that expired meanwhile has nothing left to release.
+    with contextlib.suppress(ValueError):
         await cache.adecr(_connections_key(address))
-    except ValueError:
-        pass
 
 
 async def message_allowed(address, now=None):
