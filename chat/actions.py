@@ -102,7 +102,7 @@ def message_post(*, conversation, text, language=None):
                 )
             conversation.save(update_fields=["updated_at"])
             return mine, None, None
-        answer = services.answer_question(text, language=language)
+        answer = services.answer_question(text, language=language, user=conversation.user)
         bot = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.BOT,

@@ -87,6 +87,8 @@ class AnswerView(APIView):
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         answer = answer_question(
-            data.validated_data["text"], language=data.validated_data.get("language")
+            data.validated_data["text"],
+            language=data.validated_data.get("language"),
+            user=request.user,
         )
         return Response(AnswerOutput(answer).data)

@@ -3,16 +3,19 @@
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chat import hybrid
+from chat import figures, hybrid
 from chat import index as chat_index
 
 ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
 
 
-def _reply(result, loaded, language):
+def _reply(result, loaded, language, user=None):
     if result.kind == ANSWER:
         found = chat_index.entry(loaded, result.faq_key, language)
-        text = found["answer"] if found else ""
+        text = figures.fill(found["answer"], figures.programme_facts()) if found else ""
+        own = figures.firm_facts(user, found.get("category", "")) if found else []
+        if own:
+            text = "\n\n".join([text, "\n".join(own)])
         related = found.get("related") if found else []
         if related:
             text = "\n\n".join([text, _("Read more:") + "\n" + "\n".join(related)])
@@ -27,11 +30,13 @@ def _reply(result, loaded, language):
     return _("I'm sorry, I don't know the answer to that. Would you like to talk to an adviser?")
 
 
-def answer_question(text, language=None):
+def answer_question(text, language=None, user=None):
     """The assistant's reply to `text` as the chat contract has it.
 
     {"kind", "faq_key", "score", "reply", "suggestions": [{"faq_key", "question", "score"}],
     "language"}; `language` forces the reply language, else it is guessed from the text.
+    An answer's placeholders hold the programme's live figures; a signed-in firm member
+    (`user`) also gets its own facts after it.
     """
     loaded = chat_index.current()
     result = hybrid.match(
@@ -43,7 +48,7 @@ def answer_question(text, language=None):
         lexical_settings=loaded.settings,
     )
     with translation.override(result.language):
-        reply = _reply(result, loaded, result.language)
+        reply = _reply(result, loaded, result.language, user)
     return {
         "kind": result.kind,
         "faq_key": result.faq_key,

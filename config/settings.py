@@ -484,6 +484,8 @@ CHAT_FUSION = {
 # vectors are cached on disk here, by content hash, so workers start fast.
 CHAT_ENCODER = env_bool("CHAT_ENCODER", True)
 CHAT_VECTOR_CACHE = VAR_DIR / "cache" / "chat"
+# How the programme office is reached, for the {office_contact} placeholder of FAQ answers.
+CHAT_OFFICE_CONTACT = env_str("CHAT_OFFICE_CONTACT", "025-83012345, ip-custody@nanjing.gov.cn")
 # The chat WebSocket per client address, across every worker (0 turns a limit off): open
 # sockets, and frames per window of seconds over all of them.
 CHAT_WS_CONNECTIONS_PER_ADDRESS = env_int("CHAT_WS_CONNECTIONS_PER_ADDRESS", 20, minimum=0)
