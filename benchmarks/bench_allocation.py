@@ -30,8 +30,9 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from benchmarks.harness import Row
-from marketplace import actions, allocation, candidates, demo, matching
-from marketplace.actions.contracting import allocatable_requests
+from demo import programme as demo
+from marketplace import actions, allocation, candidates, matching
+from marketplace.actions.allocation_runs import allocatable_requests
 from marketplace.choices import DISTRICT_NEIGHBOURS, District, Industry, RevenueBand
 from marketplace.credit_codes import make_credit_code
 from marketplace.models import (

@@ -21,8 +21,8 @@ import datetime
 import random
 
 from benchmarks.harness import Row
+from core import workdays
 from custody import deadlines
-from marketplace import workdays
 
 ASSETS, QUICK_ASSETS = 100_000, 10_000
 TARGET, QUICK_TARGET = 5.0, 1.0

@@ -4,7 +4,7 @@ trip p95 <= 50 ms.
 A real Daphne process serves config.asgi:application on the embedded default (a copy
 of the migrated SQLite template, the in-memory channel layer), with a FAQ imported:
 the shared corpus when `--faq-corpus`/`--faq-dev` are given, else the product's own
-FAQ (cms/fixtures). From this process, N anonymous visitors connect to /ws/chat/ (no
+FAQ (demo/fixtures). From this process, N anonymous visitors connect to /ws/chat/ (no
 cookie: the consumer makes each a session with its first question), stay connected, and questions go out at
 100/s round-robin over the connections for a fixed time; the round trip is from
 just before a question is sent to the arrival of the assistant's reply on that socket.
@@ -49,7 +49,7 @@ QUICK = {"connections": 200, "seconds": 5, "baseline_questions": 60}
 # Handshakes in flight at once while the connections are opened.
 CONNECT_CONCURRENCY = 50
 ANSWER_TYPES = {"answer", "clarify", "fallback", "handoff"}
-FIXTURES = BASE_DIR / "cms" / "fixtures"
+FIXTURES = BASE_DIR / "demo" / "fixtures"
 PRODUCT_FAQ = (FIXTURES / "faq_zh-hans.jsonl", FIXTURES / "faq_en.jsonl")
 # A reply slower than this is counted as lost.
 ANSWER_TIMEOUT = 15.0
@@ -86,7 +86,7 @@ def load_faq(options):
         for path in files:
             for row in _read_jsonl(path):
                 texts += [row["question"], *(row.get("alternates") or [])]
-        described = "the product FAQ (cms/fixtures), its questions and alternates"
+        described = "the product FAQ (demo/fixtures), its questions and alternates"
     for path in files:
         call_command("import_faq", str(path), stdout=StringIO())
     return described, texts

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from chat import events, selectors, services
 from chat.models import MAX_TEXT, AdviserPresence, Conversation, Message
 from chat.text import clean_text
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.workdays import add_workdays
 from marketplace.models import Engagement, User
-from marketplace.workdays import add_workdays
 
 logger = logging.getLogger(__name__)
 

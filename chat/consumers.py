@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from chat import actions, events, limits, selectors
 from chat.models import MAX_TEXT, Conversation
 from chat.text import invalid_characters, uncarriable
-from marketplace.errors import ActionError, InvalidTransition
+from core.errors import ActionError, InvalidTransition
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
 from chat.models import AdviserPresence, Conversation, Message
-from marketplace.models import Agency
+from marketplace.models import Agency, User
 
 
 def _anonymous(user):
@@ -109,8 +109,6 @@ def available_advisers(users):
 
 
 def consultants_of_approved_agencies():
-    from marketplace.models import User
-
     return User.objects.filter(
         role=User.Role.AGENCY_STAFF, is_active=True, agency__status=Agency.Status.APPROVED
     )

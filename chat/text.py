@@ -7,7 +7,7 @@ import re
 from django.utils.translation import gettext as _
 
 from chat.models import MAX_TEXT
-from marketplace.errors import ActionError
+from core.errors import ActionError
 
 # NUL cannot be stored in PostgreSQL text; a lone surrogate cannot be encoded as UTF-8.
 _UNCARRIABLE = re.compile("[\x00\ud800-\udfff]")

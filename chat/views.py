@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chat import actions, selectors
 from chat.models import Conversation
-from marketplace.errors import ActionError
+from core.errors import ActionError
 from marketplace.models import User
 
 CANNED_REPLIES = [

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from cms import cache as page_cache
 from cms import selectors
 from cms.models import CoursePage, CourseProgress, EventRegistration, TrainingEventPage
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
 from custody import service_actions
-from marketplace.audit import audit_record
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 
 
 def _mail_on_commit(*, user, subject, body):

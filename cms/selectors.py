@@ -10,8 +10,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
+from cms.models import pages as page_models
+from cms.models.faq import FaqEntry
+from cms.models.training import CourseProgress, EventRegistration
+from cms.text import segment
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Engagement
+from marketplace.selectors.prices import package_summary
 
 
 def _anonymous(user):
@@ -105,9 +110,8 @@ def page_in_language(page, language_code):
 
 def training_index_for_language(language_code):
     """The live training centre in `language_code`, else the original language's."""
-    from cms.models import TrainingIndexPage
 
-    pages = TrainingIndexPage.objects.live().select_related("locale")
+    pages = page_models.TrainingIndexPage.objects.live().select_related("locale")
     for code in (language_code, source_language()):
         page = pages.filter(locale__language_code=code).order_by("path").first()
         if page is not None:
@@ -144,13 +148,12 @@ def custody_figures():
 
 def upcoming_events(home, limit=3):
     """The next events under `home`, with untranslated originals for other languages."""
-    from cms.models import TrainingEventPage
 
     now = timezone.now()
     # The site has one tree per language; the original's events stand in for untranslated ones.
     languages = {home.locale_id, locale_id_for(source_language())} - {None}
     events = list(
-        TrainingEventPage.objects.live()
+        page_models.TrainingEventPage.objects.live()
         .filter(locale_id__in=languages, ends_at__gte=now)
         .order_by("starts_at")
         .only(
@@ -180,8 +183,6 @@ def upcoming_events(home, limit=3):
 
 
 def home_context(home):
-    from cms.models import ArticleIndexPage, ArticlePage, TrainingIndexPage
-    from frontend.views.public import programme_year_summary
 
     figures = custody_figures()
     # Base pages with their content type joined: one query, and enough for their URLs.
@@ -190,7 +191,7 @@ def home_context(home):
         for page in Page.objects.child_of(home).live().select_related("content_type")
     }
     articles = list(
-        ArticlePage.objects.live()
+        page_models.ArticlePage.objects.live()
         .descendant_of(home)
         .order_by("-date", "-pk")
         .only("title", "slug", "url_path", "path", "depth", "locale_id", "date", "kind", "summary")[
@@ -199,9 +200,9 @@ def home_context(home):
     )
     return {
         "figures": figures,
-        "package": programme_year_summary(figures["year"]),
-        "training_index": sections.get(TrainingIndexPage._meta.model_name),
-        "article_index": sections.get(ArticleIndexPage._meta.model_name),
+        "package": package_summary(figures["year"]),
+        "training_index": sections.get(page_models.TrainingIndexPage._meta.model_name),
+        "article_index": sections.get(page_models.ArticleIndexPage._meta.model_name),
         "upcoming_events": upcoming_events(home),
         "latest_articles": articles,
     }
@@ -212,7 +213,6 @@ def home_context(home):
 
 def course_progress_for(user, courses):
     """{course translation key: CourseProgress} of `user` for `courses`; empty for visitors."""
-    from cms.models import CourseProgress
 
     if _anonymous(user) or not courses:
         return {}
@@ -224,9 +224,8 @@ def course_progress_for(user, courses):
 
 
 def course_get_live(course_id):
-    from cms.models import CoursePage
 
-    return get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    return get_object_or_404(page_models.CoursePage.objects.live(), pk=course_id)
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -234,24 +233,21 @@ def course_get_live(course_id):
 
 def canonical_event(event):
     """The page an event was first written as: it holds the registrations and logistics."""
-    from cms.models import TrainingEventPage
 
     return (
-        TrainingEventPage.objects.filter(translation_key=event.translation_key)
+        page_models.TrainingEventPage.objects.filter(translation_key=event.translation_key)
         .order_by("pk")
         .first()
     ) or event
 
 
 def event_get_live(event_id):
-    from cms.models import TrainingEventPage
 
-    return get_object_or_404(TrainingEventPage.objects.live(), pk=event_id)
+    return get_object_or_404(page_models.TrainingEventPage.objects.live(), pk=event_id)
 
 
 def event_counts(event):
     """Places taken and the length of the waiting list of a canonical event."""
-    from cms.models import EventRegistration
 
     counts = event.registrations.aggregate(
         registered=Count("pk", filter=Q(status=EventRegistration.Status.REGISTERED)),
@@ -272,7 +268,6 @@ def user_can_manage_event(user, event):
 
 def registration_of(user, event):
     """The live (not cancelled) registration of `user` at a canonical event, if any."""
-    from cms.models import EventRegistration
 
     if _anonymous(user):
         return None
@@ -285,7 +280,6 @@ def registration_of(user, event):
 
 def waiting_position(registration):
     """1 for the head of the waiting list; None when not waiting."""
-    from cms.models import EventRegistration
 
     if registration is None or registration.status != EventRegistration.Status.WAITLISTED:
         return None
@@ -300,7 +294,6 @@ def waiting_position(registration):
 
 def event_registrations_for_manager(user, event):
     """Every live registration of a canonical event, for those who mark attendance."""
-    from cms.models import EventRegistration
 
     if not user_can_manage_event(user, event):
         return EventRegistration.objects.none()
@@ -332,7 +325,6 @@ def event_context(page, user):
 
 def registration_get_for_user(*, user, registration_id):
     """A registration its own participant may cancel; anyone else gets 404."""
-    from cms.models import EventRegistration
 
     registrations = EventRegistration.objects.select_related("event")
     if _anonymous(user):
@@ -347,7 +339,6 @@ def training_attendance_for(firm):
     engagement is the firm's active one on the event's day, or None while the firm
     is not under custody (the attendance is kept for when it is).
     """
-    from cms.models import EventRegistration
 
     registrations = list(
         EventRegistration.objects.filter(firm=firm, attended=True)
@@ -383,11 +374,10 @@ def training_attendance_for(firm):
 
 def article_listing(index, params):
     """Articles under `index` filtered by ?kind=, ?tag= and ?year=, with the filter choices."""
-    from cms.models import ArticlePage, ArticleTag
 
-    articles = ArticlePage.objects.live().child_of(index).order_by("-date", "-pk")
+    articles = page_models.ArticlePage.objects.live().child_of(index).order_by("-date", "-pk")
     kind = params.get("kind", "")
-    if kind in ArticlePage.Kind.values:
+    if kind in page_models.ArticlePage.Kind.values:
         articles = articles.filter(kind=kind)
     else:
         kind = ""
@@ -399,9 +389,9 @@ def article_listing(index, params):
         articles = articles.filter(date__year=int(year))
     else:
         year = ""
-    all_here = ArticlePage.objects.live().child_of(index)
+    all_here = page_models.ArticlePage.objects.live().child_of(index)
     tags = (
-        ArticleTag.objects.filter(content_object__in=all_here)
+        page_models.ArticleTag.objects.filter(content_object__in=all_here)
         .values("tag__name", "tag__slug")
         .annotate(n=Count("pk"))
         .order_by("-n", "tag__name")[:20]
@@ -409,7 +399,7 @@ def article_listing(index, params):
     years = sorted({d.year for d in all_here.dates("date", "year")}, reverse=True)
     return {
         "articles": articles.prefetch_related("tagged_items__tag"),
-        "kinds": ArticlePage.Kind.choices,
+        "kinds": page_models.ArticlePage.Kind.choices,
         "tags": list(tags),
         "years": years,
         "selected": {"kind": kind, "tag": tag, "year": year},
@@ -426,9 +416,6 @@ def search_site(query, *, language_code, limit=20):
     专利 and 申请. All words must match; if nothing does, any word may.
     """
     from wagtail.search.backends import get_search_backend
-
-    from cms.models import FaqEntry
-    from cms.text import segment
 
     words = segment(query, for_search=False)
     locale = Locale.objects.filter(language_code=language_code).first()

@@ -18,7 +18,7 @@ from wagtail.models import Page
 from cms import actions, selectors
 from cms import cache as page_cache
 from cms.models import EventRegistration
-from marketplace.errors import ActionError
+from core.errors import ActionError
 
 
 def serve(request, path=""):

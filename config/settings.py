@@ -69,11 +69,14 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "csp",
+    "core",
     "marketplace",
     "custody",
     "custody.payments",
     "cms",
     "chat",
+    "reporting",
+    "demo",
     "frontend",
 ]
 
@@ -195,7 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-stripe-events": {"task": "payments.retry_unprocessed_events", "schedule": 600.0},
     # Dashboard summaries to incubator managers and the programme office, on the 1st.
     "send-monthly-summaries": {
-        "task": "marketplace.send_monthly_summaries",
+        "task": "reporting.send_monthly_summaries",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }
@@ -306,7 +309,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "EXCEPTION_HANDLER": "marketplace.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
 from config import health
+from core.api.views import api_not_found
 from custody.payments import views as payment_views
 
 urlpatterns = [
@@ -18,10 +19,11 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("marketplace.api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", api_not_found),
     path("chat/", include("chat.urls")),
     path("payments/stripe/webhook/", payment_views.stripe_webhook, name="stripe-webhook"),
     path("", include("cms.urls")),

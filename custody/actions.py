@@ -15,12 +15,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
 from custody import deadlines, evidence, reminders
 from custody.models import CalendarFeed, Deadline, DeadlineReminder, IPAsset
-from marketplace.audit import audit_record
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.models import Engagement, ProgrammeYear, User
-from marketplace.notifications import notify
 
 ASSET_FIELDS = (
     "kind",

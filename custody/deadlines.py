@@ -18,7 +18,7 @@ Rules, and the practice they follow:
   date (ending the day before the anniversary); renewal may be filed from 12
   months before expiry, and within a six-month grace after it.
 - A time limit for an act that ends on a Chinese public holiday or rest day
-  ends on the next working day (marketplace.workdays); when that answer rests
+  ends on the next working day (core.workdays); when that answer rests
   on an undeclared year's calendar, the deadline is marked provisional.
 - A manual adjusted expiry (term compensation, a recorded renewal) replaces
   the computed expiry.
@@ -29,7 +29,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cache
 
-from marketplace.workdays import next_workday_on_or_after
+from core.workdays import next_workday_on_or_after
 
 PATENT, TRADEMARK, SOFTWARE_COPYRIGHT = "patent", "trademark", "software_copyright"
 INVENTION, UTILITY_MODEL, DESIGN = "invention", "utility_model", "design"

@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from custody.models import EvidenceFile
+
 # Detected type → the extensions a file of that type may carry.
 ALLOWED_TYPES = {
     "application/pdf": {"pdf"},
@@ -120,8 +122,6 @@ def store(checked_files, *, by, service_record=None, deadline=None):
     Call it as the action's last write: if storing one file fails, the files
     already written are removed and the exception rolls the rows back.
     """
-    from custody.models import EvidenceFile
-
     stored = []
     try:
         for checked in checked_files:

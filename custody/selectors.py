@@ -8,7 +8,18 @@ seen by its parties. Anything outside gives 404 through the `*_get_for_user` hel
 
 import datetime
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from custody import reminders
@@ -22,6 +33,7 @@ from custody.models import (
 )
 from marketplace.models import Engagement, Firm
 from marketplace.selectors import scoped_to_parties
+from marketplace.track_record import Facts
 
 
 def _in_custody_of(agency_id):
@@ -227,3 +239,31 @@ def portfolio_assets(user, *, firm, kind="", status="", search=""):
         next_deadline_fee_year=Subquery(upcoming.values("fee_year")[:1]),
         next_deadline_due_on=Subquery(upcoming.values("due_on")[:1]),
     ).order_by("kind", "number", "pk")
+
+
+def track_record(agency_ids):
+    """Deadlines each agency missed while it held a firm's custody, and the firms' ratings of it
+    (registered with `marketplace.track_record` for matching)."""
+    missed = dict(
+        Deadline.objects.filter(responsible_agency_id__in=agency_ids, missed_at__isnull=False)
+        .values("responsible_agency_id")
+        .annotate(count=Count("pk"))
+        .values_list("responsible_agency_id", "count")
+    )
+    ratings = {
+        agency_id: (rating_sum, rating_count)
+        for agency_id, rating_sum, rating_count in Settlement.objects.filter(
+            engagement__agency_id__in=agency_ids
+        )
+        .values("engagement__agency_id")
+        .annotate(rating_sum=Sum("rating"), rating_count=Count("pk"))
+        .values_list("engagement__agency_id", "rating_sum", "rating_count")
+    }
+    return {
+        agency_id: Facts(
+            missed_deadlines=missed.get(agency_id, 0),
+            rating_sum=float(ratings.get(agency_id, (0, 0))[0] or 0),
+            rating_count=ratings.get(agency_id, (0, 0))[1],
+        )
+        for agency_id in set(missed) | set(ratings)
+    }

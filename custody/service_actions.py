@@ -17,14 +17,16 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
 from custody import evidence, service_selectors
 from custody.models import ServiceRecord, Settlement
 from custody.payments import actions as payments
-from marketplace.audit import audit_record
+from marketplace.actions.engagements import engagement_complete
+from marketplace.actions.requests import waitlist_serve
 from marketplace.choices import CustodyArea
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace.models import Engagement, EngagementItem, ServiceItem, User
-from marketplace.notifications import notify
 
 # Records that use up quota; a disputed record gives its quantity back.
 COUNTED_STATUSES = (ServiceRecord.Status.PENDING, ServiceRecord.Status.CONFIRMED)
@@ -549,7 +551,6 @@ def settlement_confirm(*, engagement, by, now=None):
 def settlement_approve(*, engagement, by, now=None):
     """The programme office approves: the amount is fixed, the engagement completes and the
     unused reservation returns to the programme budget."""
-    from marketplace.actions.contracting import waitlist_serve
 
     def check(engagement):
         if not by.is_programme_officer:
@@ -575,8 +576,6 @@ def settlement_approve(*, engagement, by, now=None):
     settlement.save(
         update_fields=["status", "approved_by", "approved_at", "amount", "released", "lines"]
     )
-    engagement.status = Engagement.Status.COMPLETED
-    engagement.save(update_fields=["status"])
     payments.engagement_settled(engagement, settlement, by=by, result=result)
     audit_record(
         actor=by,
@@ -584,13 +583,7 @@ def settlement_approve(*, engagement, by, now=None):
         subject=engagement,
         data={"amount": str(result.amount), "released": str(result.released)},
     )
-    audit_record(
-        actor=by,
-        action="engagement.completed",
-        subject=engagement,
-        from_state=Engagement.Status.ACTIVE,
-        to_state=engagement.status,
-    )
+    engagement_complete(engagement=engagement, by=by)
     notify(
         _people(firm_id=engagement.firm_id)
         + _people(agency_id=engagement.agency_id)

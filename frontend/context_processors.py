@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import selectors
+from core.selectors import unread_notification_count
 
 # Per role, in the order the navigation shows them: (label, URL name) for a link, or
 # (label, [links]) for a menu, which keeps the bar on one line for the busiest roles.
@@ -148,7 +148,7 @@ def _unread_counter(user):
 
     @functools.cache
     def count():
-        return selectors.unread_notification_count(user)
+        return unread_notification_count(user)
 
     return count
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from marketplace import dashboards, selectors
+from marketplace import selectors
 from marketplace.choices import CustodyArea, District, Industry
 from marketplace.models import (
     Agency,
@@ -26,6 +26,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.validators import normalise_credit_code
+from reporting.coverage import firm_stage_q
 
 
 class BootstrapMixin:
@@ -522,9 +523,9 @@ class FirmFilterForm(FilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.years = dashboards.programme_years()
+        self.years = selectors.programme_years()
         self.fields["year"].choices = [(year.year, year.name) for year in self.years]
-        current = dashboards.default_year(self.years)
+        current = selectors.default_year(self.years)
         if current is not None:
             self.fields["year"].initial = current.year
         if user.is_programme_officer:
@@ -546,14 +547,14 @@ class FirmFilterForm(FilterForm):
             year = self.stage_year()
             if year is None:
                 return queryset.none()
-            queryset = queryset.filter(dashboards.firm_stage_q(stage, year))
+            queryset = queryset.filter(firm_stage_q(stage, year))
         return queryset
 
     def stage_year(self):
         """The programme year the coverage filter counts in."""
         chosen = self.cleaned_data.get("year") if self.is_valid() else None
         by_year = {year.year: year for year in self.years}
-        return by_year.get(chosen) or dashboards.default_year(self.years)
+        return by_year.get(chosen) or selectors.default_year(self.years)
 
     @property
     def is_filtered(self):
@@ -612,7 +613,7 @@ class EngagementFilterForm(FilterForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        years = dashboards.programme_years()
+        years = selectors.programme_years()
         self.fields["year"].choices = [("", _("All")), *((y.year, y.name) for y in years)]
         if user.is_agency_staff:
             del self.fields["agency"]  # its own engagements only

@@ -8,4 +8,4 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self):
         # Register the periodic jobs with Celery in every process, not only in workers.
-        from marketplace import tasks  # noqa: F401
+        from marketplace import notices, tasks  # noqa: F401

@@ -3,10 +3,9 @@
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
-from custody.models import Deadline, Settlement
-from marketplace import matching
+from marketplace import matching, track_record
 from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS
 from marketplace.models import Agency, ConflictOfInterest, Engagement, Offer
 
@@ -46,25 +45,11 @@ def agency_profiles(*, programme_year, agencies=None):
             response_hours[agency_id].append((responded_at - sent_at).total_seconds() / 3600)
 
     # Deadlines missed while the agency held the firm's custody, and the firms' ratings of it.
-    missed = dict(
-        Deadline.objects.filter(responsible_agency_id__in=ids, missed_at__isnull=False)
-        .values("responsible_agency_id")
-        .annotate(count=Count("pk"))
-        .values_list("responsible_agency_id", "count")
-    )
-    ratings = {
-        agency_id: (rating_sum, rating_count)
-        for agency_id, rating_sum, rating_count in Settlement.objects.filter(
-            engagement__agency_id__in=ids
-        )
-        .values("engagement__agency_id")
-        .annotate(rating_sum=Sum("rating"), rating_count=Count("pk"))
-        .values_list("engagement__agency_id", "rating_sum", "rating_count")
-    }
+    track = track_record.facts_for(ids)
 
     profiles = []
     for agency in agencies:
-        rating_sum, rating_count = ratings.get(agency.pk, (0, 0))
+        facts = track.get(agency.pk, track_record.Facts())
         hours = response_hours[agency.pk]
         profiles.append(
             matching.AgencyProfile(
@@ -85,9 +70,9 @@ def agency_profiles(*, programme_year, agencies=None):
                     offers_received=received[agency.pk],
                     offers_accepted=accepted[agency.pk],
                     median_response_hours=statistics.median(hours) if hours else None,
-                    rating_sum=float(rating_sum or 0),
-                    rating_count=rating_count,
-                    missed_deadlines=missed.get(agency.pk, 0),
+                    rating_sum=float(facts.rating_sum),
+                    rating_count=facts.rating_count,
+                    missed_deadlines=facts.missed_deadlines,
                 ),
             )
         )

@@ -17,6 +17,8 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from marketplace.choices import INDUSTRY_KEYWORDS, IP_SERVICE_TERMS
+
 jieba.setLogLevel(60)
 
 APPROVED = "approved"
@@ -153,8 +155,6 @@ _PUNCTUATION = re.compile(
 @lru_cache(maxsize=1)
 def domain_vocabulary():
     """Industry and IP-service words, in both languages (see marketplace.choices)."""
-    from marketplace.choices import INDUSTRY_KEYWORDS, IP_SERVICE_TERMS
-
     words = set()
     for text in (*INDUSTRY_KEYWORDS.values(), IP_SERVICE_TERMS):
         for chunk in _PUNCTUATION.split(text.lower()):

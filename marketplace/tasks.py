@@ -13,10 +13,3 @@ def expire_overdue_offers():
 @shared_task(name="marketplace.warn_expiring_offers")
 def warn_expiring_offers():
     return actions.offers_warn_expiring()
-
-
-@shared_task(name="marketplace.send_monthly_summaries")
-def send_monthly_summaries():
-    from marketplace.summaries import send_monthly_summaries as send
-
-    return send()

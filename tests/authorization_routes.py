@@ -20,11 +20,12 @@ from chat import actions as chat_actions
 from chat.models import AdviserPresence
 from cms import actions as cms_actions
 from cms.models import HomePage, TrainingIndexPage
+from core.models import AuditEvent, Notification
 from custody import actions as custody_actions
 from custody import service_actions
 from custody.models import EvidenceFile
 from marketplace import actions
-from marketplace.models import AuditEvent, Notification, User
+from marketplace.models import User
 from tests.custody.deadline_helpers import trademark_renewal
 from tests.custody.service_helpers import PDF
 from tests.factories import FirmFactory, HighTechParkFactory, UserFactory

@@ -13,16 +13,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from chat.models import Conversation, Message
 from cms.models import EventRegistration
+from core.models import AuditEvent, Notification
 from custody.models import Deadline, EvidenceFile, IPAsset, ServiceRecord, Settlement
 from marketplace.models import (
     Agency,
     AgencyChange,
     AllocationRun,
-    AuditEvent,
     CustodyRequest,
     Engagement,
     Firm,
-    Notification,
     Offer,
 )
 from tests.authorization_routes import (

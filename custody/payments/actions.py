@@ -1,7 +1,8 @@
 """Co-payments, refunds, payouts and Connect accounts: every change of money state.
 
-Budget movements are written by the contracting and settlement actions through the
-`engagement_*` hooks here, inside their transactions. Calls to Stripe happen in tasks after
+Budget movements follow the engagement's moves through the `engagement_*` functions here,
+called inside the move's transaction (by `custody.receivers` for the marketplace's moves, by
+the settlement for its own). Calls to Stripe happen in tasks after
 the transaction that decided them commits, each with an idempotency key derived from the
 row it serves, so a retry after a timeout or a 500 can never move money twice.
 
@@ -15,18 +16,20 @@ import datetime
 import logging
 
 import stripe
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.notices import notify
 from custody.payments import gateway, ledger
 from custody.payments.models import CoPayment, LedgerEntry, Method, PaymentAccount, Payout, Refund
-from marketplace.audit import audit_record
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from marketplace.actions.engagements import engagement_activate, engagement_lapse
 from marketplace.models import Engagement, User
-from marketplace.notifications import notify
 
 log = logging.getLogger(__name__)
 Kind = LedgerEntry.Kind
@@ -79,14 +82,7 @@ def _lock_copayment(engagement_id):
     return copayment
 
 
-# --- Hooks called by the contracting and settlement actions ------------------------------
-
-
-def initial_status(programme_year, copay_amount):
-    """An engagement waits for its co-payment when the programme says so and there is one."""
-    if copay_amount > 0 and programme_year.copay_due_days is not None:
-        return Engagement.Status.AWAITING_PAYMENT
-    return Engagement.Status.ACTIVE
+# --- Money that follows an engagement's moves (custody.receivers, the settlement) ---------
 
 
 def engagement_opened(engagement, *, now, copay_due=True):
@@ -256,16 +252,13 @@ def _next_key(row):
     row.idempotency_key = f"{base}-retry-{row.attempts}"
 
 
+# The tasks module runs these actions, so they are queued by name rather than imported.
 def _send_payout_later(payout_id):
-    from custody.payments import tasks
-
-    tasks.send_payout.delay(payout_id)
+    current_app.signature("payments.send_payout", args=(payout_id,)).delay()
 
 
 def _send_refund_later(refund_id):
-    from custody.payments import tasks
-
-    tasks.send_refund.delay(refund_id)
+    current_app.signature("payments.send_refund", args=(refund_id,)).delay()
 
 
 def _expire_checkout(session_id):
@@ -348,16 +341,7 @@ def _activate(engagement, copayment, *, method, now):
     copayment.method = method
     copayment.paid_at = now
     copayment.save(update_fields=["status", "method", "paid_at"])
-    if engagement.status == Engagement.Status.AWAITING_PAYMENT:
-        engagement.status = Engagement.Status.ACTIVE
-        engagement.save(update_fields=["status"])
-        audit_record(
-            actor=None,
-            action="engagement.activated",
-            subject=engagement,
-            from_state=Engagement.Status.AWAITING_PAYMENT,
-            to_state=engagement.status,
-        )
+    engagement_activate(engagement=engagement)
     notify(
         _people(firm_id=engagement.firm_id) + _people(agency_id=engagement.agency_id),
         kind="copayment_received",
@@ -509,13 +493,11 @@ def offline_payment_record(*, engagement, by, kind, amount, reference, value_dat
 
 def copayments_chase(*, now=None):
     """Remind firms whose co-payment is due soon; cancel engagements whose time ran out."""
-    from marketplace.actions.contracting import engagement_lapse
-
     now = now or timezone.now()
     reminded = cancelled = 0
     due = CoPayment.objects.filter(status=CoPayment.Status.DUE, due_by__isnull=False)
     for copayment in due.filter(due_by__lte=now).select_related("engagement"):
-        if engagement_lapse(engagement=copayment.engagement, now=now):
+        if engagement_lapse(engagement=copayment.engagement, due_by=copayment.due_by, now=now):
             cancelled += 1
     soon = due.filter(
         reminded_at__isnull=True,

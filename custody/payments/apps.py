@@ -6,3 +6,7 @@ class PaymentsConfig(AppConfig):
     name = "custody.payments"
     label = "payments"
     verbose_name = _("Payments")
+
+    def ready(self):
+        # The wording of this app's notices.
+        from custody.payments import notices  # noqa: F401

@@ -13,6 +13,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from custody.payments.models import LedgerEntry, Method
+from marketplace.models import Engagement
+from marketplace.selectors.budget import budget_committed as contracted
 
 Account = LedgerEntry.Account
 Kind = LedgerEntry.Kind
@@ -125,8 +127,6 @@ def differences(programme_year):
     Checks each engagement's reservation against its status and amounts, that no co-payment
     account is negative, and the year's committed budget against the contracting rule.
     """
-    from marketplace.actions.contracting import budget_committed as contracted
-    from marketplace.models import Engagement
 
     problems = []
     reserved = defaultdict(lambda: ZERO)

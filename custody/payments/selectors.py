@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, PaymentAccount, Payout, Refund
-from marketplace import dashboards
+from marketplace import selectors
 from marketplace.models import ProgrammeYear
 
 
@@ -78,7 +78,7 @@ def payment_account_of(agency):
 
 
 def programme_years():
-    return dashboards.programme_years()
+    return selectors.programme_years()
 
 
 def programme_year_from(value):
@@ -88,7 +88,7 @@ def programme_year_from(value):
             return ProgrammeYear.objects.filter(year=int(value)).first()
         except (TypeError, ValueError):
             return None
-    return dashboards.default_year(dashboards.programme_years())
+    return selectors.default_year(selectors.programme_years())
 
 
 def ledger_entries(*, user, programme_year):

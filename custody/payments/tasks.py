@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from custody.payments import actions, webhooks
+from custody.payments.models import StripeEvent
 
 
 @shared_task(
@@ -39,8 +40,6 @@ def retry():
 @shared_task(name="payments.retry_unprocessed_events")
 def retry_unprocessed_events():
     """Events whose processing failed; each failure is logged and kept on the event."""
-    from custody.payments.models import StripeEvent
-
     failed = 0
     for pk in StripeEvent.objects.filter(processed_at__isnull=True).values_list("pk", flat=True):
         try:

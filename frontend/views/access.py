@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from marketplace.errors import ActionError
+from core.errors import ActionError
 
 PAGE_SIZE = 25
 

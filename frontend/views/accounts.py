@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from core.errors import ActionError
 from frontend import forms
 from marketplace import actions
-from marketplace.errors import ActionError
 
 
 class LoginView(auth_views.LoginView):

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.errors import ActionError
 from frontend.forms import AllocationForm, ReasonForm
 from frontend.views.access import decide, role_required
 from marketplace import actions, selectors
-from marketplace.errors import ActionError
 from marketplace.explain import describe_constraint
 from marketplace.models import AgencyChange, CustodyRequest
 

@@ -1,7 +1,7 @@
 """Dashboards: an incubator's coverage, the programme's progress, an agency's scorecard.
 
 Each view reads its figures from marketplace.dashboards (scoped by the user), turns
-them into the tables of frontend.dashboard_tables, and renders them or exports one.
+them into the tables of reporting.tables, and renders them or exports one.
 """
 
 import functools
@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from frontend import dashboard_tables as tables
+from core import exports
 from frontend.forms import BootstrapMixin
 from frontend.views.access import role_required
 from frontend.views.office import _progress_step
-from marketplace import dashboards, exports, selectors
+from marketplace import selectors
 from marketplace.choices import District, Industry
+from reporting import dashboards, tables
+from reporting.filters import Filters
 
 CHARTJS = "vendor/chartjs/chart.umd.min.js"
 # Long tables show their first rows on the page (and in their chart); the page's "show
@@ -76,10 +78,10 @@ class DashboardFilterForm(BootstrapMixin, forms.Form):
         """The Filters chosen; anything invalid falls back to "all" (and the current year)."""
         data = self.cleaned_data if self.is_valid() else {}
         by_year = {y.year: y for y in years}
-        year = by_year.get(data.get("year")) or dashboards.default_year(years, today)
+        year = by_year.get(data.get("year")) or selectors.default_year(years, today)
         if year is not None:
             self.initial["year"] = year.year
-        return dashboards.Filters(
+        return Filters(
             year=year,
             district=data.get("district") or "",
             park_id=data.get("park") or None,
@@ -89,7 +91,7 @@ class DashboardFilterForm(BootstrapMixin, forms.Form):
 
 
 def _setup(request, fields, incubators):
-    years = dashboards.programme_years()
+    years = selectors.programme_years()
     form = DashboardFilterForm(
         request.GET or None, years=years, incubators=incubators, fields=fields
     )

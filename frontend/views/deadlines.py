@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ActionError
 from custody import actions, evidence, ical, reminders, selectors
 from custody.models import CalendarFeed, Deadline
 from frontend.forms import BootstrapMixin
 from frontend.views.access import paginate, role_required
-from marketplace.errors import ActionError
 
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency act on deadlines; managers and the office only read.

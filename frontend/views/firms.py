@@ -6,9 +6,9 @@ from django.views.decorators.http import require_POST
 from frontend.forms import FirmFilterForm, ReasonForm
 from frontend.views.access import decide, paginate, role_required
 from frontend.views.incubators import incubator_review_panel
-from frontend.views.public import programme_year_summary
 from marketplace import actions, selectors
 from marketplace.models import CustodyRequest
+from marketplace.selectors.prices import package_summary
 
 TIMELINE_LENGTH = 30
 
@@ -26,7 +26,7 @@ def firm_home(request):
     firm = selectors.firm_get_for_user(user=request.user, firm_id=request.user.firm_id)
     context = _firm_context(request.user, firm)
     year = selectors.programme_year_open()
-    context["package"] = programme_year_summary(year)
+    context["package"] = package_summary(year)
     # The firm's latest request; a new one can be made when none is live in the open year.
     context["custody_request"] = (
         selectors.custody_requests_visible_to(request.user).order_by("-submitted_at").first()

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.notices import notification_text
+from core.selectors import notifications_for
 from frontend.views.access import next_url, paginate
-from marketplace import actions, selectors
-from marketplace.notifications import notification_text
+from marketplace import actions
 
 
 def notification_target(user, notification):
@@ -32,7 +33,7 @@ def notification_target(user, notification):
 
 @login_required
 def notification_list(request):
-    page = paginate(request, selectors.notifications_for(request.user))
+    page = paginate(request, notifications_for(request.user))
     rows = [
         {
             "notification": notification,
@@ -48,7 +49,7 @@ def notification_list(request):
 @login_required
 def notification_read(request, notification_id):
     """Mark one notice read, then go where it points (the form names the page)."""
-    notification = get_object_or_404(selectors.notifications_for(request.user), pk=notification_id)
+    notification = get_object_or_404(notifications_for(request.user), pk=notification_id)
     actions.notification_read(notification=notification, by=request.user)
     return redirect(next_url(request, reverse("frontend:notifications")))
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from frontend.labels import LICENCE_WARNING_DAYS
 from frontend.views.access import role_required
-from frontend.views.public import programme_year_summary
 from marketplace import selectors
 from marketplace.models import Agency
+from marketplace.selectors.prices import package_summary
 
 # The office home lists the approved agencies whose licences end soonest.
 APPROVED_SHOWN = 8
@@ -49,7 +49,7 @@ def office_home(request):
     user = request.user
     firm_counts = selectors.firm_counts_by_verification(user)
     agency_counts = selectors.agency_counts_by_status(user)
-    package = programme_year_summary(selectors.programme_year_open())
+    package = package_summary(selectors.programme_year_open())
     return render(
         request,
         "frontend/office/home.html",

@@ -9,15 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import exports
+from core.errors import ActionError
+from core.exports import DATE, MONEY, TEXT, Column, Table
 from custody.payments import actions as payment_actions
 from custody.payments import gateway, ledger, reconciliation, selectors
 from custody.payments.models import LedgerEntry
 from frontend.payment_forms import OfflinePaymentForm
 from frontend.views.access import decide, role_required
-from marketplace import exports
 from marketplace import selectors as marketplace_selectors
-from marketplace.errors import ActionError
-from marketplace.exports import DATE, MONEY, TEXT, Column, Table
 
 PARTIES = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import exports
+from core.errors import ActionError
 from custody import actions, selectors
 from custody.models import Deadline
 from custody.portfolio_io import PortfolioImportError, export_portfolio, import_portfolio
 from frontend.portfolio_forms import AssetForm, PortfolioFilterForm, PortfolioImportForm
 from frontend.views.access import paginate, role_required
 from frontend.views.deadlines import _state as deadline_state
-from marketplace import exports
-from marketplace.errors import ActionError
 
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency change the portfolio; managers and the office only read.

@@ -10,24 +10,6 @@ ROLE_HOMES = [
 ]
 
 
-def programme_year_summary(year):
-    """The package of a programme year with its price and who pays what, for templates."""
-    if year is None:
-        return None
-    price = year.package_price()
-    government, copay = year.split_price(price)
-    return {
-        "year": year,
-        "rows": [
-            {"item": line, "amount": line.quota * line.service_item.unit_price}
-            for line in year.package_items.all()
-        ],
-        "price": price,
-        "government": government,
-        "copay": copay,
-    }
-
-
 @login_required
 def role_home(request):
     for role, url_name in ROLE_HOMES:

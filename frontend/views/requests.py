@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ActionError
 from frontend.forms import (
     ChangeAgencyForm,
     ChooseAgencyForm,
@@ -22,10 +23,9 @@ from frontend.forms import (
 from frontend.labels import SCORE_COMPONENTS
 from frontend.views.access import decide, paginate, role_required
 from marketplace import actions, eligibility, selectors
-from marketplace.actions.contracting import rank_request
-from marketplace.errors import ActionError
 from marketplace.explain import describe_constraint, describe_reason
 from marketplace.models import AgencyChange, CustodyRequest, Engagement, EngagementItem, Offer
+from marketplace.selectors.ranking import rank_request
 
 # The firm reads the best few; more would only bury them.
 RANKED_SHOWN = 8

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ActionError
 from custody import report as custody_report
 from custody import selectors as custody_selectors
 from custody import service_actions, service_selectors
@@ -17,7 +18,6 @@ from custody.models import ServiceRecord
 from custody.report_pdf import render_report_pdf
 from frontend.service_forms import DisputeForm, RatingForm, ServiceRecordForm
 from frontend.views.access import decide, role_required
-from marketplace.errors import ActionError
 from marketplace.models import Engagement
 
 PARTIES = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")

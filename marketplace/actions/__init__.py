@@ -5,24 +5,22 @@ state and the actor's right, writes the change with its audit event, and
 schedules side effects (e-mail, notifications) with `transaction.on_commit`.
 """
 
-from marketplace.actions.contracting import (
-    Ineligible,
+from core.actions.notices import notification_read, notifications_read_all
+from marketplace.actions.agency_changes import (
     agency_change_approve,
     agency_change_refuse,
     agency_change_request,
-    allocation_commit,
-    allocation_preview,
-    engagement_cancel,
+)
+from marketplace.actions.allocation_runs import allocation_commit, allocation_preview
+from marketplace.actions.engagements import engagement_cancel
+from marketplace.actions.offers import (
     offer_accept,
     offer_decline,
     offer_make,
     offers_expire_overdue,
     offers_warn_expiring,
-    request_submit,
     request_withdraw,
-    waitlist_serve,
 )
-from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.actions.participants import (
     agency_approve,
     agency_register,
@@ -34,6 +32,7 @@ from marketplace.actions.participants import (
     participant_create,
     participant_update,
 )
+from marketplace.actions.requests import Ineligible, request_submit, waitlist_serve
 
 __all__ = [
     "Ineligible",

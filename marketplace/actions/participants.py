@@ -13,8 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from marketplace.audit import audit_record
-from marketplace.errors import InvalidTransition, NotAllowed
+from core.audit import audit_record
+from core.errors import InvalidTransition, NotAllowed
 from marketplace.models import Agency, Firm, User
 
 

@@ -17,9 +17,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
+from core.actions.notices import notification_read, notifications_read_all
+from core.models import Notification
+from core.selectors import notifications_for, unread_notification_count
 from marketplace import actions, selectors
-from marketplace.actions.contracting import rank_request
-from marketplace.actions.notifications import notification_read, notifications_read_all
 from marketplace.api import contracting_serializers as cs
 from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import (
@@ -29,14 +30,8 @@ from marketplace.api.serializers import (
     ReasonSerializer,
 )
 from marketplace.api.views import ApiViewMixin
-from marketplace.models import (
-    CustodyRequest,
-    Engagement,
-    EngagementItem,
-    Notification,
-    Offer,
-    RequestItem,
-)
+from marketplace.models import CustodyRequest, Engagement, EngagementItem, Offer, RequestItem
+from marketplace.selectors.ranking import rank_request
 
 # --- Who may call what ------------------------------------------------------------------
 
@@ -553,7 +548,7 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
-        return selectors.notifications_for(self.request.user)
+        return notifications_for(self.request.user)
 
     @extend_schema(
         summary=_("Mark one notification read"),
@@ -593,5 +588,5 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         filter_backends=[],
     )
     def unread_count(self, request):
-        unread = selectors.unread_notification_count(request.user)
+        unread = unread_notification_count(request.user)
         return Response(cs.UnreadCountSerializer({"unread": unread}).data)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.models import Notification
+from core.notices import notification_text
 from marketplace import eligibility, selectors
 from marketplace.api.serializers import LabelField
 from marketplace.explain import (
@@ -29,13 +31,11 @@ from marketplace.models import (
     CustodyRequest,
     Engagement,
     EngagementItem,
-    Notification,
     Offer,
     ProgrammeYear,
     RequestItem,
     ServiceItem,
 )
-from marketplace.notifications import notification_text
 
 # Labels of the matching score's components (marketplace.matching.score names them).
 COMPONENT_LABELS = {

@@ -9,8 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
 from rest_framework import serializers
 
+from core.models import AuditEvent
 from marketplace.choices import District, Industry
-from marketplace.models import Agency, AuditEvent, Firm, Incubator, ServiceItem
+from marketplace.models import Agency, Firm, Incubator, ServiceItem
 
 
 def _json_list_contains(queryset, field_name, code):

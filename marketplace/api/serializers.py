@@ -10,11 +10,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.models import AuditEvent
 from marketplace import selectors
 from marketplace.choices import District, Industry
 from marketplace.models import (
     Agency,
-    AuditEvent,
     Firm,
     HighTechPark,
     Incubator,

@@ -1,10 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from chat.api import AnswerView
 from marketplace.api import contracting, views
-
-app_name = "api"
 
 router = DefaultRouter()
 router.register("incubators", views.IncubatorViewSet, basename="incubator")
@@ -25,5 +22,4 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     *router.urls,
-    path("chat/answer", AnswerView.as_view(), name="chat-answer"),
 ]

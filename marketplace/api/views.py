@@ -17,10 +17,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.exceptions import exception_handler
+from core.api.permissions import OfficerWritesOnly
 from marketplace import actions, selectors
 from marketplace.api import filters, serializers
-from marketplace.api.exceptions import exception_handler
-from marketplace.api.permissions import OfficerWritesOnly
 from marketplace.models import Agency, Firm, Incubator, PackageItem, ProgrammeYear, ServiceItem
 
 _REFUSED = {

@@ -1,4 +1,3 @@
-from marketplace.models.audit import AuditEvent
 from marketplace.models.catalogue import PackageItem, ProgrammeYear, ServiceItem
 from marketplace.models.contracting import (
     AgencyChange,
@@ -7,7 +6,6 @@ from marketplace.models.contracting import (
     CustodyRequest,
     Engagement,
     EngagementItem,
-    Notification,
     Offer,
     RequestItem,
 )
@@ -21,11 +19,9 @@ __all__ = [
     "CustodyRequest",
     "Engagement",
     "EngagementItem",
-    "Notification",
     "Offer",
     "RequestItem",
     "Agency",
-    "AuditEvent",
     "Firm",
     "HighTechPark",
     "Incubator",

@@ -15,6 +15,22 @@ class CustodyRequest(models.Model):
         WAITLISTED = "waitlisted", _("On the budget waiting list")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # Every move a request can make (None: created); marketplace.actions.requests owns them.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.OPEN),
+            (None, Status.WAITLISTED),
+            (Status.OPEN, Status.OFFERED),
+            (Status.OFFERED, Status.ENGAGED),
+            (Status.OFFERED, Status.OPEN),
+            (Status.OFFERED, Status.WAITLISTED),
+            (Status.WAITLISTED, Status.OPEN),
+            (Status.OPEN, Status.WITHDRAWN),
+            (Status.OFFERED, Status.WITHDRAWN),
+            (Status.WAITLISTED, Status.WITHDRAWN),
+        }
+    )
+
     firm = models.ForeignKey(
         "marketplace.Firm",
         verbose_name=_("firm"),
@@ -96,6 +112,17 @@ class Offer(models.Model):
         EXPIRED = "expired", _("Expired")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # Every move an offer can make (None: sent); marketplace.actions.offers owns them.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PENDING),
+            (Status.PENDING, Status.ACCEPTED),
+            (Status.PENDING, Status.DECLINED),
+            (Status.PENDING, Status.EXPIRED),
+            (Status.PENDING, Status.WITHDRAWN),
+        }
+    )
+
     class Source(models.TextChoices):
         FIRM_CHOICE = "firm_choice", _("Chosen by the firm")
         NEXT_CANDIDATE = "next_candidate", _("Next candidate")
@@ -175,6 +202,22 @@ class Engagement(models.Model):
         TRANSFERRED = "transferred", _("Moved to another agency")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    # Engagements that hold a firm's custody and an agency's capacity.
+    RUNNING = (Status.AWAITING_PAYMENT, Status.ACTIVE)
+    # Every move an engagement can make (None: created); marketplace.actions.engagements
+    # owns them.
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.AWAITING_PAYMENT),
+            (None, Status.ACTIVE),
+            (Status.AWAITING_PAYMENT, Status.ACTIVE),
+            (Status.AWAITING_PAYMENT, Status.CANCELLED),
+            (Status.ACTIVE, Status.CANCELLED),
+            (Status.ACTIVE, Status.TRANSFERRED),
+            (Status.ACTIVE, Status.COMPLETED),
+        }
+    )
 
     request = models.ForeignKey(
         CustodyRequest,
@@ -293,6 +336,14 @@ class AgencyChange(models.Model):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
 
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PENDING),
+            (Status.PENDING, Status.APPROVED),
+            (Status.PENDING, Status.REFUSED),
+        }
+    )
+
     engagement = models.ForeignKey(
         Engagement,
         verbose_name=_("engagement"),
@@ -343,6 +394,14 @@ class AllocationRun(models.Model):
         COMMITTED = "committed", _("Committed")
         DISCARDED = "discarded", _("Discarded")
 
+    TRANSITIONS = frozenset(
+        {
+            (None, Status.PREVIEW),
+            (Status.PREVIEW, Status.COMMITTED),
+            (Status.PREVIEW, Status.DISCARDED),
+        }
+    )
+
     programme_year = models.ForeignKey(
         "marketplace.ProgrammeYear",
         verbose_name=_("programme year"),
@@ -367,27 +426,6 @@ class AllocationRun(models.Model):
 
     def __str__(self):
         return f"{self.programme_year} · {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class Notification(models.Model):
-    """An in-app notice to the person who must act next (also sent by e-mail)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(_("kind"), max_length=40)
-    params = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self):
-        return f"{self.kind} → {self.user}"
 
 
 class ConflictOfInterest(models.Model):

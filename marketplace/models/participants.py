@@ -71,6 +71,9 @@ class Incubator(models.Model):
             return self.name_en
         return self.name
 
+    def audit_parties(self):
+        return {"incubator_id": self.pk}
+
     @property
     def is_programme_level(self):
         """Only national and provincial incubators qualify for the programme."""
@@ -135,6 +138,9 @@ class Firm(models.Model):
 
     def __str__(self):
         return self.name
+
+    def audit_parties(self):
+        return {"firm_id": self.pk, "incubator_id": self.incubator_id}
 
 
 class Agency(models.Model):
@@ -209,6 +215,9 @@ class Agency(models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    def audit_parties(self):
+        return {"agency_id": self.pk}
 
     def licence_valid_on(self, day):
         return self.licence_valid_from <= day <= self.licence_valid_until

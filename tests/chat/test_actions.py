@@ -7,8 +7,8 @@ from django.http import Http404
 
 from chat import actions, selectors
 from chat.models import Conversation, Message
+from core.errors import ActionError, InvalidTransition, NotAllowed
 from marketplace import actions as marketplace_actions
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
 from tests.chat.conftest import online
 from tests.factories import UserFactory
 from tests.marketplace.conftest import NOW

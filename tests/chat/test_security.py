@@ -156,7 +156,7 @@ def test_item7_lone_surrogate_or_nul_over_websocket_is_a_protocol_error_and_the_
 @pytest.mark.parametrize("text", ["\ud800", "nul \x00 here"])
 def test_item7_rest_refuses_the_same_text_as_the_websocket(client, text):
     from chat.text import clean_text
-    from marketplace.errors import ActionError
+    from core.errors import ActionError
 
     response = client.post(URL, json.dumps({"text": text}), "application/json")
 

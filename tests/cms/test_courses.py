@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from cms import actions
 from cms.models import CourseProgress
-from marketplace.errors import ActionError
+from core.errors import ActionError
 from tests.cms.conftest import make_course, translate
 
 pytestmark = pytest.mark.django_db

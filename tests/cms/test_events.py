@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 
 from cms import actions, selectors
 from cms.models import EventRegistration
-from marketplace.errors import InvalidTransition, NotAllowed
-from marketplace.models import AuditEvent
+from core.errors import InvalidTransition, NotAllowed
+from core.models import AuditEvent
 from tests.cms.conftest import make_event, translate
 from tests.factories import UserFactory
 

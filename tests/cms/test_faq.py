@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parents[2] / "cms" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "demo" / "fixtures"
 
 
 def product_faq_lines():

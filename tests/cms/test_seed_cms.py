@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 from django.http import HttpRequest
 from django.test import Client
 
-from cms import demo
 from cms.models import ArticlePage, CoursePage, FaqEntry, TrainingEventPage
+from demo import cms as demo
 from marketplace.models import User
 
 pytestmark = pytest.mark.django_db

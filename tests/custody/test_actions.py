@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import NotAllowed
+from core.models import AuditEvent
 from custody import actions, numbers
 from custody.models import Deadline, IPAsset
-from marketplace.errors import NotAllowed
-from marketplace.models import AuditEvent
 from tests.custody.conftest import TODAY, patent_fields
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.errors import ActionError, NotAllowed
+from core.models import AuditEvent
 from custody import actions
 from custody.models import Deadline, EvidenceFile
 from marketplace import actions as marketplace_actions
-from marketplace.errors import ActionError, NotAllowed
-from marketplace.models import AuditEvent
 from tests.custody.deadline_helpers import PDF, trademark_renewal
 from tests.marketplace.conftest import NOW
 

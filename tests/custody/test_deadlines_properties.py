@@ -3,8 +3,8 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.workdays import is_workday
 from custody import deadlines as d
-from marketplace.workdays import is_workday
 
 DAYS = st.dates(min_value=datetime.date(2004, 1, 1), max_value=datetime.date(2040, 12, 31))
 TYPES = st.sampled_from([d.INVENTION, d.UTILITY_MODEL, d.DESIGN])

@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.errors import ActionError
+from core.models import AuditEvent
 from custody import actions, ical
 from custody.models import CalendarFeed
-from marketplace.errors import ActionError
-from marketplace.models import AuditEvent
 from tests.custody.deadline_helpers import trademark_renewal
 
 NOW = datetime.datetime(2026, 9, 1, 2, 0, tzinfo=datetime.UTC)

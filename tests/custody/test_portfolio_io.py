@@ -5,6 +5,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.models import AuditEvent
 from custody.models import Deadline, IPAsset
 from custody.portfolio_io import (
     COLUMNS,
@@ -12,7 +13,6 @@ from custody.portfolio_io import (
     export_portfolio,
     import_portfolio,
 )
-from marketplace.models import AuditEvent
 from tests.custody.conftest import TODAY
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ import threading
 import pytest
 import time_machine
 
+from core.management.commands.runlocal import run_schedule_forever
+from core.models import AuditEvent, Notification
+from core.notices import notification_text
 from custody import actions, reminders, tasks
 from custody.models import Deadline, DeadlineReminder
-from marketplace.management.commands.runlocal import run_schedule_forever
-from marketplace.models import AuditEvent, Notification
-from marketplace.notifications import notification_text
 from tests.custody.deadline_helpers import trademark_renewal
 
 pytestmark = pytest.mark.django_db

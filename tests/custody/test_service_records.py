@@ -8,10 +8,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from cms import actions as cms_actions
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.models import AuditEvent, Notification
 from custody import service_actions, service_selectors
 from custody.models import EvidenceFile, ServiceRecord
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
-from marketplace.models import AuditEvent, EngagementItem, Notification
+from marketplace.models import EngagementItem
 from tests.cms.conftest import make_event, tree  # noqa: F401 (fixture reused here)
 from tests.custody.service_helpers import html_disguised_as_pdf, pdf, temporary_private_storage
 from tests.marketplace.conftest import NOW

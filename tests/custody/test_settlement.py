@@ -8,12 +8,13 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.models import AuditEvent, Notification
 from custody import service_actions, service_selectors
 from custody.models import ServiceRecord, Settlement
 from custody.settlement import ItemDelivery, progress, settle, split
-from marketplace.actions.contracting import budget_committed, budget_left
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
-from marketplace.models import AuditEvent, Engagement, Notification, ProgrammeYear
+from marketplace.models import Engagement, ProgrammeYear
+from marketplace.selectors.budget import budget_committed, budget_left
 
 D = Decimal
 

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
 from marketplace.credit_codes import make_credit_code
-from marketplace.models import Agency, AuditEvent, Firm, User
+from marketplace.models import Agency, Firm, User
 from tests.factories import PASSWORD, IncubatorFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from core import exports
 from custody.models import Deadline
-from frontend import dashboard_tables as tables
 from frontend.views import dashboards as views
-from marketplace import exports
-from marketplace.summaries import send_monthly_summaries
+from reporting import tables
+from reporting.summaries import send_monthly_summaries
 from tests.dashboards_world import NOW, TODAY, build_world, grow
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.errors import ActionError, InvalidTransition
 from frontend.forms import FirmFilterForm, FirmSignupForm
-from marketplace.errors import ActionError, InvalidTransition
 from marketplace.models import Firm
 
 pytestmark = pytest.mark.django_db

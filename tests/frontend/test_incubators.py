@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from marketplace.models import AuditEvent, Firm
+from core.models import AuditEvent
+from marketplace.models import Firm
 from tests.factories import FirmFactory, IncubatorFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from marketplace.models import Notification
+from core.models import Notification
 
 pytestmark = pytest.mark.django_db
 

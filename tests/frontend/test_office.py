@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent
 from marketplace import actions
-from marketplace.models import Agency, AuditEvent
+from marketplace.models import Agency
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

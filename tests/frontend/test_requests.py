@@ -3,17 +3,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from core.models import AuditEvent
 from marketplace import actions
 from marketplace.choices import RevenueBand
-from marketplace.models import (
-    AgencyChange,
-    AuditEvent,
-    CustodyRequest,
-    Firm,
-    Offer,
-    RequestItem,
-    User,
-)
+from marketplace.models import AgencyChange, CustodyRequest, Firm, Offer, RequestItem, User
 from tests.factories import FirmFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

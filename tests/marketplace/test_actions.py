@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.models import AuditEvent
 from marketplace import actions
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
-from marketplace.models import Agency, AuditEvent, Firm, User
+from marketplace.models import Agency, Firm, User
 from tests.factories import PASSWORD, AgencyFactory, FirmFactory, ServiceItemFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

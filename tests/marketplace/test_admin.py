@@ -8,17 +8,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEvent, Notification
 from marketplace import actions
 from marketplace.models import (
     Agency,
     AgencyChange,
     AllocationRun,
-    AuditEvent,
     ConflictOfInterest,
     CustodyRequest,
     Engagement,
     Firm,
-    Notification,
     Offer,
     ProgrammeYear,
     User,
@@ -29,7 +28,7 @@ from tests.marketplace.conftest import NOW
 pytestmark = pytest.mark.django_db
 
 MARKETPLACE_MODELS = [
-    model for model in admin.site._registry if model._meta.app_label == "marketplace"
+    model for model in admin.site._registry if model._meta.app_label in {"core", "marketplace"}
 ]
 # States change through marketplace.actions only, so these cannot be added or edited here.
 READ_ONLY_MODELS = {

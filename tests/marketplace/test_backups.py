@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 from django.test import Client
 
-from marketplace import backups
+from core import backups
 from marketplace.models import User
 from tests.conftest import make_personas
 from tests.factories import PASSWORD

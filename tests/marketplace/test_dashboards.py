@@ -8,9 +8,14 @@ import time_machine
 
 from chat.models import Conversation, Message
 from chat.selectors import chat_analytics
-from marketplace import dashboards
-from marketplace.dashboards import Filters
+from marketplace import selectors
 from marketplace.models import Engagement
+from reporting import dashboards
+from reporting.coverage import coverage_by_month
+from reporting.delivery import delivery_by_engagement
+from reporting.figures import FUNNEL, burn_forecast, delivery_slipping, league_table, roll_up
+from reporting.filters import Filters
+from reporting.programme import agency_scorecards, chat_figures
 from tests.dashboards_world import NOW, TODAY, TZ, build_world
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +27,7 @@ def world(personas):
 
 
 def _funnel(row):
-    return {name: row[name] for name in dashboards.FUNNEL}
+    return {name: row[name] for name in FUNNEL}
 
 
 def test_incubator_coverage_counts_only_the_managers_firms(personas, world):
@@ -101,7 +106,7 @@ def test_incubator_deadlines_delivery_satisfaction_and_trend(personas, world):
 )
 def test_delivery_list_is_sorted_and_cut_by_the_database(personas, world, today, slipping, order):
     def delivery(limit):
-        return dashboards.delivery_by_engagement(
+        return delivery_by_engagement(
             personas.officer, Filters(year=world.year), today, limit=limit
         )
 
@@ -120,9 +125,7 @@ def test_delivery_list_is_sorted_and_cut_by_the_database(personas, world, today,
 def test_delivery_list_takes_an_empty_quota(personas, world):
     world.engagements["e2"].items.update(quota=0)
 
-    rows = dashboards.delivery_by_engagement(
-        personas.officer, Filters(year=world.year), TODAY, limit=None
-    )
+    rows = delivery_by_engagement(personas.officer, Filters(year=world.year), TODAY, limit=None)
 
     e2 = next(row for row in rows if row["engagement_id"] == world.engagements["e2"].pk)
     assert (e2["quota"], e2["completeness"], e2["slipping"]) == (0, None, False)
@@ -130,7 +133,7 @@ def test_delivery_list_takes_an_empty_quota(personas, world):
 
 
 def test_programme_coverage_budget_and_forecast(personas, world):
-    incubators = list(dashboards.selectors.incubators_visible_to(personas.officer))
+    incubators = list(selectors.incubators_visible_to(personas.officer))
     figures = dashboards.programme_dashboard(
         personas.officer, Filters(year=world.year), incubators=incubators, today=TODAY, now=NOW
     )
@@ -179,8 +182,8 @@ def test_firms_covered_by_month_in_local_time(personas, world):
     created("e1", 2026, 3, 31, 15, 30)  # 31 March, 23:30
     created("e2", 2026, 4, 30, 16, 30)  # 1 May, 00:30
 
-    firms = dashboards.selectors.firms_visible_to(personas.officer)
-    by_month = dashboards.coverage_by_month(firms, world.year)
+    firms = selectors.firms_visible_to(personas.officer)
+    by_month = coverage_by_month(firms, world.year)
 
     assert sorted(by_month) == [
         (datetime.date(2026, 1, 1), 1),
@@ -189,16 +192,16 @@ def test_firms_covered_by_month_in_local_time(personas, world):
     ]
     # Only the firms asked about count.
     created("e1", 2026, 1, 10, 0, 0)
-    assert dashboards.coverage_by_month(firms.filter(pk=personas.firm.pk), world.year) == [
+    assert coverage_by_month(firms.filter(pk=personas.firm.pk), world.year) == [
         (datetime.date(2026, 1, 1), 1)
     ]
     # Up to the end of the year asked for.
     created("e2", 2027, 1, 5, 0, 0)
-    assert sum(n for _month, n in dashboards.coverage_by_month(firms, world.year)) == 2
+    assert sum(n for _month, n in coverage_by_month(firms, world.year)) == 2
 
 
 def test_filters_narrow_the_programme_figures(personas, world):
-    incubators = list(dashboards.selectors.incubators_visible_to(personas.officer))
+    incubators = list(selectors.incubators_visible_to(personas.officer))
 
     def total(**kwargs):
         figures = dashboards.programme_dashboard(
@@ -217,7 +220,7 @@ def test_filters_narrow_the_programme_figures(personas, world):
 
 
 def test_agency_scorecards_and_league_table(personas, world):
-    cards = dashboards.agency_scorecards(personas.officer, world.year)
+    cards = agency_scorecards(personas.officer, world.year)
 
     assert [card["name"] for card in cards] == [personas.agency.name, personas.rival_agency.name]
     agency, rival = cards
@@ -248,7 +251,7 @@ def test_an_agency_sees_only_its_own_scorecard(personas, world):
     card = dashboards.agency_scorecard(personas.rival_consultant, world.year)
 
     assert card["agency_id"] == personas.rival_agency.pk
-    assert dashboards.agency_scorecards(personas.rival_consultant, world.year) == [card]
+    assert agency_scorecards(personas.rival_consultant, world.year) == [card]
 
 
 def test_other_manager_never_counts_the_managers_firms(personas, world):
@@ -305,7 +308,7 @@ def test_chat_figures_match_the_assistant_analytics(db, personas):
                 )
         Conversation.objects.create()  # no hand-off, no score
 
-    ours = dashboards.chat_figures((start, end))
+    ours = chat_figures((start, end))
 
     assert ours == pytest.approx(chat_analytics((start, end)))
     assert ours["median_first_response_seconds"] == 120
@@ -316,7 +319,7 @@ def test_chat_figures_match_the_assistant_analytics(db, personas):
 
 
 def test_burn_forecast_reaches_the_budget_on_the_last_day():
-    forecast = dashboards.burn_forecast(
+    forecast = burn_forecast(
         budget=Decimal("1000"),
         reserved=Decimal("200"),
         settled=Decimal("100"),
@@ -339,7 +342,7 @@ def test_burn_forecast_reaches_the_budget_on_the_last_day():
 
 
 def test_burn_forecast_when_the_budget_is_already_spent():
-    forecast = dashboards.burn_forecast(
+    forecast = burn_forecast(
         budget=Decimal("500"),
         reserved=Decimal("500"),
         settled=Decimal("0"),
@@ -354,7 +357,7 @@ def test_burn_forecast_when_the_budget_is_already_spent():
 
 
 def test_burn_forecast_with_nothing_committed():
-    forecast = dashboards.burn_forecast(
+    forecast = burn_forecast(
         budget=Decimal("500"),
         reserved=Decimal("0"),
         settled=Decimal("0"),
@@ -370,7 +373,7 @@ def test_burn_forecast_with_nothing_committed():
 
 
 def test_roll_up_sums_the_grid_by_each_dimension():
-    row = dict.fromkeys(dashboards.FUNNEL, 0)
+    row = dict.fromkeys(FUNNEL, 0)
     grid = [
         {
             **row,
@@ -398,7 +401,7 @@ def test_roll_up_sums_the_grid_by_each_dimension():
             "eligible": 0,
         },
     ]
-    result = dashboards.roll_up(
+    result = roll_up(
         grid,
         incubators={1: ("A", 10), 2: ("B", None)},
         labels={
@@ -430,7 +433,7 @@ def test_roll_up_sums_the_grid_by_each_dimension():
 )
 def test_delivery_slipping(share, today, slipping):
     assert (
-        dashboards.delivery_slipping(
+        delivery_slipping(
             delivered_share=share,
             starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 12, 31),
@@ -442,7 +445,7 @@ def test_delivery_slipping(share, today, slipping):
 
 def test_league_table_ranks_by_the_parts_each_agency_has():
     base = {"deadlines_missed": 0, "deadlines_done": 0, "rating": None}
-    cards = dashboards.league_table(
+    cards = league_table(
         [
             {**base, "name": "B", "acceptance_rate": 0.5, "completeness": 0.5},
             {**base, "name": "A", "acceptance_rate": None, "completeness": None},

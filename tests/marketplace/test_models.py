@@ -5,9 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from core.models import AppendOnlyError, AuditEvent
 from marketplace.choices import RevenueBand
-from marketplace.models import AuditEvent, Firm, Incubator, User
-from marketplace.models.audit import AppendOnlyError
+from marketplace.models import Firm, Incubator, User
 from tests.factories import (
     AgencyFactory,
     FirmFactory,

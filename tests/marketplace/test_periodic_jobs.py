@@ -4,8 +4,8 @@ import threading
 import pytest
 import time_machine
 
+from core.management.commands.runlocal import run_schedule_forever
 from marketplace import actions
-from marketplace.management.commands.runlocal import run_schedule_forever
 from marketplace.models import Offer
 from tests.marketplace.conftest import NOW
 

@@ -10,14 +10,16 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from stdnum.cn import uscc
 
-from marketplace import actions, candidates, demo
-from marketplace.actions.contracting import _deadline, budget_left, eligibility_facts
+from core.models import AuditEvent, Notification
+from demo import programme as demo
+from marketplace import actions, candidates
+from marketplace.actions.offers import _deadline
+from marketplace.actions.requests import eligibility_facts
 from marketplace.choices import CustodyArea, District
 from marketplace.eligibility import failed_rules
 from marketplace.models import (
     Agency,
     AgencyChange,
-    AuditEvent,
     ConflictOfInterest,
     CustodyRequest,
     Engagement,
@@ -25,7 +27,6 @@ from marketplace.models import (
     Firm,
     HighTechPark,
     Incubator,
-    Notification,
     Offer,
     PackageItem,
     ProgrammeYear,
@@ -33,6 +34,8 @@ from marketplace.models import (
     ServiceItem,
     User,
 )
+from marketplace.selectors.budget import budget_left
+from marketplace.selectors.ranking import rank_request
 
 pytestmark = pytest.mark.django_db
 
@@ -504,7 +507,7 @@ def test_a_visitor_can_walk_the_demo_firms_journey(seeded):
     request = actions.request_submit(
         firm=member.firm, by=member, programme_year=year, quotas=_standard_quotas(year)
     )
-    ranking, _profiles = actions.contracting.rank_request(request)
+    ranking, _profiles = rank_request(request)
     agency_user = User.objects.get(username="demo-agency")
     assert agency_user.agency_id in {candidate.agency_id for candidate in ranking.candidates}
     offer = actions.offer_make(request=request, agency=agency_user.agency, by=member)

@@ -3,7 +3,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from marketplace.management.commands import serve
+from core.management.commands import serve
 
 
 def test_more_than_one_web_worker_is_refused_on_the_in_memory_layer(settings):

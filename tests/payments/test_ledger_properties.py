@@ -11,11 +11,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from core.errors import ActionError
 from custody.payments import actions as payments
 from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
 from marketplace import actions
-from marketplace.errors import ActionError
 from marketplace.models import Engagement, User
 from tests.factories import FirmFactory, UserFactory
 from tests.payments.conftest import deliver, engage, settle

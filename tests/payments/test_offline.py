@@ -7,13 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.models import Notification
 from custody.payments import actions as payments
 from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
 from marketplace import actions
-from marketplace.actions.contracting import budget_committed
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
-from marketplace.models import Engagement, Notification
+from marketplace.models import Engagement
+from marketplace.selectors.budget import budget_committed
 from tests.payments.conftest import deliver, engage, settle
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core.models import Notification
 from custody.payments import actions as payments
 from custody.payments import ledger, reconciliation
 from custody.payments.models import (
@@ -23,7 +24,7 @@ from custody.payments.models import (
     StripeEvent,
 )
 from marketplace import actions
-from marketplace.models import Engagement, Notification
+from marketplace.models import Engagement
 from tests.payments.conftest import deliver, settle
 from tests.payments.fake_stripe import FakeStripe
 from tests.payments.stripe_helpers import (

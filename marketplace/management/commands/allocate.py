@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import ActionError
 from marketplace import actions
-from marketplace.errors import ActionError
 from marketplace.explain import describe_constraint
 from marketplace.models import ProgrammeYear, User
 

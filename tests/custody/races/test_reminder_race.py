@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core import mail
 
+from core.models import Notification
 from custody import actions
 from custody.models import DeadlineReminder
-from marketplace.models import Notification
 from tests.custody.deadline_helpers import trademark_renewal
 from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)
 

@@ -1,8 +1,8 @@
 """Concurrent service logs on PostgreSQL: the engagement row lock keeps them within the quota."""
 
+from core.errors import ActionError
 from custody import service_actions
 from custody.models import ServiceRecord
-from marketplace.errors import ActionError
 from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)
 
 pytestmark = RACE_MARKS

@@ -1,8 +1,8 @@
 import pytest
 import time_machine
 
+from core.errors import ActionError, InvalidTransition
 from marketplace import actions
-from marketplace.errors import ActionError, InvalidTransition
 from marketplace.models import AllocationRun, Offer, User
 from tests.factories import AgencyFactory, FirmFactory, UserFactory
 from tests.marketplace.conftest import NOW

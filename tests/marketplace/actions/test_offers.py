@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from core.errors import ActionError, InvalidTransition, NotAllowed
+from core.models import Notification
 from marketplace import actions
-from marketplace.actions.contracting import budget_left
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
-from marketplace.models import CustodyRequest, Engagement, Notification, Offer
+from marketplace.models import CustodyRequest, Engagement, Offer
+from marketplace.selectors.budget import budget_left
 from tests.marketplace.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -2,9 +2,10 @@ import datetime
 
 import pytest
 
+from core.errors import ActionError, NotAllowed
+from core.models import AuditEvent
 from marketplace import actions
-from marketplace.errors import ActionError, NotAllowed
-from marketplace.models import AuditEvent, CustodyRequest, Incubator
+from marketplace.models import CustodyRequest, Incubator
 from tests.factories import FirmFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,10 @@ from django.utils import translation
 from django.utils.formats import date_format
 from rest_framework import status
 
+from core.models import AuditEvent
 from marketplace import actions
 from marketplace.credit_codes import make_credit_code
-from marketplace.models import Agency, AuditEvent
+from marketplace.models import Agency
 from tests.factories import AgencyFactory, ServiceItemFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
 

@@ -1,7 +1,7 @@
 import pytest
 from rest_framework import status
 
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 from tests.marketplace.api.utils import ANONYMOUS_STATUS
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from rest_framework import status
 
-from marketplace.models import AuditEvent
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

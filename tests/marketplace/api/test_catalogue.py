@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from rest_framework import status
 
-from marketplace.models import AuditEvent, PackageItem, ProgrammeYear, ServiceItem
+from core.models import AuditEvent
+from marketplace.models import PackageItem, ProgrammeYear, ServiceItem
 from tests.factories import (
     HighTechParkFactory,
     PackageItemFactory,

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from rest_framework import status
 
-from marketplace.api.exceptions import exception_handler
-from marketplace.errors import ActionError, InvalidTransition, NotAllowed
+from core.api.exceptions import exception_handler
+from core.errors import ActionError, InvalidTransition, NotAllowed
 
 
 def test_action_errors_keep_their_status_code_and_field():

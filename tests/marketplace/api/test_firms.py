@@ -1,8 +1,9 @@
 import pytest
 from rest_framework import status
 
+from core.models import AuditEvent
 from marketplace.credit_codes import make_credit_code
-from marketplace.models import AuditEvent, Firm
+from marketplace.models import Firm
 from tests.factories import FirmFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
 

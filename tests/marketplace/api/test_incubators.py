@@ -1,7 +1,8 @@
 import pytest
 from rest_framework import status
 
-from marketplace.models import AuditEvent, Incubator
+from core.models import AuditEvent
+from marketplace.models import Incubator
 from tests.factories import HighTechParkFactory, IncubatorFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
 

@@ -3,7 +3,7 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.workdays import add_workdays, is_workday, next_workday_on_or_after
+from core.workdays import add_workdays, is_workday, next_workday_on_or_after
 
 D = datetime.date
 

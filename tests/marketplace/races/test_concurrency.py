@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import time_machine
 
+from core.errors import InvalidTransition
+from core.models import Notification
 from marketplace import actions
-from marketplace.actions.contracting import budget_left
-from marketplace.errors import InvalidTransition
-from marketplace.models import Engagement, Notification, Offer, User
+from marketplace.models import Engagement, Offer, User
+from marketplace.selectors.budget import budget_left
 from tests.factories import FirmFactory, UserFactory
 from tests.marketplace.conftest import NOW
 from tests.races import RACE_MARKS, postgres_only, race  # noqa: F401 (autouse fixture)

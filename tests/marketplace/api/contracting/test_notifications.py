@@ -3,7 +3,7 @@ import datetime
 import pytest
 from rest_framework import status
 
-from marketplace.models import Notification
+from core.models import Notification
 from tests.marketplace.api.contracting.utils import url
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
 

@@ -1,0 +1,100 @@
+"""What every app writes beside its state changes: the audit trail and the notices."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One state change: who, when, what, from which state to which, and why.
+
+    The firm, agency and incubator columns copy the parties of the subject so
+    that scoping a timeline to a user is a plain filter, not a join per type.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64)
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.CharField(_("subject id"), max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_repr = models.CharField(_("subject"), max_length=200)
+    from_state = models.CharField(_("from"), max_length=32, blank=True)
+    to_state = models.CharField(_("to"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    firm = models.ForeignKey(
+        "marketplace.Firm", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    agency = models.ForeignKey(
+        "marketplace.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    incubator = models.ForeignKey(
+        "marketplace.Incubator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps its first name: the model moved here from marketplace.
+        db_table = "marketplace_auditevent"
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class Notification(models.Model):
+    """An in-app notice to the person who must act next (also sent by e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "marketplace_notification"
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user}"

@@ -1,0 +1,80 @@
+"""The wording of the custody workspace's notices (services, settlements, deadlines)."""
+
+import datetime
+
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.notices import register
+from custody.models import Deadline
+
+
+def _deadline(p):
+    """A deadline notice's parameters, with its kind and dates worded in the active language."""
+    try:
+        what = str(Deadline.Kind(p["deadline_kind"]).label)
+    except ValueError:
+        what = p["deadline_kind"]
+    worded = dict(p, what=what)
+    for name in ("due_on", "last_day"):
+        if name in p:
+            worded[name] = date_format(datetime.date.fromisoformat(p[name]), "DATE_FORMAT")
+    return worded
+
+
+def _service(p):
+    """A service notice's parameters, with the item named in the active language."""
+    english = (translation.get_language() or "").startswith("en")
+    return dict(p, item=p.get("item_en") if english and p.get("item_en") else p.get("item", ""))
+
+
+register(
+    {
+        "service_logged": lambda p: (
+            _(
+                "%(agency)s logged %(quantity)s × %(item)s for %(firm)s; please confirm or dispute it."
+            )
+            % _service(p)
+        ),
+        "service_confirmed": lambda p: (
+            _("%(firm)s confirmed %(quantity)s × %(item)s.") % _service(p)
+        ),
+        "service_disputed": lambda p: (
+            _("%(firm)s disputed %(quantity)s × %(item)s: %(reason)s") % _service(p)
+        ),
+        "service_resubmitted": lambda p: (
+            _("%(agency)s corrected %(quantity)s × %(item)s; please confirm or dispute it.")
+            % _service(p)
+        ),
+        "training_counted": lambda p: (
+            _("%(firm)s attended “%(event)s”: %(quantity)s × %(item)s counted as delivered.")
+            % _service(p)
+        ),
+        "settlement_rated": lambda p: (
+            _("%(firm)s rated %(agency)s %(rating)s of 5; the settlement awaits the incubator.") % p
+        ),
+        "settlement_confirmed": lambda p: (
+            _(
+                "The incubator confirmed the settlement of %(firm)s with %(agency)s; it awaits approval."
+            )
+            % p
+        ),
+        "settlement_approved": lambda p: (
+            _("The settlement of %(firm)s with %(agency)s was approved: ¥%(amount)s.") % p
+        ),
+        "deadline_reminder": lambda p: (
+            ngettext(
+                "%(what)s of %(number)s (%(firm)s) is due on %(due_on)s, in %(days_left)d day.",
+                "%(what)s of %(number)s (%(firm)s) is due on %(due_on)s, in %(days_left)d days.",
+                p["days_left"],
+            )
+            % _deadline(p)
+        ),
+        "deadline_missed": lambda p: (
+            _("%(what)s of %(number)s (%(firm)s) was missed: its last day was %(last_day)s.")
+            % _deadline(p)
+        ),
+    }
+)

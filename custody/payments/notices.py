@@ -1,0 +1,44 @@
+"""The wording of the payments' notices (co-payments, refunds, payouts)."""
+
+from django.utils.translation import gettext as _
+
+from core.notices import register
+
+register(
+    {
+        "copayment_received": lambda p: (
+            _(
+                "The co-payment of ¥%(amount)s for %(firm)s was received: custody with %(agency)s runs."
+            )
+            % p
+        ),
+        "copayment_reminder": lambda p: (
+            _(
+                "The co-payment of ¥%(amount)s for %(firm)s is due by %(due_by)s; custody with "
+                "%(agency)s is cancelled if it is not paid by then."
+            )
+            % p
+        ),
+        "copayment_refunded": lambda p: _("¥%(amount)s was refunded to %(firm)s.") % p,
+        "refund_due": lambda p: (
+            _("A bank refund of ¥%(amount)s to %(firm)s is due; record it when it is paid.") % p
+        ),
+        "refund_failed": lambda p: (
+            _("The refund of ¥%(amount)s to %(firm)s failed; please look at it.") % p
+        ),
+        "payout_sent": lambda p: (
+            _("¥%(amount)s was paid to %(agency)s for its custody of %(firm)s.") % p
+        ),
+        "payout_failed": lambda p: (
+            _("The payout of ¥%(amount)s to %(agency)s for %(firm)s failed; it will be retried.")
+            % p
+        ),
+        "payout_blocked": lambda p: (
+            _(
+                "The payout of ¥%(amount)s to %(agency)s for %(firm)s waits: the agency has no "
+                "payout account ready."
+            )
+            % p
+        ),
+    }
+)

@@ -1,0 +1,237 @@
+"""Engagements, the custody contracts: the one module that changes an engagement's status.
+
+    (created) ──► awaiting_payment ──► active ──► completed
+         └──────────────────────────────►│  └──► transferred (a successor takes the rest)
+                 awaiting_payment, active ──► cancelled (by the office, or lapsed unpaid)
+
+The table is `Engagement.TRANSITIONS`. Offers start engagements, payments activate them,
+the settlement completes them and a change of agency transfers them, each by calling a
+function here. Money follows through `marketplace.signals`, in the same transaction.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core import states
+from core.audit import audit_record
+from core.errors import ActionError, InvalidTransition
+from core.notices import notify
+from marketplace import signals
+from marketplace.actions.checks import check_officer
+from marketplace.actions.requests import waitlist_serve
+from marketplace.models import Engagement, EngagementItem, ProgrammeYear
+from marketplace.selectors.people import agency_staff, firm_members
+
+CENT = Decimal("0.01")
+
+
+def _one_year_after(day):
+    try:
+        return day.replace(year=day.year + 1) - datetime.timedelta(days=1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def initial_status(programme_year, copay_amount):
+    """An engagement waits for its co-payment when the programme says so and there is one."""
+    if copay_amount > 0 and programme_year.copay_due_days is not None:
+        return Engagement.Status.AWAITING_PAYMENT
+    return Engagement.Status.ACTIVE
+
+
+def _lock(engagement):
+    return (
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("firm", "agency", "programme_year")
+        .get(pk=engagement.pk)
+    )
+
+
+def engagement_start(*, request, offer, agency, programme_year, items, by, now):
+    """Create the engagement for an accepted offer; the caller holds the request's lock.
+
+    items: (service item, quota) pairs of the request. Its money is reserved on the budget
+    (through `signals.engagement_started`) in the caller's transaction.
+    """
+    price = sum((item.unit_price * quota for item, quota in items), Decimal("0.00"))
+    government, copay = programme_year.split_price(price)
+    status = initial_status(programme_year, copay)
+    states.check(Engagement, None, status)
+    starts_on = timezone.localtime(now).date()
+    try:
+        with transaction.atomic():
+            engagement = Engagement.objects.create(
+                request=request,
+                offer=offer,
+                firm_id=request.firm_id,
+                agency=agency,
+                programme_year=programme_year,
+                starts_on=starts_on,
+                ends_on=_one_year_after(starts_on),
+                package_price=price,
+                government_amount=government,
+                copay_amount=copay,
+                status=status,
+            )
+    except IntegrityError:
+        raise InvalidTransition(
+            _("This firm is already under custody this year."), code="already_engaged"
+        ) from None
+    EngagementItem.objects.bulk_create(
+        EngagementItem(
+            engagement=engagement, service_item=item, quota=quota, unit_price=item.unit_price
+        )
+        for item, quota in items
+    )
+    signals.engagement_started.send(Engagement, engagement=engagement, now=now, copay_due=True)
+    audit_record(
+        actor=by,
+        action="engagement.started",
+        subject=engagement,
+        to_state=engagement.status,
+        data={"government_amount": str(government), "copay_amount": str(copay)},
+    )
+    return engagement
+
+
+def engagement_activate(*, engagement, by=None):
+    """The co-payment arrived: custody runs. The caller (payments) holds the engagement's lock;
+    returns False when there was nothing to activate (already active, or closed)."""
+    if engagement.status != Engagement.Status.AWAITING_PAYMENT:
+        return False
+    states.transition(engagement, Engagement.Status.ACTIVE, by=by, action="engagement.activated")
+    return True
+
+
+def engagement_complete(*, engagement, by):
+    """The settlement was approved; the caller (the settlement) holds the engagement's lock."""
+    if engagement.status != Engagement.Status.ACTIVE:
+        raise InvalidTransition(_("Only an active engagement can be completed."))
+    states.transition(engagement, Engagement.Status.COMPLETED, by=by, action="engagement.completed")
+
+
+@transaction.atomic
+def engagement_cancel(*, engagement, by, reason):
+    """The programme office ends an engagement: its reservation returns to the budget and the
+    firm gets back the co-payment beyond its share of what was delivered."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError(
+            _("Please give a reason for the cancellation."), code="reason_required", field="reason"
+        )
+    check_officer(by)
+    engagement = _lock(engagement)
+    if engagement.status not in Engagement.RUNNING:
+        raise InvalidTransition(_("Only a running engagement can be cancelled."))
+    return _end(engagement, by=by, reason=reason, action="engagement.cancelled")
+
+
+@transaction.atomic
+def engagement_lapse(*, engagement, due_by, now=None):
+    """An engagement whose co-payment was not paid by `due_by` is cancelled (the scheduler's
+    call); returns False when it was paid or closed meanwhile, or is not due yet."""
+    now = now or timezone.now()
+    engagement = _lock(engagement)
+    if engagement.status != Engagement.Status.AWAITING_PAYMENT or due_by is None or due_by > now:
+        return False
+    _end(
+        engagement,
+        by=None,
+        reason=_("The co-payment was not paid by %(date)s.")
+        % {"date": date_format(timezone.localtime(due_by), "DATETIME_FORMAT")},
+        action="engagement.lapsed",
+    )
+    return True
+
+
+def _end(engagement, *, by, reason, action):
+    states.transition(engagement, Engagement.Status.CANCELLED, by=by, action=action, reason=reason)
+    signals.engagement_cancelled.send(Engagement, engagement=engagement, by=by, reason=reason)
+    params = {"firm": engagement.firm.name, "agency": engagement.agency.name, "reason": reason}
+    notify(
+        firm_members(engagement.firm_id) + agency_staff(engagement.agency_id),
+        kind="engagement_cancelled",
+        params=params,
+    )
+    programme_year_id = engagement.programme_year_id
+    transaction.on_commit(
+        lambda: waitlist_serve(programme_year=ProgrammeYear.objects.get(pk=programme_year_id))
+    )
+    return engagement
+
+
+def engagement_transfer(*, engagement, new_agency, by, now, delivered_value=None):
+    """Move what is left of an active engagement to `new_agency`; the history stays.
+
+    The caller (the change of agency) holds both rows' locks and has checked the new agency.
+    delivered_value: CNY value of services already delivered under the old engagement.
+    """
+    old = engagement
+    if old.status != Engagement.Status.ACTIVE:
+        raise InvalidTransition(_("Only an active engagement can move to another agency."))
+    delivered = delivered_value or Decimal("0.00")
+    share = (old.government_amount / old.package_price) if old.package_price else Decimal("0")
+    remaining_price = max(old.package_price - delivered, Decimal("0.00"))
+    remaining_government = (remaining_price * share).quantize(CENT)
+    old_items = list(old.items.all())
+    reserved_before = old.government_amount
+
+    # The old engagement keeps only what was delivered, so the budget counts each yuan once.
+    old.package_price = delivered
+    old.government_amount = (delivered * share).quantize(CENT)
+    old.copay_amount = delivered - old.government_amount
+    states.transition(
+        old,
+        Engagement.Status.TRANSFERRED,
+        by=by,
+        action="engagement.transferred",
+        fields=("package_price", "government_amount", "copay_amount"),
+        audit=False,
+    )
+    released = reserved_before - old.government_amount
+    today = timezone.localtime(now).date()
+    states.check(Engagement, None, Engagement.Status.ACTIVE)
+    new = Engagement.objects.create(
+        request=old.request,
+        firm=old.firm,
+        agency=new_agency,
+        programme_year=old.programme_year,
+        previous=old,
+        starts_on=today,
+        ends_on=max(old.ends_on, today + datetime.timedelta(days=1)),
+        package_price=remaining_price,
+        government_amount=remaining_government,
+        copay_amount=remaining_price - remaining_government,
+        status=Engagement.Status.ACTIVE,
+    )
+    EngagementItem.objects.bulk_create(
+        EngagementItem(
+            engagement=new,
+            service_item_id=item.service_item_id,
+            quota=item.quota,
+            unit_price=item.unit_price,
+        )
+        for item in old_items
+    )
+    signals.engagement_transferred.send(Engagement, old=old, new=new, released=released, now=now)
+    audit_record(
+        actor=by,
+        action="engagement.transferred",
+        subject=old,
+        from_state=Engagement.Status.ACTIVE,
+        to_state=old.status,
+        data={"successor": new.pk},
+    )
+    audit_record(
+        actor=by,
+        action="engagement.started",
+        subject=new,
+        to_state=new.status,
+        data={"previous": old.pk},
+    )
+    return new
