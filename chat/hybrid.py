@@ -2,7 +2,8 @@
 
 Plain functions over plain data (the encoder is passed in as `encode`), no ORM.
 
-Per FAQ key, five pieces of evidence, each about 0–1:
+A message in toneless pinyin is first read back into characters (chat.pinyin). Per FAQ
+key, five pieces of evidence, each about 0–1:
 
 - `lexical`: the thesaurus matcher's score (chat.matcher), which knows the domain's words;
 - `bm25`: the share of the message's character-bigram and word weight that the key's
@@ -10,11 +11,18 @@ Per FAQ key, five pieces of evidence, each about 0–1:
 - `wording`, `sentence`, `classifier`: the encoder's readings (chat.semantic), which know
   paraphrase, other languages and mixed ones.
 
-The fused score is their weighted mean times 100; the weights and the answer, clarify and
-fallback bands were learned on a labelled development set with cross-validation
-(benchmarks/bench_faq.py) and live in settings.CHAT_FUSION. `decide` from the matcher
-turns the fused ranking into answer, clarify or fallback; a wish to talk to a person is a
-hand-off whatever else the message says.
+The fused score is their weighted mean times 100, and a softmax over the keys (at a learned
+temperature) makes it a probability that the best key is the one meant. Three questions
+are then asked of the message itself, not of its ranking:
+
+1. does it ask for a person? (chat.intent: patterns, then the encoder's closeness to
+   prototypes of such wishes) → hand-off, whatever else it says;
+2. is it about this programme at all? (chat.scope: the probability that the FAQ answers it,
+   from its closeness to the FAQ and to off-topic prototypes) → an honest fallback if not;
+3. is the best key sure enough? → the answer; else "did you mean…" with up to three keys.
+
+The weights, the temperature, the scope model and the bands were learned on labelled
+questions with cross-validation (benchmarks/bench_faq.py) and live in settings.CHAT_FUSION.
 
 Cascade: when the lexical matcher alone is decisive (a high score, far ahead of the
 runner-up), the answer is given without encoding the message; the encoder runs only
@@ -26,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chat import bm25, matcher, semantic
-from chat.matcher import HANDOFF, Candidate, Result
+from chat import bm25, intent, matcher, pinyin, scope, semantic
+from chat.matcher import ANSWER, CLARIFY, FALLBACK, HANDOFF, Candidate, Result, Suggestion
 
 FEATURES = ("lexical", "bm25", "wording", "sentence", "classifier")
 LEXICAL_FEATURES = ("lexical", "bm25")
@@ -36,7 +44,7 @@ ENCODER_FEATURES = ("wording", "sentence", "classifier")
 
 @dataclass(frozen=True)
 class FusionSettings:
-    """Weights of the evidence and the bands of the fused score (0–100)."""
+    """Weights of the evidence, and how the fused ranking becomes answer, clarify or fallback."""
 
     weights: dict = field(
         default_factory=lambda: {
@@ -47,9 +55,19 @@ class FusionSettings:
             "classifier": 0.5,
         }
     )
-    answer_score: float = 40.0
-    answer_margin: float = 8.0
-    clarify_score: float = 25.0
+    # Softmax temperature over the fused scores (0–100): lower makes the best key surer.
+    temperature: float = 5.0
+    # The best key's probability needed to answer directly.
+    answer_probability: float = 0.6
+    # Below this fused score nothing is offered, whatever the scope model says.
+    clarify_score: float = 0.0
+    # The scope model (chat.scope.ScopeModel as a dict); None takes every message as in scope.
+    scope: dict | None = None
+    # The scope probability below which the assistant says it does not know.
+    scope_threshold: float = 0.5
+    # The encoder's reading of a wish for a person (chat.intent.wants_person_semantic).
+    consult_similarity: float = 1.1
+    consult_cue_similarity: float = 1.1
     suggestion_window: float = 15.0
     max_suggestions: int = 3
     # The lexical matcher answers alone above this score and lead (0 turns the cascade off).
@@ -64,8 +82,12 @@ class FusionSettings:
             raise ValueError("at least one weight must be positive")
         if not 1 <= self.max_suggestions <= 3:
             raise ValueError("max_suggestions must be between 1 and 3")
-        if self.clarify_score > self.answer_score:
-            raise ValueError("clarify_score cannot exceed answer_score")
+        if self.temperature <= 0:
+            raise ValueError("temperature must be positive")
+        if not 0 < self.answer_probability <= 1:
+            raise ValueError("answer_probability must be in (0, 1]")
+        if self.scope is not None:
+            scope.ScopeModel.from_dict(self.scope)
 
     @classmethod
     def from_dict(cls, values):
@@ -83,6 +105,10 @@ class FusionSettings:
     def uses_encoder(self):
         return any(self.weights.get(name) for name in ENCODER_FEATURES)
 
+    @property
+    def scope_model(self):
+        return scope.ScopeModel.from_dict(self.scope) if self.scope is not None else None
+
 
 DEFAULT_FUSION = FusionSettings()
 
@@ -97,6 +123,11 @@ class HybridIndex:
     keys: tuple
     # key → {language: FaqEntry}
     entries: dict
+    # Reads toneless pinyin back into characters.
+    reader: pinyin.Reader | None = None
+    # The encoder's vectors of the off-topic and consultation prototypes (rows).
+    off_topic: np.ndarray | None = None
+    consult: np.ndarray | None = None
 
 
 def documents(entries):
@@ -113,20 +144,35 @@ def keys_of(entries):
     return tuple(sorted({entry.key for entry in entries}))
 
 
-def build_index(entries, vectors=None, thesaurus=None):
+def prototype_texts():
+    """The prototypes the encoder reads beside the FAQ: off-topic questions, then wishes
+    for a person (`build_index` takes their vectors in this order)."""
+    return scope.off_topic_prototypes() + intent.consult_prototypes()
+
+
+def build_index(entries, vectors=None, thesaurus=None, prototype_vectors=None):
     """Index FaqEntry items; `vectors` are those of `semantic.texts_of(entries, keys_of(...))`
-    (None leaves the encoder out)."""
+    (None leaves the encoder out), `prototype_vectors` those of `prototype_texts()`."""
     entries = list(entries)
     keys = keys_of(entries)
     by_key = {}
     for entry in entries:
         by_key.setdefault(entry.key, {})[entry.language] = entry
+    lexical = matcher.build_index(entries, thesaurus=thesaurus)
+    off_topic = consult = None
+    if prototype_vectors is not None:
+        split = len(scope.off_topic_prototypes())
+        prototype_vectors = np.asarray(prototype_vectors, dtype=np.float32)
+        off_topic, consult = prototype_vectors[:split], prototype_vectors[split:]
     return HybridIndex(
-        lexical=matcher.build_index(entries, thesaurus=thesaurus),
+        lexical=lexical,
         bm25=bm25.build(documents(entries)),
         semantic=semantic.build(entries, keys, vectors) if vectors is not None else None,
         keys=keys,
         entries=by_key,
+        reader=pinyin.build(lexical.vocabulary.cjk_words, lexical.vocabulary.words),
+        off_topic=off_topic,
+        consult=consult,
     )
 
 
@@ -140,6 +186,8 @@ def evidence(index, text, lexical, vector=None):
     found = {"lexical": scores, "bm25": bm25.scores(index.bm25, text)}
     if vector is not None and index.semantic is not None:
         found.update(semantic.features(index.semantic, vector))
+        # Not evidence of a key: the message's own vector, for the scope check.
+        found["vector"] = np.asarray(vector, dtype=np.float32)
     return found
 
 
@@ -178,6 +226,61 @@ def decisive(candidates, fusion):
     )
 
 
+def probabilities(scores, temperature):
+    """The softmax of fused scores (0–100) at `temperature`."""
+    if not len(scores):
+        return scores
+    z = (scores - scores.max()) / temperature
+    p = np.exp(z)
+    return p / p.sum()
+
+
+def _closest(prototypes, vector):
+    if prototypes is None or not len(prototypes):
+        return 0.0
+    return float(np.max(prototypes @ vector))
+
+
+def consult_similarity(index, text, vector, encode):
+    """The closest cosine of the message, or of one of its clauses, to the consultation
+    prototypes; clauses are encoded only when the message names someone to reach."""
+    best = _closest(index.consult, vector)
+    if index.consult is not None and intent.names_person(text):
+        for clause in intent.clauses(text):
+            best = max(best, _closest(index.consult, encode(clause)))
+    return best
+
+
+def decide(index, text, found, language, fusion):
+    """(kind, key, score, suggestions) from the evidence of a message the encoder read."""
+    scores = fuse(found, fusion.weights)
+    order = np.argsort(-scores, kind="stable")
+    top = float(scores[order[0]]) if len(order) else 0.0
+    model = fusion.scope_model
+    in_scope = True
+    if model is not None:
+        off_topic = _closest(index.off_topic, found["vector"])
+        in_scope = model.probability(scope.readings(top, found, off_topic)) >= (
+            fusion.scope_threshold
+        )
+    if not len(order) or top <= 0 or top < fusion.clarify_score or not in_scope:
+        return FALLBACK, None, top, []
+    p = probabilities(scores, fusion.temperature)
+    best = index.keys[order[0]]
+    if p[order[0]] >= fusion.answer_probability:
+        return ANSWER, best, top, []
+    suggestions = [
+        Suggestion(
+            index.keys[n],
+            _entry(index, index.keys[n], language).question,
+            round(float(scores[n]), 1),
+        )
+        for n in order[: fusion.max_suggestions]
+        if top - scores[n] <= fusion.suggestion_window and scores[n] > 0
+    ]
+    return CLARIFY, best, top, suggestions
+
+
 def match(
     index,
     text,
@@ -191,30 +294,41 @@ def match(
     """Match one message. `encode` (text → unit vector) is called only when needed; without
     it, or without a semantic index, the lexical matcher decides with its own bands.
 
-    `trace`, a dict, receives "encoded": whether the encoder was asked.
+    `trace`, a dict, receives "encoded": whether the encoder was asked, and "text": the
+    message as matched (in characters when it was pinyin).
     """
-    text = text or ""
-    language = language or matcher.guess_language(text, lexical_settings.default_language)
+    text = pinyin.read(text or "", index.reader)
+    language = language or intent.guess_language(text, lexical_settings.default_language)
     lexical = matcher.rank(index.lexical, text, language, lexical_settings)
     use_encoder = encode is not None and index.semantic is not None and fusion.uses_encoder
     if trace is not None:
-        trace["encoded"] = False
-    if matcher.wants_person(text):
-        topic = (
-            lexical[0] if lexical and lexical[0].score >= lexical_settings.clarify_score else None
-        )
-        return Result(
-            kind=HANDOFF,
-            faq_key=topic.key if topic else None,
-            score=round(topic.score, 1) if topic else 0.0,
-            language=language,
-        )
+        trace.update(encoded=False, text=text)
+    if intent.wants_person(text):
+        return _handoff(lexical, lexical_settings.clarify_score, language)
     if not use_encoder or decisive(lexical, fusion):
         kind, key, score, suggestions = matcher.decide(lexical, lexical_settings)
         return Result(kind, key, round(score, 1), suggestions, language)
     if trace is not None:
         trace["encoded"] = True
-    found = evidence(index, text, lexical, encode(text))
-    candidates = ranked(index, fuse(found, fusion.weights), language)
-    kind, key, score, suggestions = matcher.decide(candidates, fusion)
+    vector = encode(text)
+    if intent.wants_person_semantic(
+        text,
+        consult_similarity(index, text, vector, encode),
+        threshold=fusion.consult_similarity,
+        cue_threshold=fusion.consult_cue_similarity,
+    ):
+        return _handoff(lexical, lexical_settings.clarify_score, language)
+    found = evidence(index, text, lexical, vector)
+    kind, key, score, suggestions = decide(index, text, found, language, fusion)
     return Result(kind, key, round(score, 1), suggestions, language)
+
+
+def _handoff(lexical, clarify_score, language):
+    """A hand-off, with the topic for routing when the words name one."""
+    topic = lexical[0] if lexical and lexical[0].score >= clarify_score else None
+    return Result(
+        kind=HANDOFF,
+        faq_key=topic.key if topic else None,
+        score=round(topic.score, 1) if topic else 0.0,
+        language=language,
+    )

@@ -39,13 +39,14 @@ def _build(version):
         for item in published
     ]
     use_encoder = settings.CHAT_ENCODER and encoder.available() and entries
-    vectors = None
+    vectors = prototypes = None
     if use_encoder:
         texts = semantic.texts_of(entries, hybrid.keys_of(entries))
         vectors = encoder.vectors_for(texts, settings.CHAT_VECTOR_CACHE)
+        prototypes = encoder.vectors_for(hybrid.prototype_texts(), settings.CHAT_VECTOR_CACHE)
     return Loaded(
         version=version,
-        index=hybrid.build_index(entries, vectors),
+        index=hybrid.build_index(entries, vectors, prototype_vectors=prototypes),
         entries={(item["key"], item["language"]): item for item in published},
         settings=matcher.MatcherSettings.from_dict(settings.CHAT_MATCHER),
         fusion=hybrid.FusionSettings.from_dict(settings.CHAT_FUSION),

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -67,8 +67,10 @@ class AnswerOutput(serializers.Serializer):
 class AnswerView(APIView):
     """Ask the FAQ assistant one question."""
 
-    # Token only: anonymous JSON posts need no CSRF token, and no session is trusted.
-    authentication_classes = [TokenAuthentication]
+    # A signed-in browser (the widget) is known by its session and must then send the CSRF
+    # token, as SessionAuthentication enforces; a token client needs none, and an anonymous
+    # visitor's JSON post has no session to ride on, so it needs none either.
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [ChatThrottle]
 

@@ -75,6 +75,17 @@ def test_a_signed_in_firm_gets_its_own_co_payment_agency_and_where_to_pay(person
 
 
 @pytest.mark.usefixtures("live_faq")
+def test_the_rest_answer_gives_a_signed_in_session_its_firms_facts(client, personas, programme):
+    engagement = _engage(personas, programme)
+    client.force_login(personas.firm_member)
+
+    with time_machine.travel(NOW, tick=False):
+        reply = ask(client, "How much is the firm co-payment?").json()["reply"]
+
+    assert f"Your co-payment this year: ¥{engagement.copay_amount:,.2f}" in reply
+
+
+@pytest.mark.usefixtures("live_faq")
 def test_another_firms_member_never_sees_the_firms_facts(personas, programme):
     _engage(personas, programme)
 

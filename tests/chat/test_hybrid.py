@@ -122,13 +122,17 @@ def test_fused_score_is_the_weighted_mean_of_the_evidence():
 def test_fusion_settings_refuse_unknown_evidence_and_bad_bands():
     with pytest.raises(ValueError, match="unknown evidence"):
         hybrid.FusionSettings(weights={"lexical": 1.0, "telepathy": 1.0})
-    with pytest.raises(ValueError, match="clarify_score"):
-        hybrid.FusionSettings(answer_score=10, clarify_score=20)
+    with pytest.raises(ValueError, match="answer_probability"):
+        hybrid.FusionSettings(answer_probability=0)
+    with pytest.raises(ValueError, match="temperature"):
+        hybrid.FusionSettings(temperature=0)
+    with pytest.raises(ValueError, match="scope"):
+        hybrid.FusionSettings(scope={"mean": [0], "scale": [1], "weights": [1], "bias": 0})
     with pytest.raises(ValueError, match="unknown fusion settings"):
         hybrid.FusionSettings.from_dict({"answer": 1})
 
 
-FUSION = hybrid.FusionSettings(answer_score=30, answer_margin=5, clarify_score=15)
+FUSION = hybrid.FusionSettings(temperature=5, answer_probability=0.5, clarify_score=15)
 
 
 def test_hybrid_answers_a_paraphrase_through_the_encoder(index):
@@ -163,9 +167,7 @@ def test_a_wish_for_a_person_is_a_handoff_without_the_encoder(index):
 
 
 def test_the_cascade_skips_the_encoder_when_the_words_are_decisive(index):
-    cascade = hybrid.FusionSettings(
-        answer_score=30, answer_margin=5, clarify_score=15, decisive_score=40, decisive_margin=10
-    )
+    cascade = hybrid.FusionSettings(clarify_score=15, decisive_score=40, decisive_margin=10)
     trace = {}
 
     result = hybrid.match(index, "When is the patent annual fee due?", encode=None, fusion=cascade)
