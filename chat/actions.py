@@ -262,12 +262,14 @@ def adviser_reply(*, conversation, by, text, now=None):
 
 
 def transfer(*, conversation, by, to):
-    """Hand the conversation to another adviser, who must take it up again."""
-    if not selectors.is_adviser(to) or to.pk == by.pk:
-        raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
+    """Hand the conversation to another adviser, who must take it up again; only to someone
+    allowed to see it (selectors.transfer_targets)."""
     with transaction.atomic():
         conversation = _lock(conversation)
         _check_assigned(conversation, by)
+        allowed = selectors.transfer_targets(conversation=conversation, by=by)
+        if to is None or not allowed.filter(pk=to.pk).exists():
+            raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
         if conversation.state not in WITH_PERSON:
             raise InvalidTransition(_("This conversation cannot be transferred."), code="not_open")
         conversation.state = State.QUEUED

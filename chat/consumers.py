@@ -341,12 +341,11 @@ class AdviserConsumer(_Base):
         conversation = await self._mine(content)
 
         def target():
+            # Who may take it over is the action's check (selectors.transfer_targets).
             try:
-                return User.objects.get(pk=content.get("to"), is_active=True)
-            except (User.DoesNotExist, ValueError, TypeError):
-                raise ActionError(
-                    _("Choose another adviser."), code="bad_adviser", field="to"
-                ) from None
+                return User.objects.filter(pk=int(content.get("to")), is_active=True).first()
+            except (ValueError, TypeError):
+                return None
 
         to = await database_sync_to_async(target)()
         await database_sync_to_async(actions.transfer)(

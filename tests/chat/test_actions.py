@@ -239,3 +239,58 @@ def test_a_non_adviser_cannot_be_a_transfer_target(personas):
             by=personas.agency_consultant,
             to=UserFactory(username="plain"),
         )
+
+
+def test_a_firms_conversation_goes_only_to_those_allowed_to_see_it(personas, programme):
+    """Its agency, its incubator's managers and the programme office; never a rival agency
+    nor another incubator's manager."""
+    _engage(personas, programme)
+    online(personas.agency_consultant)
+    conversation, _ = actions.handoff_request(conversation=start(personas.firm_member))
+    assert conversation.assigned_to == personas.agency_consultant
+
+    targets = set(
+        selectors.transfer_targets(conversation=conversation, by=personas.agency_consultant)
+    )
+
+    assert {personas.incubator_manager, personas.officer} <= targets
+    assert (
+        not {
+            personas.rival_consultant,
+            personas.other_manager,
+            personas.agency_consultant,
+            personas.firm_member,
+        }
+        & targets
+    )
+    for outsider in (personas.rival_consultant, personas.other_manager):
+        with pytest.raises(ActionError):
+            actions.transfer(conversation=conversation, by=personas.agency_consultant, to=outsider)
+    conversation.refresh_from_db()
+    assert conversation.assigned_to == personas.agency_consultant
+
+
+def test_a_firms_agency_colleague_may_take_its_conversation_over(personas, programme):
+    _engage(personas, programme)
+    colleague = UserFactory(
+        username="colleague", role=personas.agency_consultant.role, agency=personas.agency
+    )
+    conversation = start(personas.firm_member)
+    conversation.assigned_to = personas.incubator_manager
+
+    targets = selectors.transfer_targets(conversation=conversation, by=personas.incubator_manager)
+
+    assert {colleague, personas.agency_consultant} <= set(targets)
+
+
+def test_a_visitors_conversation_may_go_to_any_adviser_but_not_a_plain_user(personas):
+    conversation = start(session_key="s")
+
+    targets = set(
+        selectors.transfer_targets(conversation=conversation, by=personas.agency_consultant)
+    )
+
+    assert {personas.rival_consultant, personas.other_manager, personas.incubator_manager} <= (
+        targets
+    )
+    assert personas.firm_member not in targets
