@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chat import actions, events, limits, selectors
+from chat import actions, events, limits, selectors, services
 from chat.models import MAX_TEXT, Conversation
 from chat.text import invalid_characters, uncarriable
 from core.errors import ActionError, InvalidTransition
@@ -206,6 +206,10 @@ class ChatConsumer(_Base):
         post = database_sync_to_async(actions.message_post)
         if self.conversation is None:
             await self._conversation(language)
+        if self.conversation.state == Conversation.State.BOT:
+            # The encoder's work, batched with other sockets' messages, off the one thread
+            # the database calls share.
+            await services.prepare(text)
         try:
             mine, answer, bot = await post(
                 conversation=self.conversation, text=text, language=language

@@ -7,12 +7,14 @@ another has built the index reads them instead of encoding again; a message's ve
 kept in a small in-memory cache, since people repeat the common questions.
 """
 
+import asyncio
 import hashlib
 import importlib.util
 import os
 import tempfile
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -60,20 +62,99 @@ def encode(texts):
     return np.asarray(_loaded().encode(texts), dtype=np.float32)
 
 
-def encode_one(text):
-    """One message's vector, from the recent-questions cache when it was asked lately."""
+def recent(text):
+    """The vector of a message asked lately, or None."""
     with _recent_lock:
         vector = _recent.get(text)
         if vector is not None:
             _recent.move_to_end(text)
-            return vector
-    vector = encode([text])[0]
+        return vector
+
+
+def _remember(text, vector):
     vector.flags.writeable = False
     with _recent_lock:
         _recent[text] = vector
         while len(_recent) > RECENT:
             _recent.popitem(last=False)
     return vector
+
+
+def encode_one(text):
+    """One message's vector, from the recent-questions cache when it was asked lately."""
+    vector = recent(text)
+    if vector is not None:
+        return vector
+    return _remember(text, encode([text])[0])
+
+
+class MicroBatcher:
+    """Encodes, in one call, the messages that concurrent coroutines ask for.
+
+    The encoder's cost is mostly per call, not per sentence (each call streams its weights
+    through memory once), so sixteen messages cost about what one does. A message waits for
+    the batch being encoded to finish, or `window` seconds when nothing is being encoded;
+    everything asked for meanwhile goes in the next call, on one thread of its own. Vectors
+    land in the recent-questions cache, where `encode_one` finds them.
+    """
+
+    def __init__(self, window=0.002, largest=64):
+        self.window = window
+        self.largest = largest
+        self._pending = {}
+        self._busy = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+
+    async def vector(self, text):
+        found = recent(text)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        waiting = self._pending.get(text)
+        if waiting is None:
+            waiting = self._pending[text] = loop.create_future()
+            if not self._busy:
+                self._busy = True
+                loop.call_later(self.window, lambda: loop.create_task(self._run()))
+        return await asyncio.shield(waiting)
+
+    async def _run(self):
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                texts = list(self._pending)[: self.largest]
+                futures = [self._pending.pop(text) for text in texts]
+                try:
+                    vectors = await loop.run_in_executor(self._executor, encode, texts)
+                except Exception as exc:  # noqa: BLE001  (every waiter learns of the failure)
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for text, vector, future in zip(texts, vectors, futures, strict=True):
+                    _remember(text, vector)
+                    if not future.done():
+                        future.set_result(vector)
+        finally:
+            self._busy = False
+
+
+_batchers = {}
+
+
+async def encode_soon(text):
+    """The message's vector through this event loop's micro-batcher (see MicroBatcher)."""
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = MicroBatcher()
+    return await batcher.vector(text)
+
+
+def forget_recent():
+    """Empty the recent-questions cache (benchmarks measure the encoder cold)."""
+    with _recent_lock:
+        _recent.clear()
 
 
 def content_hash(texts):

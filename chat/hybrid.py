@@ -281,6 +281,18 @@ def decide(index, text, found, language, fusion):
     return CLARIFY, best, top, suggestions
 
 
+def texts_to_encode(index, text, fusion=DEFAULT_FUSION, lexical_settings=matcher.DEFAULT_SETTINGS):
+    """What `match` will ask the encoder for, so it can be encoded ahead (and in a batch):
+    the message as matched, unless the words alone decide or it asks for a person."""
+    text = pinyin.read(text or "", index.reader)
+    if index.semantic is None or not fusion.uses_encoder or intent.wants_person(text):
+        return []
+    language = intent.guess_language(text, lexical_settings.default_language)
+    if decisive(matcher.rank(index.lexical, text, language, lexical_settings), fusion):
+        return []
+    return [text]
+
+
 def match(
     index,
     text,

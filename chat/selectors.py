@@ -127,9 +127,9 @@ def transfer_targets(*, conversation, by):
             | Q(role=User.Role.AGENCY_STAFF, agency__status=Agency.Status.APPROVED)
         )
     else:
-        agencies = Engagement.objects.filter(
-            firm=firm, status__in=Engagement.RUNNING
-        ).values("agency_id")
+        agencies = Engagement.objects.filter(firm=firm, status__in=Engagement.RUNNING).values(
+            "agency_id"
+        )
         allowed = (
             officers
             | Q(role=User.Role.INCUBATOR_MANAGER, incubator_id=firm.incubator_id)

@@ -1,9 +1,10 @@
 """What the assistant says to one message: the matcher's verdict turned into a reply."""
 
+from asgiref.sync import sync_to_async
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from chat import figures, hybrid
+from chat import encoder, figures, hybrid
 from chat import index as chat_index
 
 ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
@@ -60,3 +61,15 @@ def answer_question(text, language=None, user=None):
         ],
         "language": result.language,
     }
+
+
+async def prepare(text):
+    """Encode a message before it is answered, batched with everyone else's (chat.encoder's
+    MicroBatcher), so `answer_question` finds its vector ready; nothing when the encoder is
+    off or the words alone will decide."""
+    loaded = await sync_to_async(chat_index.current, thread_sensitive=False)()
+    if loaded.encode is None:
+        return
+    wanted = hybrid.texts_to_encode(loaded.index, text, loaded.fusion, loaded.settings)
+    for part in wanted:
+        await encoder.encode_soon(part)

@@ -59,9 +59,9 @@ def conversation_detail(request, conversation_id):
         "conversation": conversation,
         "history": selectors.conversation_history(conversation),
         "canned_replies": CANNED_REPLIES,
-        "transfer_targets": selectors.transfer_targets(
-            conversation=conversation, by=request.user
-        )[:200],
+        "transfer_targets": selectors.transfer_targets(conversation=conversation, by=request.user)[
+            :200
+        ],
     }
     if request.htmx:
         return render(request, "chat/_messages.html", context)

@@ -4,6 +4,7 @@ The pure parts run with a stand-in encoder (bag-of-words vectors hashed into 512
 so they are exact and need no weights; one test runs the real encoder through the API.
 """
 
+import asyncio
 import hashlib
 
 import numpy as np
@@ -232,3 +233,34 @@ def test_the_real_encoder_answers_across_languages(client):
     body = response.json()
     assert body["faq_key"] == "annual-fee"
     assert body["kind"] in ("answer", "clarify")
+
+
+def test_concurrent_messages_are_encoded_in_one_call(monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        encoder, "encode", lambda texts: calls.append(list(texts)) or fake_encode(texts)
+    )
+    encoder.forget_recent()
+    batcher = encoder.MicroBatcher(window=0.01)
+
+    async def ask_together():
+        texts = ["patent fee", "trademark renewal", "patent fee", "password"]
+        return await asyncio.gather(*(batcher.vector(text) for text in texts))
+
+    vectors = asyncio.run(ask_together())
+    again = encoder.encode_one("password")
+
+    assert calls == [["patent fee", "trademark renewal", "password"]]
+    assert np.array_equal(vectors[0], vectors[2])
+    assert np.array_equal(again, vectors[3])
+    encoder.forget_recent()
+
+
+def test_only_what_the_words_leave_in_doubt_is_encoded_ahead(index):
+    cascade = hybrid.FusionSettings(decisive_score=40, decisive_margin=10)
+
+    assert hybrid.texts_to_encode(index, "When is the patent annual fee due?", cascade) == []
+    assert hybrid.texts_to_encode(index, "I want to talk to a person", cascade) == []
+    assert hybrid.texts_to_encode(index, "best hotpot near the station", cascade) == [
+        "best hotpot near the station"
+    ]
