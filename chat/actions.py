@@ -90,19 +90,25 @@ def message_post(*, conversation, text, language=None):
         mine = Message.objects.create(
             conversation=conversation, sender=Message.Sender.USER, text=text
         )
-        if conversation.state in WITH_PERSON:
-            if conversation.assigned_to_id:
-                events.push(
-                    events.adviser_group(conversation.assigned_to_id),
-                    {
-                        "type": "visitor_message",
-                        "conversation_id": conversation.pk,
-                        **message_payload(mine),
-                    },
-                )
+        if conversation.assigned_to_id and conversation.state in WITH_PERSON:
+            events.push(
+                events.adviser_group(conversation.assigned_to_id),
+                {
+                    "type": "visitor_message",
+                    "conversation_id": conversation.pk,
+                    **message_payload(mine),
+                },
+            )
+        if conversation.state == State.OPEN:
+            # An adviser is on the line: the assistant stays quiet.
             conversation.save(update_fields=["updated_at"])
             return mine, None, None
+        # With the assistant, or waiting for a person (nobody online, or not yet taken up):
+        # the assistant answers meanwhile, in the same conversation the adviser will read.
         answer = services.answer_question(text, language=language, user=conversation.user)
+        if conversation.state == State.QUEUED and answer["kind"] == services.HANDOFF:
+            with translation.override(answer["language"]):
+                answer["reply"] = _waiting_notice(conversation)
         bot = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.BOT,
@@ -143,6 +149,17 @@ def _route(conversation):
     if free:
         return free[0], Conversation.Route.CONSULTANT
     return None, Conversation.Route.TICKET
+
+
+def _waiting_notice(conversation):
+    if conversation.ticket:
+        return _(
+            "An adviser has your request and will reply by %(day)s. Meanwhile I can keep "
+            "answering your questions."
+        ) % {"day": _reply_expected_on(conversation.handed_off_at or timezone.now()).isoformat()}
+    return _(
+        "An adviser will join you shortly. Meanwhile I can keep answering your questions."
+    )
 
 
 def _reply_expected_on(now):
@@ -196,7 +213,7 @@ def handoff_request(*, conversation, topic="", contact="", now=None):
             if adviser is None:
                 text = _(
                     "All our advisers are busy right now. We have recorded your request and "
-                    "will reply by %(day)s."
+                    "will reply by %(day)s. Meanwhile I can keep answering your questions."
                 ) % {"day": _reply_expected_on(now).isoformat()}
             else:
                 text = _("We are connecting you with an adviser. Please wait a moment.")

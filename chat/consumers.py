@@ -206,7 +206,7 @@ class ChatConsumer(_Base):
         post = database_sync_to_async(actions.message_post)
         if self.conversation is None:
             await self._conversation(language)
-        if self.conversation.state == Conversation.State.BOT:
+        if self.conversation.state != Conversation.State.OPEN:
             # The encoder's work, batched with other sockets' messages, off the one thread
             # the database calls share.
             await services.prepare(text)

@@ -294,3 +294,25 @@ def test_a_visitors_conversation_may_go_to_any_adviser_but_not_a_plain_user(pers
         targets
     )
     assert personas.firm_member not in targets
+
+
+def test_with_nobody_online_the_assistant_keeps_answering_until_someone_takes_it_up(personas):
+    """Never silent: the visitor is told when to expect a reply, the assistant goes on
+    answering, and the adviser who takes the ticket up reads the whole conversation."""
+    ticket, system = _ticket(start(session_key="s"))
+    assert "2026-03-09" in system.text and "Meanwhile" in system.text
+
+    _mine, answer, bot = actions.message_post(conversation=ticket, text="fee")
+    _mine, again, _bot = actions.message_post(
+        conversation=ticket, text="I want to talk to a person"
+    )
+
+    assert answer["kind"] == "clarify" and bot is not None
+    assert again["kind"] == "handoff" and "2026-03-09" in again["reply"]
+    ticket.refresh_from_db()
+    assert ticket.state == Conversation.State.QUEUED
+    claimed = actions.adviser_claim(conversation=ticket, by=personas.officer)
+    history = [(m.sender, m.text) for m in selectors.conversation_history(claimed)]
+    assert ("user", "fee") in history and ("bot", bot.text) in history
+    # Once a person is on the line the assistant is quiet again.
+    assert actions.message_post(conversation=claimed, text="fee")[1] is None
