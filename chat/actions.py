@@ -157,9 +157,7 @@ def _waiting_notice(conversation):
             "An adviser has your request and will reply by %(day)s. Meanwhile I can keep "
             "answering your questions."
         ) % {"day": _reply_expected_on(conversation.handed_off_at or timezone.now()).isoformat()}
-    return _(
-        "An adviser will join you shortly. Meanwhile I can keep answering your questions."
-    )
+    return _("An adviser will join you shortly. Meanwhile I can keep answering your questions.")
 
 
 def _reply_expected_on(now):
