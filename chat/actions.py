@@ -37,6 +37,7 @@ def message_payload(message):
         "faq_key": message.faq_key or None,
         "name": _name(message.author) if message.sender == Message.Sender.ADVISER else "",
         "feedback": message.feedback or None,
+        "suggestions": message.suggestions or [],
         "created_at": message.created_at.isoformat(),
     }
 
@@ -116,6 +117,7 @@ def message_post(*, conversation, text, language=None):
             faq_key=answer["faq_key"] or "",
             kind=answer["kind"],
             score=answer["score"],
+            suggestions=answer["suggestions"],
         )
         conversation.language = answer["language"]
         if answer["kind"] == services.HANDOFF and answer["faq_key"]:

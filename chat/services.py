@@ -1,6 +1,6 @@
 """What the assistant says to one message: the matcher's verdict turned into a reply."""
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -67,7 +67,7 @@ async def prepare(text):
     """Encode a message before it is answered, batched with everyone else's (chat.encoder's
     MicroBatcher), so `answer_question` finds its vector ready; nothing when the encoder is
     off or the words alone will decide."""
-    loaded = await sync_to_async(chat_index.current, thread_sensitive=False)()
+    loaded = await database_sync_to_async(chat_index.current)()
     if loaded.encode is None:
         return
     wanted = hybrid.texts_to_encode(loaded.index, text, loaded.fusion, loaded.settings)

@@ -316,3 +316,14 @@ def test_with_nobody_online_the_assistant_keeps_answering_until_someone_takes_it
     assert ("user", "fee") in history and ("bot", bot.text) in history
     # Once a person is on the line the assistant is quiet again.
     assert actions.message_post(conversation=claimed, text="fee")[1] is None
+
+
+def test_a_clarify_answers_suggestions_come_back_with_the_history(personas):
+    conversation = start(personas.firm_member)
+    _mine, answer, bot = actions.message_post(conversation=conversation, text="fee")
+
+    replayed = actions.message_payload(selectors.conversation_history(conversation)[-1])
+
+    assert answer["kind"] == "clarify" and answer["suggestions"]
+    assert replayed["message_id"] == bot.pk
+    assert replayed["suggestions"] == answer["suggestions"]
