@@ -73,7 +73,7 @@ format: install ## Apply ruff's fixes and formatting
 
 # The shared FAQ tuning data sits beside the checkout for development and CI only.
 FAQ_DIR ?= ../shared/faq
-FAQ_ARGS := $(if $(wildcard $(FAQ_DIR)/corpus.jsonl),--faq-corpus $(FAQ_DIR)/corpus.jsonl --faq-dev $(FAQ_DIR)/dev_questions.jsonl)
+FAQ_ARGS := $(if $(wildcard $(FAQ_DIR)/corpus.jsonl),--faq-corpus $(FAQ_DIR)/corpus.jsonl --faq-dev $(FAQ_DIR)/dev_questions.jsonl $(if $(wildcard $(FAQ_DIR)/dev2_questions.jsonl),--faq-dev2 $(FAQ_DIR)/dev2_questions.jsonl))
 
 bench: migrate ## Run the benchmarks and print figures beside their baselines (BENCH_ARGS=--quick)
 	$(PY) -m benchmarks $(FAQ_ARGS) $(BENCH_ARGS)

@@ -25,6 +25,7 @@ import importlib.util
 import io
 import itertools
 import json
+import os
 import random
 import sys
 import time
@@ -33,13 +34,16 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.harness import Row, Timing
+from benchmarks import faq_fusion
+from benchmarks.harness import BASE_DIR, Row, Timing
+from chat import encoder, hybrid, semantic
 from chat.matcher import (
     ANSWER,
     CLARIFY,
     DEFAULT_SETTINGS,
     HANDOFF,
     FaqEntry,
+    MatcherSettings,
     build_index,
     decide,
     guess_language,
@@ -47,6 +51,14 @@ from chat.matcher import (
     rank,
     wants_person,
 )
+from chat.thesaurus import Thesaurus
+
+# The FAQ's vectors, cached by content hash like the product's (var/ is git-ignored).
+VECTOR_CACHE = BASE_DIR / "var" / "cache" / "chat"
+# Questions written for the project (never derived from either development set), learned
+# from beside the first development set: plain questions, situations told at length,
+# mixed languages, pinyin, typing slips, off-topic and consultation requests.
+TUNING_QUESTIONS = Path(__file__).resolve().parent / "data" / "faq_tuning_questions.jsonl"
 
 TARGETS = {"top1": 0.92, "top3": 0.98, "wrong": 0.03, "out_of_scope": 0.90, "consult": 0.95}
 LATENCY_TARGET = 0.005
@@ -156,12 +168,28 @@ class Ranked:
     """Each question's ranked candidates, computed once so thresholds can be searched fast."""
 
     def __init__(self, index, questions, settings):
+        self._load(
+            questions,
+            [
+                rank(
+                    index, q["text"], guess_language(q["text"], settings.default_language), settings
+                )
+                for q in questions
+            ],
+            np.array([wants_person(q["text"]) for q in questions]),
+        )
+
+    @classmethod
+    def from_candidates(cls, questions, candidates, person):
+        """Ranked from candidates made elsewhere (the hybrid's fused ranking)."""
+        ranked = object.__new__(cls)
+        ranked._load(questions, candidates, np.asarray(person))
+        return ranked
+
+    def _load(self, questions, candidates, person):
         self.questions = questions
-        self.person = np.array([wants_person(q["text"]) for q in questions])
-        self.candidates = [
-            rank(index, q["text"], guess_language(q["text"], settings.default_language), settings)
-            for q in questions
-        ]
+        self.person = person
+        self.candidates = candidates
         depth = 4
         self.scores = np.zeros((len(questions), depth))
         self.correct = np.zeros((len(questions), depth), dtype=bool)
@@ -505,13 +533,184 @@ def latency_rows(
     ]
 
 
+# ---- the hybrid assistant: encoder and lexical evidence fused -------------------
+
+FIGURE_NAMES = ("top1", "top3", "wrong", "out_of_scope", "consult")
+
+
+def _short(values):
+    return " ".join(f"{values[name]:.3f}" for name in FIGURE_NAMES)
+
+
+def hybrid_indexes(records):
+    """(index with the thesaurus, index without it), sharing the cached vectors of the FAQ
+    and of the prototypes."""
+    entries = corpus_entries(records)
+    vectors = encoder.vectors_for(semantic.texts_of(entries, hybrid.keys_of(entries)), VECTOR_CACHE)
+    prototypes = encoder.vectors_for(hybrid.prototype_texts(), VECTOR_CACHE)
+    return (
+        hybrid.build_index(entries, vectors, prototype_vectors=prototypes),
+        hybrid.build_index(entries, vectors, thesaurus=Thesaurus([]), prototype_vectors=prototypes),
+    )
+
+
+def product_figures(index, questions, fusion, settings=DEFAULT_SETTINGS):
+    """Figures through hybrid.match as the product calls it (cascade and all), and the share
+    of questions for which the encoder ran."""
+    results, encoded = [], 0
+    for question in questions:
+        trace = {}
+        result = hybrid.match(
+            index,
+            question["text"],
+            encode=encoder.encode_one,
+            fusion=fusion,
+            lexical_settings=settings,
+            trace=trace,
+        )
+        encoded += trace["encoded"]
+        results.append((result.kind, offered(result)))
+    return figures(results, questions), encoded / max(len(questions), 1)
+
+
+def encoder_baseline_report(corpus_path, dev_path):
+    """What encoder_baseline.py beside the corpus prints about itself, or why it did not run."""
+    path = Path(corpus_path).with_name("encoder_baseline.py")
+    if not path.is_file():
+        return f"no encoder baseline beside the corpus ({path})"
+    try:
+        return baseline_report(load_baseline(path), corpus_path, dev_path).replace("\n", "; ")
+    except ImportError as exc:
+        return f"encoder baseline not run: {exc}"
+
+
+def _settings_line(fusion):
+    model = fusion.scope_model
+    return (
+        f"weights {fusion.weights}, temperature {fusion.temperature}, answer at p >= "
+        f"{fusion.answer_probability}, scope threshold {fusion.scope_threshold} "
+        f"({'no model' if model is None else 'weights ' + str(model.as_dict()['weights'])}), "
+        f"consult {fusion.consult_similarity}/{fusion.consult_cue_similarity}, cascade "
+        f"{fusion.decisive_score:.0f}/{fusion.decisive_margin:.1f}"
+    )
+
+
+def hybrid_report(corpus_path, dev_path, dev2_path=None, tuning_path=TUNING_QUESTIONS, log=print):
+    """The shipped fusion on every set beside the baselines, and the ablation table.
+
+    Everything is learned on the first development set and the tuning questions written for
+    the project (`tuning_path`); held-out columns come from five folds. `dev2_path` is only
+    ever scored, with what the others taught.
+    """
+    from django.conf import settings as django_settings
+
+    fusion = hybrid.FusionSettings.from_dict(django_settings.CHAT_FUSION)
+    lexical_settings = MatcherSettings.from_dict(django_settings.CHAT_MATCHER)
+    records = load_jsonl(corpus_path)
+    sets = {"dev": load_jsonl(dev_path)}
+    if tuning_path is not None and Path(tuning_path).is_file():
+        sets["tuning"] = load_jsonl(tuning_path)
+    if dev2_path is not None:
+        sets["dev2"] = load_jsonl(dev2_path)
+    with_thesaurus, without = hybrid_indexes(records)
+    evidence = {
+        (name, thesaurus): faq_fusion.Evidence(index, sets[name], lexical_settings)
+        for name in sets
+        for thesaurus, index in ((True, with_thesaurus), (False, without))
+    }
+    folds = {name: fold_of(sets[name]) for name in ("dev", "tuning") if name in sets}
+
+    def learning(thesaurus, other=None):
+        """The training evidence: dev and the tuning questions (or one of them)."""
+        dev = evidence[("dev", thesaurus)]
+        if "tuning" not in sets:
+            return dev, None
+        tuning = evidence[("tuning", thesaurus)]
+        return (dev, tuning) if other is None else (other, None)
+
+    def held_out(name, names, thesaurus):
+        own = evidence[(name, thesaurus)]
+        partner = {"dev": "tuning", "tuning": "dev"}[name]
+        extra = evidence.get((partner, thesaurus))
+        return faq_fusion.cross_validated(
+            figures, own, names, folds[name], fusion, extra, lexical_settings
+        )
+
+    def learned_on_all(names, thesaurus):
+        dev, tuning = learning(thesaurus)
+        joined = faq_fusion.Joined(dev, tuning) if tuning is not None else dev
+        return faq_fusion.learn(joined, names, fusion, None, lexical_settings)
+
+    columns, summary = [], {}
+    for name, questions in sets.items():
+        values, encoded = product_figures(with_thesaurus, questions, fusion, lexical_settings)
+        summary[name] = values
+        columns.append((f"{name} shipped", values))
+        log(f"{name}: the encoder ran for {encoded:.0%} of the questions (the rest were decisive)")
+        if name in folds:
+            held = held_out(name, hybrid.FEATURES, True)
+            summary[f"{name} 5-fold"] = held
+            columns.append((f"{name} 5-fold", held))
+    baseline_path = Path(corpus_path).with_name("baseline.py")
+    if baseline_path.is_file():
+        naive = BaselineMatcher(load_baseline(baseline_path), records)
+        for name, questions in sets.items():
+            if name != "tuning":
+                columns.append((f"{name} naive", naive.figures(questions)))
+    log(format_figures(columns))
+    for name in sets:
+        if name != "tuning":
+            path = dev_path if name == "dev" else dev2_path
+            log(f"{name} encoder baseline: {encoder_baseline_report(corpus_path, path)}")
+
+    log("ablation (learned on dev + tuning; held out by 5 folds; dev2 only scored):")
+    log(
+        f"  {'variant':<34} {'dev 5-fold t1 t3 wrong oos consult':<36} "
+        f"{'tuning 5-fold':<36} dev2 t1 t3 wrong oos consult"
+    )
+    ablation = {}
+    for variant, names in faq_fusion.VARIANTS.items():
+        for thesaurus in (True, False):
+            if variant == "encoder only" and not thesaurus:
+                continue
+            label = (
+                variant
+                if variant == "encoder only"
+                else (f"{variant}, {'with' if thesaurus else 'without'} thesaurus")
+            )
+            row = {"dev": held_out("dev", names, thesaurus)}
+            if "tuning" in sets:
+                row["tuning"] = held_out("tuning", names, thesaurus)
+            if "dev2" in sets:
+                learned = learned_on_all(names, thesaurus)
+                row["dev2"] = figures(
+                    faq_fusion.results(
+                        evidence[("dev2", thesaurus)], learned, None, lexical_settings
+                    ),
+                    sets["dev2"],
+                )
+            ablation[label] = row
+            log(
+                f"  {label:<34} {_short(row['dev']):<36} "
+                + (f"{_short(row['tuning']):<36} " if "tuning" in row else "")
+                + (_short(row["dev2"]) if "dev2" in row else "-")
+            )
+    learned = learned_on_all(hybrid.FEATURES, True)
+    log(f"shipped (settings.CHAT_FUSION): {_settings_line(fusion)}")
+    log(f"learned now on dev + tuning:    {_settings_line(learned)}")
+    return {"sets": summary, "ablation": ablation, "learned": learned}
+
+
 def run(ctx):
     """Harness entry point (python -m benchmarks)."""
     options = ctx.options
     if options.faq_corpus is None or options.faq_dev is None:
         print("faq: no FAQ corpus or development set given (--faq-corpus, --faq-dev); skipped.")
         return []
+    print("faq: the lexical matcher alone, on the first development set:")
     report = accuracy_report(options.faq_corpus, options.faq_dev)
+    print("faq: the hybrid assistant (settings.CHAT_FUSION):")
+    hybrid_report(options.faq_corpus, options.faq_dev, options.faq_dev2)
     missed = [
         name
         for name, values in (("full set", report["full"]), ("held out", report["held_out"]))
@@ -534,6 +733,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_faq", description=__doc__)
     parser.add_argument("--faq-corpus", type=Path)
     parser.add_argument("--faq-dev", type=Path)
+    parser.add_argument("--faq-dev2", type=Path, help="scored only, never learned from")
+    parser.add_argument("--hybrid", action="store_true", help="the hybrid report only")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tune", action="store_true", help="search the weights first")
@@ -544,6 +745,14 @@ def main(argv=None):
         if path is None or not path.is_file():
             print(f"faq: --{name.replace('_', '-')} not given or not a file; skipped.")
             return 0
+    if args.hybrid:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup()
+        report = hybrid_report(args.faq_corpus, args.faq_dev, args.faq_dev2)
+        print("settings.CHAT_FUSION as learned:", json.dumps(report["learned"].as_dict()))
+        return 0
     settings = DEFAULT_SETTINGS
     if args.tune:
         questions = load_jsonl(args.faq_dev)

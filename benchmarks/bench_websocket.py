@@ -5,7 +5,7 @@ A real Daphne process serves config.asgi:application on the embedded default (a 
 of the migrated SQLite template, the in-memory channel layer), with a FAQ imported:
 the shared corpus when `--faq-corpus`/`--faq-dev` are given, else the product's own
 FAQ (demo/fixtures). From this process, N anonymous visitors connect to /ws/chat/ (no
-cookie: the consumer makes each a session), stay connected, and questions go out at
+cookie: the consumer makes each a session with its first question), stay connected, and questions go out at
 100/s round-robin over the connections for a fixed time; the round trip is from
 just before a question is sent to the arrival of the assistant's reply on that socket.
 At the end every connection must still answer a ping to count as held.
@@ -41,6 +41,8 @@ from django.core.management import call_command
 from django.db import connections
 
 from benchmarks.harness import BASE_DIR, Row, Timing, format_seconds, percentile
+from chat import encoder, hybrid
+from chat import index as chat_index
 
 TARGET_SECONDS = 0.050
 RATE = 100
@@ -49,7 +51,7 @@ QUICK = {"connections": 200, "seconds": 5, "baseline_questions": 60}
 # Handshakes in flight at once while the connections are opened.
 CONNECT_CONCURRENCY = 50
 ANSWER_TYPES = {"answer", "clarify", "fallback", "handoff"}
-FIXTURES = BASE_DIR / "cms" / "fixtures"
+FIXTURES = BASE_DIR / "demo" / "fixtures"
 PRODUCT_FAQ = (FIXTURES / "faq_zh-hans.jsonl", FIXTURES / "faq_en.jsonl")
 # A reply slower than this is counted as lost.
 ANSWER_TIMEOUT = 15.0
@@ -106,9 +108,16 @@ def raise_open_files(wanted):
 
 
 def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port, within BENCH_PORTS ("8300-8399") when the machine's ports are shared."""
+    first, _, last = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ['BENCH_PORTS']}")
 
 
 def server_environment(database):
@@ -125,6 +134,10 @@ def server_environment(database):
             "SQLITE_PATH": str(database),
             "LOG_LEVEL": "WARNING",
             "CHAT_THROTTLE_RATE": "1000000/min",
+            # Every visitor here comes from 127.0.0.1: the per-address limits would stop the
+            # benchmark at its 21st socket, so they are off; the per-connection limit stays.
+            "CHAT_WS_CONNECTIONS_PER_ADDRESS": "0",
+            "CHAT_WS_MESSAGES_PER_ADDRESS": "0",
         }
     )
     return env
@@ -394,6 +407,42 @@ def _cycle(texts, size):
 # ---- entry point -----------------------------------------------------------
 
 
+def encoder_share(texts):
+    """In this process, on the same FAQ, each question once with no recent-question cache:
+    (the encoder's share of the assistant's compute, questions that were encoded, mean
+    compute per question in seconds)."""
+    loaded = chat_index.current()
+    if loaded.encode is None:
+        return 0.0, 0.0, 0.0
+    encoder.forget_recent()
+    spent = {"seconds": 0.0, "calls": 0}
+
+    def timed(text):
+        started = time.perf_counter()
+        vector = loaded.encode(text)
+        spent["seconds"] += time.perf_counter() - started
+        spent["calls"] += 1
+        return vector
+
+    unique = list(dict.fromkeys(texts))
+    encoded = 0
+    started = time.perf_counter()
+    for text in unique:
+        trace = {}
+        hybrid.match(
+            loaded.index,
+            text,
+            encode=timed,
+            fusion=loaded.fusion,
+            lexical_settings=loaded.settings,
+            trace=trace,
+        )
+        encoded += trace["encoded"]
+    total = time.perf_counter() - started
+    encoder.forget_recent()
+    return spent["seconds"] / total, encoded / len(unique), total / len(unique)
+
+
 def run(ctx):
     sizes = QUICK if ctx.options.quick else FULL
     count, seconds = sizes["connections"], sizes["seconds"]
@@ -402,6 +451,7 @@ def run(ctx):
         print(f"websocket: only {limit} open files allowed; fewer connections than asked may open.")
     with ctx.fresh_database() as database:
         described, texts = load_faq(ctx.options)
+        share, encoded, compute = encoder_share(texts)
         connections.close_all()
         with daphne(database, ctx.workdir / "websocket-daphne.log") as address:
             warm = _cycle(texts, 10)
@@ -431,7 +481,9 @@ def run(ctx):
         f" answered, errors {loaded['errors'] or 0}, lost {loaded['lost']};"
         " round trip of those answered: p50"
         f" {format_seconds(percentile(loaded['round_trips'], 50))}, p95 {format_seconds(p95)},"
-        f" max {format_seconds(worst)}; FAQ: {described}"
+        f" max {format_seconds(worst)}; FAQ: {described}; the encoder: {share:.0%} of the"
+        f" assistant's compute ({encoded:.0%} of the questions encoded, cascade and cache"
+        f" aside; {compute * 1000:.1f} ms per question cold, in this process)"
     )
     print(f"websocket: {summary}")
     complete = loaded["held"] == count and loaded["answered"] == loaded["sent"] == RATE * seconds

@@ -75,6 +75,8 @@ class Options:
     repeat: int | None = None
     faq_corpus: Path | None = None
     faq_dev: Path | None = None
+    # A second labelled set, only ever scored (never learned from).
+    faq_dev2: Path | None = None
     only: list = field(default_factory=list)
     report_only: bool = False
 
@@ -221,6 +223,11 @@ def parse_args(argv):
     parser.add_argument("--faq-corpus", type=Path, help="FAQ corpus (JSON lines).")
     parser.add_argument("--faq-dev", type=Path, help="Labelled FAQ questions (JSON lines).")
     parser.add_argument(
+        "--faq-dev2",
+        type=Path,
+        help="A second labelled set, scored with what the first taught (never learned from).",
+    )
+    parser.add_argument(
         "--only", action="append", default=[], help="Run only this benchmark (repeatable)."
     )
     parser.add_argument(
@@ -231,7 +238,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.repeat is not None and args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    for name in ("faq_corpus", "faq_dev"):
+    for name in ("faq_corpus", "faq_dev", "faq_dev2"):
         path = getattr(args, name)
         if path is not None and not path.is_file():
             parser.error(f"--{name.replace('_', '-')}: no file at {path}")
@@ -240,6 +247,7 @@ def parse_args(argv):
         repeat=args.repeat,
         faq_corpus=args.faq_corpus,
         faq_dev=args.faq_dev,
+        faq_dev2=args.faq_dev2,
         only=args.only,
         report_only=args.report_only,
     )

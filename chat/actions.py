@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from chat import events, selectors, services
 from chat.models import MAX_TEXT, AdviserPresence, Conversation, Message
+from chat.text import clean_text
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.workdays import add_workdays
 from marketplace.models import Engagement, User
@@ -21,19 +22,6 @@ WITH_PERSON = (State.QUEUED, State.OPEN)
 
 def _lock(conversation):
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
-
-
-def _clean_text(text):
-    text = (text or "").strip() if isinstance(text, str) else ""
-    if not text:
-        raise ActionError(_("Write a message first."), code="empty", field="text")
-    if len(text) > MAX_TEXT:
-        raise ActionError(
-            _("A message can have at most %(n)d characters.") % {"n": MAX_TEXT},
-            code="too_long",
-            field="text",
-        )
-    return text
 
 
 def _name(user):
@@ -49,6 +37,7 @@ def message_payload(message):
         "faq_key": message.faq_key or None,
         "name": _name(message.author) if message.sender == Message.Sender.ADVISER else "",
         "feedback": message.feedback or None,
+        "suggestions": message.suggestions or [],
         "created_at": message.created_at.isoformat(),
     }
 
@@ -94,7 +83,7 @@ def message_post(*, conversation, text, language=None):
 
     Returns (the visitor's message, the assistant's answer dict or None, its message or None).
     """
-    text = _clean_text(text)
+    text = clean_text(text)
     with transaction.atomic():
         conversation = _lock(conversation)
         if conversation.state == State.RESOLVED:
@@ -102,19 +91,25 @@ def message_post(*, conversation, text, language=None):
         mine = Message.objects.create(
             conversation=conversation, sender=Message.Sender.USER, text=text
         )
-        if conversation.state in WITH_PERSON:
-            if conversation.assigned_to_id:
-                events.push(
-                    events.adviser_group(conversation.assigned_to_id),
-                    {
-                        "type": "visitor_message",
-                        "conversation_id": conversation.pk,
-                        **message_payload(mine),
-                    },
-                )
+        if conversation.assigned_to_id and conversation.state in WITH_PERSON:
+            events.push(
+                events.adviser_group(conversation.assigned_to_id),
+                {
+                    "type": "visitor_message",
+                    "conversation_id": conversation.pk,
+                    **message_payload(mine),
+                },
+            )
+        if conversation.state == State.OPEN:
+            # An adviser is on the line: the assistant stays quiet.
             conversation.save(update_fields=["updated_at"])
             return mine, None, None
-        answer = services.answer_question(text, language=language)
+        # With the assistant, or waiting for a person (nobody online, or not yet taken up):
+        # the assistant answers meanwhile, in the same conversation the adviser will read.
+        answer = services.answer_question(text, language=language, user=conversation.user)
+        if conversation.state == State.QUEUED and answer["kind"] == services.HANDOFF:
+            with translation.override(answer["language"]):
+                answer["reply"] = _waiting_notice(conversation)
         bot = Message.objects.create(
             conversation=conversation,
             sender=Message.Sender.BOT,
@@ -122,6 +117,7 @@ def message_post(*, conversation, text, language=None):
             faq_key=answer["faq_key"] or "",
             kind=answer["kind"],
             score=answer["score"],
+            suggestions=answer["suggestions"],
         )
         conversation.language = answer["language"]
         if answer["kind"] == services.HANDOFF and answer["faq_key"]:
@@ -155,6 +151,15 @@ def _route(conversation):
     if free:
         return free[0], Conversation.Route.CONSULTANT
     return None, Conversation.Route.TICKET
+
+
+def _waiting_notice(conversation):
+    if conversation.ticket:
+        return _(
+            "An adviser has your request and will reply by %(day)s. Meanwhile I can keep "
+            "answering your questions."
+        ) % {"day": _reply_expected_on(conversation.handed_off_at or timezone.now()).isoformat()}
+    return _("An adviser will join you shortly. Meanwhile I can keep answering your questions.")
 
 
 def _reply_expected_on(now):
@@ -208,7 +213,7 @@ def handoff_request(*, conversation, topic="", contact="", now=None):
             if adviser is None:
                 text = _(
                     "All our advisers are busy right now. We have recorded your request and "
-                    "will reply by %(day)s."
+                    "will reply by %(day)s. Meanwhile I can keep answering your questions."
                 ) % {"day": _reply_expected_on(now).isoformat()}
             else:
                 text = _("We are connecting you with an adviser. Please wait a moment.")
@@ -253,7 +258,7 @@ def adviser_claim(*, conversation, by, now=None):
 
 
 def adviser_reply(*, conversation, by, text, now=None):
-    text = _clean_text(text)
+    text = clean_text(text)
     now = now or timezone.now()
     with transaction.atomic():
         conversation = _lock(conversation)
@@ -274,12 +279,14 @@ def adviser_reply(*, conversation, by, text, now=None):
 
 
 def transfer(*, conversation, by, to):
-    """Hand the conversation to another adviser, who must take it up again."""
-    if not selectors.is_adviser(to) or to.pk == by.pk:
-        raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
+    """Hand the conversation to another adviser, who must take it up again; only to someone
+    allowed to see it (selectors.transfer_targets)."""
     with transaction.atomic():
         conversation = _lock(conversation)
         _check_assigned(conversation, by)
+        allowed = selectors.transfer_targets(conversation=conversation, by=by)
+        if to is None or not allowed.filter(pk=to.pk).exists():
+            raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
         if conversation.state not in WITH_PERSON:
             raise InvalidTransition(_("This conversation cannot be transferred."), code="not_open")
         conversation.state = State.QUEUED
@@ -378,4 +385,28 @@ def presence_set(*, user, online, max_concurrent=None):
         presence.max_concurrent = max(1, int(max_concurrent))
         fields.append("max_concurrent")
     presence.save(update_fields=fields)
+    return presence
+
+
+def presence_connect(*, user):
+    """An adviser's inbox socket opened: online, with one more open connection."""
+    if not selectors.is_adviser(user):
+        raise NotAllowed(_("Only advisers take chats."), code="not_adviser")
+    with transaction.atomic():
+        presence, _created = AdviserPresence.objects.select_for_update().get_or_create(user=user)
+        presence.connections += 1
+        presence.online = True
+        presence.save(update_fields=["connections", "online", "updated_at"])
+    return presence
+
+
+def presence_disconnect(*, user):
+    """An adviser's inbox socket closed: offline only when no other tab is still open."""
+    with transaction.atomic():
+        presence = AdviserPresence.objects.select_for_update().filter(user=user).first()
+        if presence is None:
+            return None
+        presence.connections = max(0, presence.connections - 1)
+        presence.online = presence.connections > 0
+        presence.save(update_fields=["connections", "online", "updated_at"])
     return presence

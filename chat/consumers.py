@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chat import actions, events, selectors
+from chat import actions, events, limits, selectors, services
 from chat.models import MAX_TEXT, Conversation
+from chat.text import invalid_characters, uncarriable
 from core.errors import ActionError, InvalidTransition
 from marketplace.models import User
 
@@ -27,16 +28,28 @@ RATE_WINDOW = 10.0
 ABUSE_STRIKES = 3
 CLOSE_ABUSE = 4008
 CLOSE_FORBIDDEN = 4003
+CLOSE_TOO_MANY = 4029
 
 
 class _Base(AsyncJsonWebsocketConsumer):
-    """Frame parsing, errors and the per-connection rate limit shared by both ends."""
+    """Frame parsing, errors and the rate limits (per connection, per address) of both ends."""
 
     async def connect(self):
         self.sent_at = deque()
         self.strikes = 0
+        self.address = limits.client_address(self.scope)
+        self.counted = await limits.connection_open(self.address)
         await self.accept()
+        if not self.counted:
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         await self.start()
+
+    async def websocket_disconnect(self, message):
+        if getattr(self, "counted", False):
+            self.counted = False
+            await limits.connection_close(self.address)
+        await super().websocket_disconnect(message)
 
     async def error(self, code, message):
         await self.send_json({"type": "error", "code": code, "message": str(message)})
@@ -45,7 +58,7 @@ class _Base(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         while self.sent_at and now - self.sent_at[0] > RATE_WINDOW:
             self.sent_at.popleft()
-        if len(self.sent_at) < RATE_MESSAGES:
+        if len(self.sent_at) < RATE_MESSAGES and await limits.message_allowed(self.address):
             self.sent_at.append(now)
             return False
         self.strikes += 1
@@ -72,6 +85,11 @@ class _Base(AsyncJsonWebsocketConsumer):
             content = None
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self.error("malformed", _("Send a JSON object with a type."))
+            return
+        if uncarriable(content):
+            # Refused before anything is stored or echoed: a lone surrogate cannot be encoded.
+            error = invalid_characters()
+            await self.error(error.code, error.message)
             return
         handler = self.handlers().get(content["type"])
         if handler is None:
@@ -115,11 +133,13 @@ class ChatConsumer(_Base):
         if current is not None and current.state != Conversation.State.BOT:
             await self.send_json(await database_sync_to_async(actions.state_payload)(current))
 
-    async def _session_key(self):
+    async def _session_key(self, create=False):
+        """The visitor's session key; a session row is made only with `create` (when a
+        conversation starts), never for a socket that merely connects."""
         session = self.scope.get("session")
         if session is None:
             return ""
-        if not session.session_key:
+        if not session.session_key and create:
             await database_sync_to_async(session.save)()
         return session.session_key or ""
 
@@ -163,6 +183,8 @@ class ChatConsumer(_Base):
             if fresh is not None and fresh.state != Conversation.State.RESOLVED:
                 self.conversation = fresh
                 return fresh
+        if not self.session_key and not (self.user and self.user.is_authenticated):
+            self.session_key = await self._session_key(create=True)
         conversation = await database_sync_to_async(actions.conversation_start)(
             user=self.user, session_key=self.session_key, language=language or "zh-hans"
         )
@@ -184,6 +206,10 @@ class ChatConsumer(_Base):
         post = database_sync_to_async(actions.message_post)
         if self.conversation is None:
             await self._conversation(language)
+        if self.conversation.state != Conversation.State.OPEN:
+            # The encoder's work, batched with other sockets' messages, off the one thread
+            # the database calls share.
+            await services.prepare(text)
         try:
             mine, answer, bot = await post(
                 conversation=self.conversation, text=text, language=language
@@ -260,7 +286,8 @@ class AdviserConsumer(_Base):
         if not await database_sync_to_async(selectors.is_adviser)(self.user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await database_sync_to_async(actions.presence_set)(user=self.user, online=True)
+        await database_sync_to_async(actions.presence_connect)(user=self.user)
+        self.present = True
         await self.channel_layer.group_add(events.adviser_group(self.user.pk), self.channel_name)
         await self.send_json({"type": "inbox", "conversations": await self._inbox()})
 
@@ -275,8 +302,10 @@ class AdviserConsumer(_Base):
 
     async def disconnect(self, code):
         user = getattr(self, "user", None)
-        if user is not None and await database_sync_to_async(selectors.is_adviser)(user):
-            await database_sync_to_async(actions.presence_set)(user=user, online=False)
+        if getattr(self, "present", False):
+            # Offline only when this was the adviser's last open tab.
+            self.present = False
+            await database_sync_to_async(actions.presence_disconnect)(user=user)
             await self.channel_layer.group_discard(events.adviser_group(user.pk), self.channel_name)
 
     def handlers(self):
@@ -316,12 +345,11 @@ class AdviserConsumer(_Base):
         conversation = await self._mine(content)
 
         def target():
+            # Who may take it over is the action's check (selectors.transfer_targets).
             try:
-                return User.objects.get(pk=content.get("to"), is_active=True)
-            except (User.DoesNotExist, ValueError, TypeError):
-                raise ActionError(
-                    _("Choose another adviser."), code="bad_adviser", field="to"
-                ) from None
+                return User.objects.filter(pk=int(content.get("to")), is_active=True).first()
+            except (ValueError, TypeError):
+                return None
 
         to = await database_sync_to_async(target)()
         await database_sync_to_async(actions.transfer)(

@@ -5,17 +5,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from chat import matcher
+from chat import encoder, hybrid, matcher, semantic
 from cms import faq
 
 
 @dataclass(frozen=True)
 class Loaded:
     version: object
-    index: matcher.Index
+    index: hybrid.HybridIndex
     # (key, language) → the published entry as cms.faq gives it.
     entries: dict
     settings: matcher.MatcherSettings
+    fusion: hybrid.FusionSettings
+    # The encoder for messages, or None when it is off (the lexical matcher then decides).
+    encode: object = None
 
 
 _lock = threading.Lock()
@@ -35,11 +38,19 @@ def _build(version):
         )
         for item in published
     ]
+    use_encoder = settings.CHAT_ENCODER and encoder.available() and entries
+    vectors = prototypes = None
+    if use_encoder:
+        texts = semantic.texts_of(entries, hybrid.keys_of(entries))
+        vectors = encoder.vectors_for(texts, settings.CHAT_VECTOR_CACHE)
+        prototypes = encoder.vectors_for(hybrid.prototype_texts(), settings.CHAT_VECTOR_CACHE)
     return Loaded(
         version=version,
-        index=matcher.build_index(entries),
+        index=hybrid.build_index(entries, vectors, prototype_vectors=prototypes),
         entries={(item["key"], item["language"]): item for item in published},
         settings=matcher.MatcherSettings.from_dict(settings.CHAT_MATCHER),
+        fusion=hybrid.FusionSettings.from_dict(settings.CHAT_FUSION),
+        encode=encoder.encode_one if use_encoder else None,
     )
 
 

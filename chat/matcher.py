@@ -20,23 +20,15 @@ it held out (see benchmarks/bench_faq.py).
 """
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from chat.normalise import (
-    count_scripts,
-    has_cjk,
-    is_word,
-    normalise,
-    readings,
-    runs,
-    segment,
-    stem,
-)
+from chat.analysis import Vocabulary, analyse
+from chat.intent import EN, ZH, guess_language, wants_person
+from chat.normalise import has_cjk, normalise, runs, stem
 from chat.thesaurus import default_thesaurus
 
 ANSWER = "answer"
@@ -45,8 +37,6 @@ FALLBACK = "fallback"
 HANDOFF = "handoff"
 KINDS = (ANSWER, CLARIFY, FALLBACK, HANDOFF)
 
-ZH = "zh-hans"
-EN = "en"
 LANGUAGES = (ZH, EN)
 
 # Feature kinds: topic concept, question-form concept, word, Chinese character bigram.
@@ -163,143 +153,6 @@ class Result:
     language: str = ZH
 
 
-# ---- analysis --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Analysis:
-    features: frozenset
-    scope: frozenset
-    text: str
-    # Words the thesaurus accounts for: an entry that lacks them is not penalised for it.
-    explained: frozenset = frozenset()
-
-
-def _bigrams(run):
-    return [run[i : i + 2] for i in range(len(run) - 1)]
-
-
-def analyse(text, thesaurus, vocabulary=None, spelling_cutoff=80.0):
-    """Features of a text: concepts ("c:", or "f:" for question forms), words ("w:") and
-    Chinese bigrams ("b:").
-
-    `vocabulary` (English words as spelled) lets unknown English words be mended;
-    FAQ entries are analysed without it, messages with it.
-    """
-    features = set()
-    concepts = set()
-    words = []
-    explained = set()
-    latin = []
-
-    def flush_latin():
-        keys = [key for _, key in latin]
-        covered = [False] * len(keys)
-        for found in thesaurus.scan_latin([word for word, _ in latin], keys):
-            concepts.update(found.concepts)
-            covered[found.start : found.end] = [True] * (found.end - found.start)
-        for (_, key), known in zip(latin, covered, strict=True):
-            if key.isalpha() and not thesaurus.is_stopword(key):
-                words.append(key)
-                if known:
-                    explained.add("w:" + key)
-        latin.clear()
-
-    for run in runs(normalise(text)):
-        if has_cjk(run):
-            flush_latin()
-            if vocabulary is not None:
-                run = _mend_homophones(run, thesaurus, vocabulary)
-            covered = [False] * len(run)
-            segmented = segment(run)
-            for found in thesaurus.scan_cjk(run, segmented):
-                concepts.update(found.concepts)
-                covered[found.start : found.end] = [True] * (found.end - found.start)
-            end = 0
-            for word in segmented:
-                start, end = end, end + len(word)
-                # A lone character says little by itself; the thesaurus reads those that do.
-                if len(word) > 1 and not thesaurus.is_stopword(word):
-                    words.append(word)
-                    if all(covered[start:end]):
-                        explained.add("w:" + word)
-            features.update("b:" + pair for pair in _bigrams(run))
-        else:
-            word = run
-            if vocabulary is not None:
-                word = _mend_spelling(word, thesaurus, vocabulary, spelling_cutoff)
-            latin.append((word, stem(word)))
-    flush_latin()
-    features.update(
-        ("f:" if concept in thesaurus.form_concepts else "c:") + concept for concept in concepts
-    )
-    features.update("w:" + word for word in words)
-    return Analysis(
-        features=frozenset(features),
-        scope=frozenset(concepts & thesaurus.scope_concepts),
-        text=" ".join(words),
-        explained=frozenset(explained),
-    )
-
-
-def _mend_spelling(word, thesaurus, vocabulary, cutoff):
-    if len(word) < 4 or not word.isalpha() or word in vocabulary.words:
-        return word
-    key = stem(word)
-    if key in vocabulary.keys or thesaurus.is_stopword(key):
-        return word
-    # A slip rarely hits the first letter; looking only there keeps this fast at any size.
-    choices = vocabulary.by_initial.get(word[0], ())
-    best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return best[0] if best else word
-
-
-def _mend_homophones(run, thesaurus, vocabulary):
-    """Undo the commonest Chinese typing slip: a character swapped for a homophone.
-
-    Only where no thesaurus term is found and the characters make no word of
-    their own, and only one character of a known word (和同 → 合同, 逾其 → 逾期).
-    """
-    covered = [False] * len(run)
-    for found in thesaurus.scan_cjk(run):
-        if found.end - found.start > 1:
-            covered[found.start : found.end] = [True] * (found.end - found.start)
-    chars = list(run)
-    for start in range(len(chars)):
-        for length in (4, 3, 2):
-            end = start + length
-            if end > len(chars) or any(covered[start:end]):
-                continue
-            window = "".join(chars[start:end])
-            if window in vocabulary.cjk_words or is_word(window):
-                continue
-            repaired = _homophone_of(window, vocabulary)
-            if repaired:
-                chars[start:end] = repaired
-                covered[start:end] = [True] * length
-                break
-    return "".join(chars)
-
-
-def _homophone_of(window, vocabulary):
-    for i, char in enumerate(window):
-        for word in vocabulary.cjk_patterns.get(window[:i] + "?" + window[i + 1 :], ()):
-            if readings(char) & readings(word[i]):
-                return word
-    return None
-
-
-@dataclass(frozen=True)
-class _Vocabulary:
-    words: frozenset
-    keys: frozenset
-    by_initial: dict
-    # Chinese words known to the thesaurus or the FAQ, and by pattern with one
-    # character left out ("?同" → 合同), for homophone repair.
-    cjk_words: frozenset = frozenset()
-    cjk_patterns: dict = field(default_factory=dict)
-
-
 # ---- index -----------------------------------------------------------------
 
 
@@ -328,7 +181,7 @@ class Index:
 
     languages: dict
     thesaurus: object
-    vocabulary: _Vocabulary
+    vocabulary: Vocabulary
     size: int
 
 
@@ -347,7 +200,7 @@ def build_index(entries, thesaurus=None):
     for word in sorted(chinese):
         for i in range(len(word)):
             patterns.setdefault(word[:i] + "?" + word[i + 1 :], []).append(word)
-    vocabulary = _Vocabulary(
+    vocabulary = Vocabulary(
         words=frozenset(english),
         keys=frozenset(stem(word) for word in english),
         by_initial=_by_initial(english),
@@ -615,89 +468,3 @@ def match(index, text, language=None, settings=DEFAULT_SETTINGS):
     return Result(
         kind=kind, faq_key=key, score=round(score, 1), suggestions=suggestions, language=language
     )
-
-
-# ---- language --------------------------------------------------------------
-
-
-def guess_language(text, default=ZH):
-    """zh-hans or en for a message; a Latin word weighs as two Han characters."""
-    han, latin = count_scripts(text)
-    if not han and not latin:
-        return default
-    return ZH if han >= 2 * latin else EN
-
-
-# ---- asking for a person ---------------------------------------------------
-
-# Someone the user may want to talk to, in either language.
-_PERSON_ZH = r"(?:顾问|专家|老师|律师|代理人|代理师|咨询师|客服|人工|工作人员|专员|真人|人)"
-_PERSON_EN = (
-    r"(?:human|humans|person|people|someone|somebody|anyone|advisor|adviser|consultant|expert"
-    r"|agent|representative|rep|lawyer|attorney|specialist|staff|operator|counsellor|counselor)"
-)
-
-# Requests that stand even in a question ("怎么还不转人工", "can you call me").
-_EXPLICIT = [
-    re.compile(p)
-    for p in (
-        r"转人工|人工服务|人工客服|人工坐席|接人工|找人工|要人工",
-        r"(?:联系|联络|回电|回复|打电话给|致电)我(?!们)|给我(?:打|回)(?:个)?电话"
-        r"|(?:跟|和|与)我(?:联系|沟通|聊|谈|通话)",
-        r"(?:帮我|替我|给我|请|麻烦)\s?(?:预约|约|找|联系|安排|对接|转|叫).{0,10}?" + _PERSON_ZH,
-        r"预约.{0,8}(?:咨询|面谈|会面|见面|沟通|通话|电话|视频|顾问|专家|律师)",
-        r"(?:我想|我要|我们想|我们要|想请|希望)\s?.{0,4}?(?:找|约|预约|安排|联系|对接|咨询)\s?.{0,10}?"
-        + _PERSON_ZH,
-        r"找(?:个|一个|一位|位).{0,10}?" + _PERSON_ZH,
-        r"\b(?:call|phone|ring|contact|reach out to|get back to|get in touch with)\s+me\b",
-        r"\b(?:connect|transfer|put)\s+me\b|\bhand me over\b",
-        r"\b(?:book|schedule|arrange|set up|request)\s+(?:a |an |my |one )?(?:free )?"
-        r"(?:consultation|consult|appointment|meeting|call|session|video call)\b",
-    )
-]
-
-# Requests that a how/where/when question turns into a question about the service.
-_IMPLICIT = [
-    re.compile(p)
-    for p in (
-        r"(?:想|要|希望|需要|请|麻烦|能不能|能否|可以|可不可以)\s?.{0,6}?"
-        r"(?:找|约|预约|安排|联系|对接|叫|派)\s?.{0,10}?" + _PERSON_ZH,
-        r"(?:和|跟|与)\s?(?:真人|人工|" + _PERSON_ZH + r")\s?(?:说话|聊|谈|沟通|通话|讲)",
-        r"当面(?:谈|聊|说|沟通|咨询|请教)|面谈|线下咨询|约个时间|约时间",
-        r"有没有人(?:能|可以|会)",
-        r"^\s*(?:" + _PERSON_ZH + r"|真人|人工)\s*(?:服务|谢谢|请|麻烦)*\s*$",
-        r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a |an |the |some |your )?(?:real |live )?"
-        + _PERSON_EN,
-        r"\b(?:need|want|would like|d like)\s+(?:to\s+)?(?:talk|speak|consult|meet|chat)\b",
-        r"\b(?:need|want|would like|d like)\s+(?:a |an |the |some )?(?:real |live )?" + _PERSON_EN,
-        r"\b(?:have|get|let)\s+(?:a |an |the )?"
-        + _PERSON_EN
-        + r"\s+(?:to\s+)?(?:call|contact|reach|phone|email)",
-        r"\b(?:can|could|may)\s+(?:a |an |the |one of your |your )?"
-        + _PERSON_EN
-        + r"\b.{0,50}\b(?:call|contact|reach|meet|go through|look at|review|talk|discuss|help)",
-        r"^\s*(?:a |an |the )?(?:real |live )?"
-        + _PERSON_EN
-        + r"(?:\s+(?:please|pls|plz|now))*\s*$",
-    )
-]
-
-# A question about how the service works, not yet a request to use it.
-_ASKS_ABOUT = re.compile(
-    r"怎么|怎样|如何|咋|在哪|哪里|哪儿|多久|多长时间|什么时候|几点|按钮|入口|流程|收费|费用|多少钱"
-    r"|是否|需不需要|要不要|用不用"
-    r"|\b(?:how|where|when|what hours|which|button|cost|price|fee|fees)\b"
-    r"|\b(?:do|does|did|is|are)\s+(?:i|we|you|it|they|there)\b"
-)
-
-
-def wants_person(text):
-    """True when the message asks for a human adviser or a consultation, in either language."""
-    normalised = normalise(text)
-    if not normalised:
-        return False
-    if any(pattern.search(normalised) for pattern in _EXPLICIT):
-        return True
-    if _ASKS_ABOUT.search(normalised):
-        return False
-    return any(pattern.search(normalised) for pattern in _IMPLICIT)

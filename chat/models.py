@@ -106,6 +106,9 @@ class Message(models.Model):
     faq_key = models.CharField(_("FAQ key"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=16, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True)
+    # A "did you mean" answer's suggestions ([{"faq_key", "question", "score"}]), so they are
+    # shown again when the conversation is reloaded.
+    suggestions = models.JSONField(_("suggestions"), default=list, blank=True)
     feedback = models.CharField(_("feedback"), max_length=8, choices=Feedback.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
@@ -128,6 +131,8 @@ class AdviserPresence(models.Model):
         related_name="chat_presence",
     )
     online = models.BooleanField(_("online"), default=False)
+    # Open inbox sockets (tabs, devices): online while at least one is open.
+    connections = models.PositiveIntegerField(_("open connections"), default=0)
     max_concurrent = models.PositiveSmallIntegerField(
         _("maximum concurrent chats"), default=3, validators=[MinValueValidator(1)]
     )

@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
 from chat.models import AdviserPresence, Conversation, Message
-from marketplace.models import Agency, User
+from marketplace.models import Agency, Engagement, User
 
 
 def _anonymous(user):
@@ -106,6 +106,36 @@ def available_advisers(users):
     load = active_load([u.pk for u in users])
     free = [u for u in users if u.pk in presences and load[u.pk] < presences[u.pk].max_concurrent]
     return sorted(free, key=lambda u: (load[u.pk], u.pk))
+
+
+def transfer_targets(*, conversation, by):
+    """Who may take a conversation over from `by`: only people allowed to see it.
+
+    A firm member's conversation may hold the firm's affairs, so it goes only to its custody
+    agency's staff (under a running engagement), its incubator's managers and the programme
+    office, never to a rival agency. A visitor's, or a member's without a firm, may go to
+    any adviser: consultants of approved agencies, incubator managers and officers.
+    """
+    advisers = User.objects.filter(is_active=True).exclude(pk=by.pk)
+    officers = Q(role=User.Role.PROGRAMME_OFFICER)
+    user = conversation.user
+    firm = user.firm if user is not None and user.is_firm_member else None
+    if firm is None:
+        allowed = (
+            officers
+            | Q(role=User.Role.INCUBATOR_MANAGER)
+            | Q(role=User.Role.AGENCY_STAFF, agency__status=Agency.Status.APPROVED)
+        )
+    else:
+        agencies = Engagement.objects.filter(firm=firm, status__in=Engagement.RUNNING).values(
+            "agency_id"
+        )
+        allowed = (
+            officers
+            | Q(role=User.Role.INCUBATOR_MANAGER, incubator_id=firm.incubator_id)
+            | Q(role=User.Role.AGENCY_STAFF, agency_id__in=Subquery(agencies))
+        )
+    return advisers.filter(allowed).order_by("role", "username")
 
 
 def consultants_of_approved_agencies():

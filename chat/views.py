@@ -50,21 +50,6 @@ def inbox(request):
     return render(request, "chat/inbox.html", context)
 
 
-def _transfer_targets(user):
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            role__in=[
-                User.Role.AGENCY_STAFF,
-                User.Role.INCUBATOR_MANAGER,
-                User.Role.PROGRAMME_OFFICER,
-            ]
-        )
-        .exclude(pk=user.pk)
-        .order_by("role", "username")
-    )
-
-
 @adviser_required
 def conversation_detail(request, conversation_id):
     conversation = selectors.conversation_get_for_adviser(
@@ -74,7 +59,9 @@ def conversation_detail(request, conversation_id):
         "conversation": conversation,
         "history": selectors.conversation_history(conversation),
         "canned_replies": CANNED_REPLIES,
-        "transfer_targets": _transfer_targets(request.user)[:200],
+        "transfer_targets": selectors.transfer_targets(conversation=conversation, by=request.user)[
+            :200
+        ],
     }
     if request.htmx:
         return render(request, "chat/_messages.html", context)
@@ -120,16 +107,18 @@ def reply(request, conversation_id):
     )
 
 
+def _number(value):
+    return int(value) if str(value or "").isdigit() else 0
+
+
 @require_POST
 @adviser_required
 def transfer(request, conversation_id):
-    target = _transfer_targets(request.user).filter(pk=request.POST.get("to") or 0).first()
     conversation = selectors.conversation_get_for_adviser(
         user=request.user, conversation_id=conversation_id
     )
+    target = User.objects.filter(pk=_number(request.POST.get("to"))).first()
     try:
-        if target is None:
-            raise ActionError(_("Choose another adviser."), code="bad_adviser", field="to")
         actions.transfer(conversation=conversation, by=request.user, to=target)
     except ActionError as exc:
         messages.error(request, exc.message)

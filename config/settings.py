@@ -237,10 +237,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "frontend.views.accounts.locked_out"
 # Behind a reverse proxy that sets X-Forwarded-For, the client is the first address in
 # it; without one, trusting the header would let a client pick its own address.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("TRUST_X_FORWARDED_FOR", default=False)
-    else ["REMOTE_ADDR"]
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUST_X_FORWARDED_FOR else ["REMOTE_ADDR"]
 )
 AXES_VERBOSE = False
 LOGIN_URL = "frontend:login"
@@ -325,6 +324,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     # Only views that name a scope are throttled; the assistant is open to anonymous visitors.
     "DEFAULT_THROTTLE_RATES": {"chat": env_str("CHAT_THROTTLE_RATE", "30/min")},
+    # Throttles key on the address the one trusted proxy appended to X-Forwarded-For, or on
+    # the peer's address when no proxy is trusted; never on what a client wrote itself.
+    "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "IP Custody Marketplace API",
@@ -463,3 +465,43 @@ CHAT_MATCHER = {
     "spelling_cutoff": 80.0,
     "candidates": 12,
 }
+# The hybrid assistant (chat.hybrid): weights of the evidence, the softmax temperature, the
+# answer band, the scope model, the consultation thresholds and the cascade, all learned on
+# the first development set and the project's own tuning questions with five-fold
+# cross-validation (`python -m benchmarks.bench_faq --hybrid` prints what it learns; the
+# second development set is only ever scored).
+CHAT_FUSION = {
+    "weights": {
+        "lexical": 0.3081,
+        "bm25": 0.2342,
+        "wording": 0.147,
+        "sentence": 0.1063,
+        "classifier": 0.2044,
+    },
+    "temperature": 2.5,
+    "answer_probability": 0.93,
+    "clarify_score": 0.0,
+    "scope": {
+        "mean": [0.4232, 0.5751, 0.4083, 0.4328, 0.2756],
+        "scale": [0.1285, 0.1373, 0.1071, 0.1339, 0.1625],
+        "weights": [3.4561, 1.3711, 0.5259, -3.0769, -0.0029],
+        "bias": 4.5636,
+    },
+    "scope_threshold": 0.5,
+    "consult_similarity": 0.58,
+    "consult_cue_similarity": 0.5,
+    "suggestion_window": 15.0,
+    "max_suggestions": 3,
+    "decisive_score": 76.0,
+    "decisive_margin": 12.5,
+}
+# The sentence encoder (chat.encoder): off leaves the lexical matcher alone; the FAQ's
+# vectors are cached on disk here, by content hash, so workers start fast.
+CHAT_ENCODER = env_bool("CHAT_ENCODER", True)
+CHAT_VECTOR_CACHE = VAR_DIR / "cache" / "chat"
+# How the programme office is reached, for the {office_contact} placeholder of FAQ answers.
+CHAT_OFFICE_CONTACT = env_str("CHAT_OFFICE_CONTACT", "025-83012345, ip-custody@nanjing.gov.cn")
+# The chat WebSocket per client address, across every worker (0 turns a limit off): open
+# sockets, and frames per window of seconds over all of them.
+CHAT_WS_CONNECTIONS_PER_ADDRESS = env_int("CHAT_WS_CONNECTIONS_PER_ADDRESS", 20, minimum=0)
+CHAT_WS_MESSAGES_PER_ADDRESS = (env_int("CHAT_WS_MESSAGES_PER_ADDRESS", 60, minimum=0), 10.0)

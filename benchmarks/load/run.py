@@ -41,7 +41,7 @@ from benchmarks.harness import BASE_DIR, percentile
 
 VAR = BASE_DIR / "var" / "bench-load"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
-FAQ = BASE_DIR / "cms" / "fixtures" / "faq_zh-hans.jsonl"
+FAQ = BASE_DIR / "demo" / "fixtures" / "faq_zh-hans.jsonl"
 SCALE = {"firms": 3000, "agencies": 120, "incubators": 60}
 QUICK_SCALE = {"firms": 300, "agencies": 24, "incubators": 12}
 TARGET_MS = 300

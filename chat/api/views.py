@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -12,6 +12,8 @@ from rest_framework.views import APIView
 
 from chat.models import MAX_TEXT
 from chat.services import answer_question
+from chat.text import clean_text
+from core.errors import ActionError
 
 
 class ChatThrottle(SimpleRateThrottle):
@@ -27,6 +29,8 @@ class ChatThrottle(SimpleRateThrottle):
         if request.user and request.user.is_authenticated:
             ident = request.user.pk
         else:
+            # REST_FRAMEWORK["NUM_PROXIES"] follows TRUST_X_FORWARDED_FOR: the address the
+            # trusted proxy saw, never one the client wrote into X-Forwarded-For itself.
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
@@ -36,6 +40,13 @@ class AnswerInput(serializers.Serializer):
     language = serializers.ChoiceField(
         choices=[("zh-hans", "中文"), ("en", "English")], required=False
     )
+
+    def validate_text(self, value):
+        # The WebSocket's own check, so both paths accept and refuse the same text.
+        try:
+            return clean_text(value)
+        except ActionError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code) from None
 
 
 class SuggestionOutput(serializers.Serializer):
@@ -56,8 +67,10 @@ class AnswerOutput(serializers.Serializer):
 class AnswerView(APIView):
     """Ask the FAQ assistant one question."""
 
-    # Token only: anonymous JSON posts need no CSRF token, and no session is trusted.
-    authentication_classes = [TokenAuthentication]
+    # A signed-in browser (the widget) is known by its session and must then send the CSRF
+    # token, as SessionAuthentication enforces; a token client needs none, and an anonymous
+    # visitor's JSON post has no session to ride on, so it needs none either.
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [ChatThrottle]
 
@@ -76,6 +89,8 @@ class AnswerView(APIView):
         data = AnswerInput(data=request.data)
         data.is_valid(raise_exception=True)
         answer = answer_question(
-            data.validated_data["text"], language=data.validated_data.get("language")
+            data.validated_data["text"],
+            language=data.validated_data.get("language"),
+            user=request.user,
         )
         return Response(AnswerOutput(answer).data)

@@ -60,6 +60,18 @@ _versions = itertools.count()
 
 
 @pytest.fixture(autouse=True)
+def lexical_only(settings):
+    """The lexical matcher alone, so most tests never load the encoder's weights; tests of
+    the hybrid assistant ask for `encoder_on`."""
+    settings.CHAT_ENCODER = False
+
+
+@pytest.fixture
+def encoder_on(settings):
+    settings.CHAT_ENCODER = True
+
+
+@pytest.fixture(autouse=True)
 def tiny_faq(monkeypatch):
     """The assistant answers from this FAQ, never from the shared corpus or the CMS."""
     version = f"test-{next(_versions)}"

@@ -239,3 +239,91 @@ def test_a_non_adviser_cannot_be_a_transfer_target(personas):
             by=personas.agency_consultant,
             to=UserFactory(username="plain"),
         )
+
+
+def test_a_firms_conversation_goes_only_to_those_allowed_to_see_it(personas, programme):
+    """Its agency, its incubator's managers and the programme office; never a rival agency
+    nor another incubator's manager."""
+    _engage(personas, programme)
+    online(personas.agency_consultant)
+    conversation, _ = actions.handoff_request(conversation=start(personas.firm_member))
+    assert conversation.assigned_to == personas.agency_consultant
+
+    targets = set(
+        selectors.transfer_targets(conversation=conversation, by=personas.agency_consultant)
+    )
+
+    assert {personas.incubator_manager, personas.officer} <= targets
+    assert (
+        not {
+            personas.rival_consultant,
+            personas.other_manager,
+            personas.agency_consultant,
+            personas.firm_member,
+        }
+        & targets
+    )
+    for outsider in (personas.rival_consultant, personas.other_manager):
+        with pytest.raises(ActionError):
+            actions.transfer(conversation=conversation, by=personas.agency_consultant, to=outsider)
+    conversation.refresh_from_db()
+    assert conversation.assigned_to == personas.agency_consultant
+
+
+def test_a_firms_agency_colleague_may_take_its_conversation_over(personas, programme):
+    _engage(personas, programme)
+    colleague = UserFactory(
+        username="colleague", role=personas.agency_consultant.role, agency=personas.agency
+    )
+    conversation = start(personas.firm_member)
+    conversation.assigned_to = personas.incubator_manager
+
+    targets = selectors.transfer_targets(conversation=conversation, by=personas.incubator_manager)
+
+    assert {colleague, personas.agency_consultant} <= set(targets)
+
+
+def test_a_visitors_conversation_may_go_to_any_adviser_but_not_a_plain_user(personas):
+    conversation = start(session_key="s")
+
+    targets = set(
+        selectors.transfer_targets(conversation=conversation, by=personas.agency_consultant)
+    )
+
+    assert {personas.rival_consultant, personas.other_manager, personas.incubator_manager} <= (
+        targets
+    )
+    assert personas.firm_member not in targets
+
+
+def test_with_nobody_online_the_assistant_keeps_answering_until_someone_takes_it_up(personas):
+    """Never silent: the visitor is told when to expect a reply, the assistant goes on
+    answering, and the adviser who takes the ticket up reads the whole conversation."""
+    ticket, system = _ticket(start(session_key="s"))
+    assert "2026-03-09" in system.text and "Meanwhile" in system.text
+
+    _mine, answer, bot = actions.message_post(conversation=ticket, text="fee")
+    _mine, again, _bot = actions.message_post(
+        conversation=ticket, text="I want to talk to a person"
+    )
+
+    assert answer["kind"] == "clarify" and bot is not None
+    assert again["kind"] == "handoff" and "2026-03-09" in again["reply"]
+    ticket.refresh_from_db()
+    assert ticket.state == Conversation.State.QUEUED
+    claimed = actions.adviser_claim(conversation=ticket, by=personas.officer)
+    history = [(m.sender, m.text) for m in selectors.conversation_history(claimed)]
+    assert ("user", "fee") in history and ("bot", bot.text) in history
+    # Once a person is on the line the assistant is quiet again.
+    assert actions.message_post(conversation=claimed, text="fee")[1] is None
+
+
+def test_a_clarify_answers_suggestions_come_back_with_the_history(personas):
+    conversation = start(personas.firm_member)
+    _mine, answer, bot = actions.message_post(conversation=conversation, text="fee")
+
+    replayed = actions.message_payload(selectors.conversation_history(conversation)[-1])
+
+    assert answer["kind"] == "clarify" and answer["suggestions"]
+    assert replayed["message_id"] == bot.pk
+    assert replayed["suggestions"] == answer["suggestions"]

@@ -1,5 +1,7 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from chat import index as chat_index
 
@@ -82,11 +84,29 @@ def test_bad_language_is_400_naming_the_field(client):
     assert "language" in response.json()
 
 
-def test_logged_in_session_needs_no_csrf_token(personas):
-    from django.test import Client
-
+def test_a_signed_in_session_must_send_the_csrf_token(personas):
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.firm_member)
+
+    refused = ask(client, text="fee")
+    client.get("/")  # the page the widget sits on sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    answered = client.post(
+        URL, {"text": "fee"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert refused.status_code == 403
+    assert answered.status_code == 200
+
+
+def test_an_anonymous_visitor_needs_no_csrf_token():
+    assert ask(Client(enforce_csrf_checks=True), text="fee").status_code == 200
+
+
+def test_a_token_client_needs_no_csrf_token(personas):
+    token = Token.objects.create(user=personas.firm_member)
+    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Token {token.key}")
+
     assert ask(client, text="fee").status_code == 200
 
 

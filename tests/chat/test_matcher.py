@@ -16,10 +16,8 @@ from chat.matcher import (
     FaqEntry,
     MatcherSettings,
     build_index,
-    guess_language,
     match,
     rank,
-    wants_person,
 )
 from chat.normalise import normalise
 from chat.thesaurus import Thesaurus, default_thesaurus
@@ -162,25 +160,6 @@ def test_normalise_folds_width_script_case_and_punctuation(text, expected):
     assert normalise(text) == expected
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("怎么申请托管", ZH),
-        ("How do I apply for custody?", EN),
-        ("我的patent年费什么时候交", ZH),
-        ("Can you explain the 托管 programme please", EN),
-        ("password忘了怎么办", ZH),
-    ],
-)
-def test_guess_language(text, expected):
-    assert guess_language(text) == expected
-
-
-def test_guess_language_falls_back_to_the_default_without_words():
-    assert guess_language("12345 ？？", default=EN) == EN
-    assert guess_language("") == ZH
-
-
 # ---- bands -----------------------------------------------------------------
 
 
@@ -281,29 +260,10 @@ def test_another_countrys_office_is_out_of_scope(index):
     ],
 )
 def test_asking_for_a_person_hands_off(index, text):
-    assert wants_person(text)
     result = match(index, text)
 
     assert result.kind == HANDOFF
     assert result.suggestions == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "怎么联系顾问？",
-        "顾问一般什么时候回复",
-        "How does the advisor handoff work?",
-        "where is the contact button",
-        "托管机构会上门辅导吗",
-        "怎么联系我们的托管机构",
-        "帮我查一下年费",
-        "do we need a lawyer to register a trademark",
-        "can you email me the invoice",
-    ],
-)
-def test_a_question_about_people_or_help_is_no_handoff(text):
-    assert not wants_person(text)
 
 
 def test_a_handoff_names_its_topic_when_one_stands_out(index):

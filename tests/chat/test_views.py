@@ -3,6 +3,7 @@ import pytest
 from chat import actions
 from chat.models import Conversation, Message
 from tests.chat.conftest import online
+from tests.chat.test_actions import _engage
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,22 @@ def test_session_start_gives_anonymous_visitors_a_session_cookie(client):
     response = client.get("/chat/session/")
     assert response.status_code == 204
     assert client.cookies["sessionid"].value
+
+
+def test_the_transfer_list_of_a_firms_conversation_leaves_rivals_out(client, personas, programme):
+    _engage(personas, programme)
+    conversation = actions.conversation_start(
+        user=personas.firm_member, session_key="", language="en"
+    )
+    conversation, _ = actions.handoff_request(conversation=conversation)
+    conversation.assigned_to = personas.agency_consultant
+    conversation.save(update_fields=["assigned_to"])
+    client.force_login(personas.agency_consultant)
+
+    page = client.get(f"/chat/inbox/{conversation.pk}/").content.decode()
+    client.post(f"/chat/inbox/{conversation.pk}/transfer/", {"to": personas.rival_consultant.pk})
+
+    assert f'value="{personas.incubator_manager.pk}"' in page
+    assert f'value="{personas.rival_consultant.pk}"' not in page
+    conversation.refresh_from_db()
+    assert conversation.assigned_to == personas.agency_consultant

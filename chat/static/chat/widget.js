@@ -115,7 +115,10 @@
         case "history":
           log.textContent = "";
           (msg.messages || []).forEach(function (m) {
-            add(m.sender, m.text, { name: m.name, messageId: m.message_id, kind: m.kind, feedback: m.feedback });
+            add(m.sender, m.text, {
+              name: m.name, messageId: m.message_id, kind: m.kind, feedback: m.feedback,
+              suggestions: m.kind === "clarify" ? m.suggestions : [],
+            });
           });
           break;
         case "answer": case "clarify": case "fallback": case "handoff":

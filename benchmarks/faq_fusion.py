@@ -1,0 +1,309 @@
+"""Learning the hybrid assistant's fusion on labelled questions, and scoring it on others.
+
+Every question's evidence (chat.hybrid.evidence, the scope and consultation readings) is
+computed once; then, for a choice of evidence (the ablation's rows), everything the
+assistant decides with is learned on the training questions only:
+
+- the weights, by softmax regression over the FAQ keys (the right key against all the
+  others; non-negative, a little L2), and the softmax temperature, by likelihood;
+- the scope model (chat.scope.fit), answerable questions against out-of-scope ones;
+- the consultation thresholds: just above the closest any other training question came to
+  the prototypes, so no training question is handed off by the encoder by mistake;
+- the answer band: the lowest probability at which the training questions answered
+  directly are wrong at most `WRONG_BUDGET` of the time (a third of the 3 % allowed, as room
+  for people never seen);
+- the cascade: the lowest lexical (score, lead) above which the lexical answer is always
+  the right one.
+
+Held-out figures come from 5-fold cross-validation: each fold is scored with everything
+learned on the other folds. Scoring goes through chat.hybrid.decide, the product's own code.
+"""
+
+from dataclasses import replace
+
+import numpy as np
+
+from chat import encoder, hybrid, intent, matcher, pinyin, scope
+from chat.matcher import ANSWER, CLARIFY, HANDOFF
+
+# The ablation's rows: which evidence each variant fuses.
+VARIANTS = {
+    "lexical only": ("lexical", "bm25"),
+    "encoder only": hybrid.ENCODER_FEATURES,
+    "fused": hybrid.FEATURES,
+}
+L2 = 0.01
+ITERATIONS = 1500
+STEP = 0.5
+# Evidence is scaled up for the regression so that the softmax is sharp enough to learn from.
+SCALE = 10.0
+WRONG_BUDGET = 0.01
+TEMPERATURES = np.arange(1.0, 20.5, 0.5)
+ANSWER_PROBABILITIES = np.arange(0.30, 0.991, 0.01)
+CONSULT_ROOM = 0.02
+# Neither consultation threshold goes below this, however far the training questions stayed.
+CONSULT_FLOOR = 0.5
+
+
+class Evidence:
+    """Every question's lexical candidates, evidence and readings, computed once."""
+
+    def __init__(self, index, questions, lexical_settings=matcher.DEFAULT_SETTINGS):
+        self.index = index
+        self.questions = questions
+        self.texts = [pinyin.read(q["text"], index.reader) for q in questions]
+        vectors = encoder.encode(self.texts) if index.semantic is not None else None
+        self.languages = [
+            intent.guess_language(text, lexical_settings.default_language) for text in self.texts
+        ]
+        self.lexical = [
+            matcher.rank(index.lexical, text, language, lexical_settings)
+            for text, language in zip(self.texts, self.languages, strict=True)
+        ]
+        self.found = [
+            hybrid.evidence(index, text, lexical, None if vectors is None else vectors[n])
+            for n, (text, lexical) in enumerate(zip(self.texts, self.lexical, strict=True))
+        ]
+        self.person = np.array([intent.wants_person(text) for text in self.texts])
+        self.consult = np.array(
+            [
+                hybrid.consult_similarity(index, text, found["vector"], encoder.encode_one)
+                if "vector" in found
+                else 0.0
+                for text, found in zip(self.texts, self.found, strict=True)
+            ]
+        )
+        self.names_person = np.array([intent.names_person(text) for text in self.texts])
+        self.asks_about = np.array([intent.asks_about(text) for text in self.texts])
+        column = {key: number for number, key in enumerate(index.keys)}
+        self.kinds = np.array([q["kind"] for q in questions])
+        self.expect = np.array(
+            [column.get(q.get("expect"), -1) if q["kind"] == "faq" else -1 for q in questions]
+        )
+
+    def tensor(self, names):
+        """(questions, keys, evidence) for the named evidence."""
+        return np.stack([np.stack([found[name] for name in names], -1) for found in self.found])
+
+    def fused(self, weights):
+        return np.stack([hybrid.fuse(found, weights) for found in self.found])
+
+    def fused_path(self, number, settings):
+        """True when the product decides this question on the fused ranking (the encoder ran,
+        the words were not decisive, nobody was asked for)."""
+        return (
+            "vector" in self.found[number]
+            and settings.uses_encoder
+            and not self.person[number]
+            and not hybrid.decisive(self.lexical[number], settings)
+            and not intent.wants_person_semantic(
+                self.texts[number],
+                self.consult[number],
+                threshold=settings.consult_similarity,
+                cue_threshold=settings.consult_cue_similarity,
+            )
+        )
+
+
+def learn_weights(tensor, expect, l2=L2, iterations=ITERATIONS, step=STEP):
+    """Non-negative weights (summing to 1) that rank the expected key first, by softmax
+    regression over the keys with projected gradient descent."""
+    mask = expect >= 0
+    x = tensor[mask] * SCALE
+    y = expect[mask]
+    count, _, width = x.shape
+    weights = np.full(width, 1.0 / width)
+    rows = np.arange(count)
+    for _ in range(iterations):
+        logits = x @ weights
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        gradient = (np.einsum("nk,nkf->nf", p, x) - x[rows, y]).mean(axis=0) + l2 * weights
+        weights = np.maximum(weights - step * gradient, 0.0)
+    total = weights.sum()
+    return weights / total if total else np.full(width, 1.0 / width)
+
+
+def learn_temperature(scores, expect):
+    """The softmax temperature with the highest likelihood of the expected keys."""
+    mask = expect >= 0
+    scores, expect = scores[mask], expect[mask]
+    best, chosen = -np.inf, TEMPERATURES[0]
+    for temperature in TEMPERATURES:
+        z = (scores - scores.max(axis=1, keepdims=True)) / temperature
+        likelihood = (z[np.arange(len(z)), expect] - np.log(np.exp(z).sum(axis=1))).sum()
+        if likelihood > best:
+            best, chosen = likelihood, float(temperature)
+    return chosen
+
+
+def _off_topic(evidence, numbers):
+    off = evidence.index.off_topic
+    return np.array(
+        [
+            float(np.max(off @ evidence.found[n]["vector"])) if off is not None else 0.0
+            for n in numbers
+        ]
+    )
+
+
+def scope_readings(evidence, fused, numbers):
+    off = _off_topic(evidence, numbers)
+    return np.array(
+        [
+            scope.readings(float(fused[n].max()), evidence.found[n], off[i])
+            for i, n in enumerate(numbers)
+        ]
+    )
+
+
+def learn_consult(evidence, mask):
+    """(threshold, cue threshold): just above the closest other training questions came."""
+    others = mask & (evidence.kinds != "consult") & ~evidence.person & ~evidence.asks_about
+    near = evidence.consult[others]
+    cued = evidence.consult[others & evidence.names_person]
+    threshold = max(CONSULT_FLOOR, float(near.max()) + CONSULT_ROOM if len(near) else 0.0)
+    cue = max(CONSULT_FLOOR, float(cued.max()) + CONSULT_ROOM if len(cued) else 0.0)
+    return round(threshold, 3), round(min(cue, threshold), 3)
+
+
+def learn(evidence, names, base, mask=None, lexical_settings=matcher.DEFAULT_SETTINGS):
+    """FusionSettings learned on the questions in `mask` (all by default)."""
+    mask = np.ones(len(evidence.questions), bool) if mask is None else np.asarray(mask)
+    decisive_score, decisive_margin = cascade(evidence, lexical_settings, mask)
+    base = replace(base, decisive_score=decisive_score, decisive_margin=decisive_margin)
+    expect = np.where(mask, evidence.expect, -1)
+    weights = learn_weights(evidence.tensor(names), expect)
+    named = dict(zip(names, (round(float(w), 4) for w in weights), strict=True))
+    fused = evidence.fused(named)
+    temperature = learn_temperature(fused, expect)
+    labelled = np.flatnonzero(mask & np.isin(evidence.kinds, ["faq", "out_of_scope"]))
+    settings = replace(base, weights=named, temperature=temperature)
+    if "wording" in names and len(set(evidence.kinds[labelled])) == 2:
+        model = scope.fit(
+            scope_readings(evidence, fused, labelled), evidence.kinds[labelled] == "faq"
+        )
+        threshold, cue = learn_consult(evidence, mask)
+        settings = replace(
+            settings,
+            scope=model.as_dict(),
+            consult_similarity=threshold,
+            consult_cue_similarity=cue,
+        )
+    else:
+        settings = replace(settings, scope=None)
+    band = _answer_band(evidence, settings, mask, lexical_settings)
+    return replace(settings, answer_probability=band)
+
+
+def _answer_band(evidence, settings, mask, lexical_settings):
+    """The lowest probability at which the training questions' direct answers are wrong at
+    most WRONG_BUDGET of the time (the lexical cascade's answers count as they fall)."""
+    faq = np.flatnonzero(mask & (evidence.expect >= 0))
+    always_wrong = 0
+    fused_rows = []
+    for n in faq:
+        expected = evidence.index.keys[evidence.expect[n]]
+        if evidence.fused_path(n, settings):
+            kind, keys = decide(
+                evidence, n, replace(settings, answer_probability=1.0), lexical_settings
+            )
+            if kind == CLARIFY:
+                scores = hybrid.fuse(evidence.found[n], settings.weights)
+                p = hybrid.probabilities(scores, settings.temperature)
+                fused_rows.append((float(p.max()), keys[0] == expected if keys else False))
+        else:
+            kind, keys = decide(evidence, n, settings, lexical_settings)
+            always_wrong += kind == ANSWER and keys[0] != expected
+    budget = WRONG_BUDGET * max(len(faq), 1)
+    for band in ANSWER_PROBABILITIES:
+        wrong = always_wrong + sum(1 for p, right in fused_rows if p >= band and not right)
+        if wrong <= budget:
+            return round(float(band), 2)
+    return 1.0
+
+
+def decide(evidence, number, settings, lexical_settings=matcher.DEFAULT_SETTINGS):
+    """(kind, offered keys) for one question, as chat.hybrid.match decides it."""
+    text, lexical = evidence.texts[number], evidence.lexical[number]
+    found, language = evidence.found[number], evidence.languages[number]
+    if evidence.person[number]:
+        return HANDOFF, []
+    if "vector" not in found or not settings.uses_encoder or hybrid.decisive(lexical, settings):
+        kind, key, _, suggestions = matcher.decide(lexical, lexical_settings)
+        return kind, [key] if kind == ANSWER else [s.key for s in suggestions]
+    if intent.wants_person_semantic(
+        text,
+        evidence.consult[number],
+        threshold=settings.consult_similarity,
+        cue_threshold=settings.consult_cue_similarity,
+    ):
+        return HANDOFF, []
+    kind, key, _, suggestions = hybrid.decide(evidence.index, text, found, language, settings)
+    return kind, [key] if kind == ANSWER else [s.key for s in suggestions]
+
+
+def results(evidence, settings, numbers=None, lexical_settings=matcher.DEFAULT_SETTINGS):
+    numbers = range(len(evidence.questions)) if numbers is None else numbers
+    return [decide(evidence, n, settings, lexical_settings) for n in numbers]
+
+
+def cross_validated(
+    figures, evidence, names, folds, base, extra=None, lexical_settings=matcher.DEFAULT_SETTINGS
+):
+    """Held-out figures: each fold scored with everything learned on the other folds (and on
+    `extra`, an Evidence of more training questions, when given)."""
+    folds = np.asarray(folds)
+    out = [None] * len(evidence.questions)
+    for fold in sorted(set(folds.tolist())):
+        train = folds != fold
+        joined, mask = evidence, train
+        if extra is not None:
+            joined = Joined(evidence, extra)
+            mask = np.r_[train, np.ones(len(extra.questions), bool)]
+        settings = learn(joined, names, base, mask, lexical_settings)
+        held = np.flatnonzero(folds == fold)
+        scored = results(evidence, settings, held, lexical_settings)
+        for number, result in zip(held, scored, strict=True):
+            out[number] = result
+    return figures(out, evidence.questions)
+
+
+def cascade(evidence, lexical_settings=matcher.DEFAULT_SETTINGS, mask=None):
+    """The lowest lexical (score, lead) above which the lexical answer is always the right
+    one on the learning set: (decisive_score, decisive_margin); 0, 0 when none is safe."""
+    mask = np.ones(len(evidence.questions), bool) if mask is None else mask
+    rows = []
+    for number in np.flatnonzero(mask):
+        lexical = evidence.lexical[number]
+        if evidence.person[number] or not lexical:
+            continue
+        lead = lexical[0].score - (lexical[1].score if len(lexical) > 1 else 0.0)
+        kind, key, _, _ = matcher.decide(lexical, lexical_settings)
+        expect = evidence.expect[number]
+        right = expect >= 0 and key == evidence.index.keys[expect]
+        rows.append((lexical[0].score, lead, kind == ANSWER and right))
+    best = (0.0, 0.0, 0)
+    for score in np.arange(40.0, 100.0, 2.0):
+        for lead in np.arange(5.0, 50.0, 2.5):
+            above = [ok for s, m, ok in rows if s >= score and m >= lead]
+            if above and all(above) and len(above) > best[2]:
+                best = (float(score), float(lead), len(above))
+    return best[0], best[1]
+
+
+class Joined:
+    """Two Evidence objects over the same index, read as one (training on both sets)."""
+
+    def __init__(self, first, second):
+        self.index = first.index
+        self.questions = first.questions + second.questions
+        for name in ("texts", "languages", "lexical", "found"):
+            setattr(self, name, getattr(first, name) + getattr(second, name))
+        for name in ("person", "consult", "names_person", "asks_about", "kinds", "expect"):
+            setattr(self, name, np.r_[getattr(first, name), getattr(second, name)])
+
+    tensor = Evidence.tensor
+    fused = Evidence.fused
+    fused_path = Evidence.fused_path

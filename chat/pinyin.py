@@ -1,0 +1,190 @@
+"""Romanised Chinese read back into characters: "women gongsi zenme shenqing" → 我们公司怎么申请.
+
+People without a Chinese keyboard at hand type toneless pinyin, with or without spaces
+between the syllables. Neither the thesaurus, BM25 nor the sentence encoder understands
+that, so a message whose Latin words are pinyin and not English is rewritten in
+characters before it is matched.
+
+Reading is a most-probable segmentation, as jieba segments characters: the letters are cut
+into words whose toneless pinyin they spell, maximising the summed log frequency of the
+words (jieba's dictionary frequencies; the FAQ's own words weigh as common words, so the
+domain's reading of an ambiguous spelling wins). Plain functions over plain data, no ORM.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+from pypinyin import Style, lazy_pinyin
+
+from chat.normalise import has_cjk
+
+# Words rarer than this in jieba's dictionary are left out (they make odd readings).
+MIN_FREQUENCY = 50
+MAX_WORD = 4
+# The log probability of the FAQ's own words: that of a common word in jieba's dictionary
+# (a frequency of about 50,000 in its 60 million), so the domain's reading of a spelling wins.
+DOMAIN_SCORE = -7.0
+# A message is read as pinyin when this share of its Latin letters spell syllables and
+# few of its words are English.
+PINYIN_SHARE = 0.8
+ENGLISH_SHARE = 0.25
+_WORD_RE = re.compile(r"[A-Za-z]+|[^A-Za-z\s]+|\s+")
+_LETTERS_RE = re.compile(r"[a-z]+")
+_JIEBA_DICT = Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+@dataclass(frozen=True)
+class Reader:
+    # Letters of a domain word's toneless pinyin → (log probability, the word).
+    domain: dict
+    english: frozenset
+
+
+def _spelling(word):
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore", v_to_u=False)
+    if len(syllables) != len(word) or not all(s.isascii() and s.isalpha() for s in syllables):
+        return None
+    return syllables
+
+
+@lru_cache(maxsize=1)
+def _common():
+    """(letters → (log probability, word), longest spelling) over jieba's common words; built
+    once per process (about a second), on the first message that looks like pinyin."""
+    counts = []
+    with open(_JIEBA_DICT, encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 2 and len(parts[0]) <= MAX_WORD and int(parts[1]) >= MIN_FREQUENCY:
+                counts.append((parts[0], int(parts[1])))
+    total = math.log(sum(frequency for _, frequency in counts))
+    words = {}
+    for word, frequency in counts:
+        spelled = _spelling(word)
+        if spelled is None:
+            continue
+        letters = "".join(spelled)
+        score = math.log(frequency) - total
+        if letters not in words or score > words[letters][0]:
+            words[letters] = (score, word)
+    return words, max(len(letters) for letters in words)
+
+
+@lru_cache(maxsize=1)
+def syllables():
+    """Every toneless pinyin syllable (about 400), from the readings of single characters."""
+    chars = []
+    with open(_JIEBA_DICT, encoding="utf-8") as handle:
+        for line in handle:
+            word = line.split(maxsplit=1)[0]
+            if len(word) == 1:
+                chars.append(word)
+    return frozenset(
+        syllable
+        for syllable in lazy_pinyin("".join(chars), style=Style.NORMAL, errors="ignore")
+        if syllable.isascii() and syllable.isalpha()
+    )
+
+
+def build(domain_words=(), english_words=()):
+    """A reader that prefers `domain_words` (the FAQ's Chinese words) to jieba's common ones.
+
+    `english_words` are the English words a message is checked against (the FAQ's and the
+    thesaurus's): a message made of them is English, whatever it spells in pinyin.
+    """
+    domain = {}
+    for word in domain_words:
+        if has_cjk(word) and len(word) <= MAX_WORD:
+            spelled = _spelling(word)
+            if spelled is not None:
+                domain["".join(spelled)] = (DOMAIN_SCORE, word)
+    return Reader(domain=domain, english=frozenset(word.lower() for word in english_words))
+
+
+def _spells_syllables(letters, known):
+    """True when the letters are a run of pinyin syllables."""
+    reachable = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        reachable[end] = any(
+            reachable[start] and letters[start:end] in known
+            for start in range(max(0, end - 6), end)
+        )
+    return reachable[-1]
+
+
+def looks_like_pinyin(text, reader):
+    """True when a message without characters is written in toneless pinyin, not English."""
+    if has_cjk(text):
+        return False
+    words = _LETTERS_RE.findall(text.lower())
+    if not words:
+        return False
+    letters = sum(len(word) for word in words)
+    spelled = sum(len(word) for word in words if _spells_syllables(word, syllables()))
+    english = sum(1 for word in words if word in reader.english)
+    return spelled >= PINYIN_SHARE * letters and english <= ENGLISH_SHARE * len(words)
+
+
+def _read_letters(letters, reader):
+    """The most probable words for a run of letters; None when they do not spell pinyin."""
+    common, longest = _common()
+    size = len(letters)
+    best = [(-math.inf, None)] * (size + 1)
+    best[0] = (0.0, None)
+    for end in range(1, size + 1):
+        for start in range(max(0, end - longest), end):
+            if best[start][0] == -math.inf:
+                continue
+            spelled = letters[start:end]
+            found = reader.domain.get(spelled) or common.get(spelled)
+            if found is None:
+                continue
+            score = best[start][0] + found[0]
+            if score > best[end][0]:
+                best[end] = (score, (start, found[1]))
+    if best[size][0] == -math.inf:
+        return None
+    out, end = [], size
+    while end:
+        start, word = best[end][1]
+        out.append(word)
+        end = start
+    return "".join(reversed(out))
+
+
+def read(text, reader):
+    """The message in characters when it is pinyin, else the message unchanged.
+
+    Neighbouring pinyin words are read together ("fa ming zhuan li" → 发明专利); anything
+    else (numbers, English words, punctuation) stays where it was.
+    """
+    if reader is None or not looks_like_pinyin(text, reader):
+        return text
+    out, pending = [], []
+
+    def flush():
+        if pending:
+            letters = "".join(pending)
+            out.append(_read_letters(letters, reader) or " ".join(pending))
+            pending.clear()
+
+    for part in _WORD_RE.findall(text):
+        lowered = part.lower()
+        if part.isspace():
+            continue
+        if (
+            lowered.isalpha()
+            and lowered.isascii()
+            and lowered not in reader.english
+            and _spells_syllables(lowered, syllables())
+        ):
+            pending.append(lowered)
+            continue
+        flush()
+        out.append(part if not part.isalpha() else f" {part} ")
+    flush()
+    return "".join(out).strip()
