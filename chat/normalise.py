@@ -11,10 +11,13 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
 import snowballstemmer
-from opencc import OpenCC
-from pypinyin import Style, pinyin
+
+from core.lazy import lazy_import
+
+jieba = lazy_import("jieba")
+opencc = lazy_import("opencc")
+pypinyin = lazy_import("pypinyin")
 
 # CJK unified ideographs with extension A and the compatibility block.
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -27,7 +30,11 @@ _APOSTROPHE_RE = re.compile(r"['\u2018\u2019`]")
 _SEPARATOR_RE = re.compile(f"[^0-9a-z{CJK_CLASS}\u00ae]+")
 _REGISTERED_RE = re.compile("\u00ae")
 
-_converter = OpenCC("t2s")
+
+@lru_cache(maxsize=1)
+def _converter():
+    """Traditional → simplified Chinese (OpenCC's dictionaries load on first use)."""
+    return opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=4096)
@@ -35,7 +42,7 @@ def to_simplified(text):
     """Traditional to simplified characters; text without Han characters is returned as is."""
     if not _CJK_RE.search(text):
         return text
-    return _converter.convert(text)
+    return _converter().convert(text)
 
 
 def normalise(text):
@@ -102,7 +109,9 @@ def segment(run):
 @lru_cache(maxsize=8192)
 def readings(char):
     """Toneless pinyin readings of one Han character (all of them, for heteronyms)."""
-    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")[0] or ())
+    return frozenset(
+        pypinyin.pinyin(char, style=pypinyin.Style.NORMAL, heteronym=True, errors="ignore")[0] or ()
+    )
 
 
 def is_word(text):

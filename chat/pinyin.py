@@ -11,16 +11,18 @@ words (jieba's dictionary frequencies; the FAQ's own words weigh as common words
 domain's reading of an ambiguous spelling wins). Plain functions over plain data, no ORM.
 """
 
+import importlib.util
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
-from pypinyin import Style, lazy_pinyin
-
 from chat.normalise import has_cjk
+from core.lazy import lazy_import
+
+jieba = lazy_import("jieba")
+pypinyin = lazy_import("pypinyin")
 
 # Words rarer than this in jieba's dictionary are left out (they make odd readings).
 MIN_FREQUENCY = 50
@@ -34,7 +36,11 @@ PINYIN_SHARE = 0.8
 ENGLISH_SHARE = 0.25
 _WORD_RE = re.compile(r"[A-Za-z]+|[^A-Za-z\s]+|\s+")
 _LETTERS_RE = re.compile(r"[a-z]+")
-_JIEBA_DICT = Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+def _jieba_dict():
+    """jieba's own dictionary file (the words and their frequencies)."""
+    return Path(importlib.util.find_spec("jieba").origin).resolve().parent / "dict.txt"
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,9 @@ class Reader:
 
 
 def _spelling(word):
-    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore", v_to_u=False)
+    syllables = pypinyin.lazy_pinyin(
+        word, style=pypinyin.Style.NORMAL, errors="ignore", v_to_u=False
+    )
     if len(syllables) != len(word) or not all(s.isascii() and s.isalpha() for s in syllables):
         return None
     return syllables
@@ -56,7 +64,7 @@ def _common():
     """(letters → (log probability, word), longest spelling) over jieba's common words; built
     once per process (about a second), on the first message that looks like pinyin."""
     counts = []
-    with open(_JIEBA_DICT, encoding="utf-8") as handle:
+    with open(_jieba_dict(), encoding="utf-8") as handle:
         for line in handle:
             parts = line.split()
             if len(parts) >= 2 and len(parts[0]) <= MAX_WORD and int(parts[1]) >= MIN_FREQUENCY:
@@ -78,14 +86,16 @@ def _common():
 def syllables():
     """Every toneless pinyin syllable (about 400), from the readings of single characters."""
     chars = []
-    with open(_JIEBA_DICT, encoding="utf-8") as handle:
+    with open(_jieba_dict(), encoding="utf-8") as handle:
         for line in handle:
             word = line.split(maxsplit=1)[0]
             if len(word) == 1:
                 chars.append(word)
     return frozenset(
         syllable
-        for syllable in lazy_pinyin("".join(chars), style=Style.NORMAL, errors="ignore")
+        for syllable in pypinyin.lazy_pinyin(
+            "".join(chars), style=pypinyin.Style.NORMAL, errors="ignore"
+        )
         if syllable.isascii() and syllable.isalpha()
     )
 
