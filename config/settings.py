@@ -178,8 +178,30 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A task survives a kill: acknowledged only once it has run, put back when its process
+# dies, and taken one at a time so a busy worker holds no queue of others. A message
+# left unacknowledged by a worker that vanished is delivered again after the visibility
+# timeout, which must outlast the longest job (the hard time limit) or a job still
+# running would be started twice. Every task is idempotent (README "Periodic jobs").
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 if CELERY_TASK_TIME_LIMIT < 120 else CELERY_TASK_TIME_LIMIT - 60
+)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT, "
+        "or a job still running would be delivered again."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # Periodic jobs; `manage.py runlocal` runs the same schedule in-process on the embedded default.
 CELERY_BEAT_SCHEDULE = {
+    # E-mail whose hand-over after commit was missed (broker down, worker killed).
+    "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
     "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
     "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
     # Daily work run hourly: both jobs are idempotent and catch up after an outage.
