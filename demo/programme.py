@@ -858,7 +858,9 @@ class _Seeder:
         self.now = timezone.now()
         # Made-up history ends when today began, so runs on the same day agree to the second.
         self.anchor = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time()))
-        # The demo password is published; one hash serves the four logins (each costs ~0.4 s).
+        # The demo password is published; one hash serves every seeded person (each costs
+        # ~0.4 s), so load and fault tests can sign in as many firms and agencies. Demo data
+        # only: seed_demo fills an empty database and is never run on production data.
         self.demo_password = make_password(DEMO_PASSWORD)
         self.events = []
         self.used_names = set()
@@ -923,7 +925,7 @@ class _Seeder:
             email=f"{username}@{DEMO_EMAIL_DOMAIN}",
             role=role,
             display_name=display_name,
-            password=make_password(None),
+            password=self.demo_password,
             **memberships,
         )
 

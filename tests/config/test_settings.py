@@ -69,7 +69,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         }
     )
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "core.cache.FallbackRedisCache"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert values["broker"] == "redis://127.0.0.1:6379/0"
     assert values["eager"] is False

@@ -248,6 +248,26 @@ def test_demo_logins_have_the_right_memberships(seeded):
     assert officer.is_programme_officer and officer.is_staff and officer.is_superuser
 
 
+def test_every_seeded_person_signs_in_with_the_demo_password(seeded):
+    # Load and fault tests act as many firms and agencies; one hash is shared, so check a few.
+    people = User.objects.exclude(username__startswith="demo-")
+    assert people.filter(role=User.Role.FIRM_MEMBER).count() > 1
+    assert people.filter(role=User.Role.AGENCY_STAFF).count() > 1
+    for role in (User.Role.FIRM_MEMBER, User.Role.AGENCY_STAFF, User.Role.INCUBATOR_MANAGER):
+        assert people.filter(role=role).last().check_password(demo.DEMO_PASSWORD)
+    hashes = set(User.objects.exclude(username="demo-editor").values_list("password", flat=True))
+    assert len(hashes) == 1
+
+
+def test_the_seeds_e_mail_to_made_up_people_is_never_sent(seeded):
+    from core.models import OutboxMessage
+
+    queued = OutboxMessage.objects.all()
+    assert queued.exists()
+    assert not queued.filter(sent_at__isnull=True).exists()
+    assert set(queued.values_list("last_error", flat=True)) == {"discarded: made-up recipients"}
+
+
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(db):
     first = _dump_of_a_fresh_run(*SIZES, "--seed", "5")
     second = _dump_of_a_fresh_run(*SIZES, "--seed", "5")

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from core.actions.outbox import outbox_discarded
 from demo import programme as demo
 
 
@@ -32,8 +33,12 @@ class Command(BaseCommand):
             self.stdout.write("Programme data exists already; nothing seeded.")
             return
         try:
-            # The demo's people are made up: the mail the seeded work would send goes nowhere.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            # The demo's people are made up: the mail the seeded work would send goes nowhere,
+            # neither now nor later from the outbox.
+            with (
+                outbox_discarded(),
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            ):
                 report = demo.seed(firms=firms, agencies=agencies, incubators=incubators, seed=seed)
         except demo.DemoDataExists:
             raise CommandError(

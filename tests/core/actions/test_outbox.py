@@ -32,10 +32,13 @@ def test_the_message_is_sent_on_commit_and_marked_sent(django_capture_on_commit_
 
 
 def test_a_rolled_back_event_leaves_no_message(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            _queue()
-            raise RuntimeError("the event failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _queue()
+        raise RuntimeError("the event failed")
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []
 
