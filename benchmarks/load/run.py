@@ -274,15 +274,8 @@ class Stack:
 
     def collect_static(self):
         """DEBUG off serves hashed names from the manifest, which only collectstatic writes;
-        it hashes and compresses every file (a minute), so only when a source is newer."""
-        manifest = VAR / "static" / "staticfiles.json"
-        apps = [p for p in BASE_DIR.glob("*/static/**/*") if not p.is_relative_to(VAR.parent)]
-        sources = [BASE_DIR / ".venv" / ".installed", *apps]
-        sources += list((BASE_DIR / "frontend" / "node_modules").glob("*/dist/**/*"))
-        newest = max((path.stat().st_mtime for path in sources if path.is_file()), default=0)
-        if manifest.exists() and manifest.stat().st_mtime >= newest:
-            return
-        _manage("collectstatic", "--noinput", "--verbosity", "0", env=self.env)
+        it hashes and compresses every file (a minute), so only when a source changed."""
+        _manage("collectstatic_release", "--verbosity", "0", env=self.env)
 
     def start(self, timeout=120):
         self.log = self.log_path.open("wb")
@@ -291,6 +284,7 @@ class Stack:
                 sys.executable, "manage.py", "serve",
                 "--host", "127.0.0.1", "--port", str(self.port),
                 "--workers", str(self.workers), "--celery-concurrency", "1",
+                "--no-release",
             ],
             cwd=BASE_DIR, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
