@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import money
@@ -50,11 +50,26 @@ class ServiceItem(models.Model):
     def __str__(self):
         return self.display_name
 
+    def quantity_text(self, count):
+        """`count` of this item's unit in words, with the plural the language needs."""
+        return UNIT_QUANTITIES[self.unit] % {"count": count}
+
     @property
     def display_name(self):
         if (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+
+# A quantity of each unit, plural per language ("1 time", "3 times"; 1 次, 3 次).
+UNIT_QUANTITIES = {
+    ServiceItem.Unit.TIMES: ngettext_lazy("%(count)s time", "%(count)s times", "count"),
+    ServiceItem.Unit.HOURS: ngettext_lazy("%(count)s hour", "%(count)s hours", "count"),
+    ServiceItem.Unit.SESSIONS: ngettext_lazy("%(count)s session", "%(count)s sessions", "count"),
+    ServiceItem.Unit.REPORTS: ngettext_lazy("%(count)s report", "%(count)s reports", "count"),
+    ServiceItem.Unit.FILINGS: ngettext_lazy("%(count)s filing", "%(count)s filings", "count"),
+    ServiceItem.Unit.ASSETS: ngettext_lazy("%(count)s asset", "%(count)s assets", "count"),
+}
 
 
 def default_reminder_days():
