@@ -375,6 +375,9 @@ class Bulk:
                 package_price=plan.price,
                 government_amount=plan.government,
                 copay_amount=plan.copay,
+                # Fixed at acceptance, as engagement_start fixes them.
+                government_share=self.p.year.government_share,
+                copay_cap=self.p.year.copay_cap,
                 status=engagement_actions.initial_status(self.p.year, plan.copay)
                 if plan.paid_at is None
                 else Engagement.Status.ACTIVE,
