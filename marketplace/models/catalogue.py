@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import money
 from marketplace.choices import CustodyArea, RevenueBand
 
 
@@ -192,12 +193,7 @@ class ProgrammeYear(models.Model):
 
     def split_price(self, price):
         """Split a package price into (government amount, firm co-payment)."""
-        government = (price * self.government_share).quantize(Decimal("0.01"))
-        copay = price - government
-        if self.copay_cap is not None and copay > self.copay_cap:
-            copay = self.copay_cap
-            government = price - copay
-        return government, copay
+        return money.split(price, share=self.government_share, copay_cap=self.copay_cap)
 
 
 class PackageItem(models.Model):
