@@ -155,6 +155,11 @@ def obj(name, kwarg="pk", **extra):
     return build
 
 
+def _request_and_agency(world, side):
+    """A request with the agency of its own side (Alice's agency for hers, Bob's for his)."""
+    return {"request_id": world[side]["request"].pk, "agency_id": world[side]["agency"].pk}
+
+
 def kwargs(**fixed):
     def build(world, side):
         return dict(fixed)
@@ -273,6 +278,11 @@ ROUTES = {
         args=obj("request", "request_id"),
     ),
     "frontend:request-choose": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
+    "frontend:request-choose-confirm": html(
+        PARTIES(ALICE_FIRM, FIRMS, status=REDIRECT),
+        args=_request_and_agency,
+        note="Alice's request is engaged already: sent back to it",
+    ),
     "frontend:request-withdraw": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
     "frontend:offer-inbox": html(ROLE(STAFF)),
     "frontend:offer-detail": html(
