@@ -64,6 +64,9 @@ serve: install $(NODE_STAMP) messages ## Serve as in production: migrate, collec
 test: assets ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+test-fast: assets ## The suite without browser journeys and slow end-to-end runs, while working
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser" $(PYTEST_ARGS)
+
 lint: install ## ruff check, ruff format --check, the import contracts and the migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
