@@ -64,6 +64,9 @@ serve: install $(NODE_STAMP) messages ## Serve as in production: migrate, collec
 test: assets ## Set up and run the whole test suite (browser tests included)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+test-fast: assets ## The suite without browser journeys and slow end-to-end runs, while working
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser" $(PYTEST_ARGS)
+
 lint: install ## ruff check, ruff format --check, the import contracts and the migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -86,6 +89,12 @@ bench: migrate ## Run the benchmarks and print figures beside their baselines (B
 .PHONY: bench-load
 bench-load: install ## Load-test the production stack: 50 people on the scale seed (BENCH_LOAD_ARGS=--check)
 	$(PY) -m benchmarks.load $(BENCH_LOAD_ARGS)
+
+# Kills a web worker, the Celery worker and a pool process under load on PostgreSQL + Redis and
+# checks that no acknowledged write, job or e-mail was lost (BENCH_FAULTS_ARGS=--jobs 1000).
+.PHONY: bench-faults
+bench-faults: install ## Fault test: kill processes of `manage.py serve` under load; nothing may be lost
+	$(PY) -m benchmarks.faults $(BENCH_FAULTS_ARGS)
 
 clean: ## Remove the virtualenv and local data (database, media, static)
 	rm -rf $(VENV) var

@@ -4,6 +4,7 @@ from collections import Counter
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
@@ -11,6 +12,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from core.models import AuditEvent, Notification
+from custody.models import Deadline
 from demo import programme as demo
 from marketplace import actions, candidates
 from marketplace.actions.offers import _deadline
@@ -181,6 +183,28 @@ def test_this_years_programme_is_open_with_a_standard_package(seeded):
     government, _copay = year.split_price(price)
     # The budget covers the government's part of the package for every target firm.
     assert government * year.target_firms <= year.budget
+
+
+def test_every_seeded_person_signs_in_with_the_demo_password(seeded):
+    # Load and fault tests act as many firms and agencies; one hash is shared, so check a few.
+    people = User.objects.exclude(username__startswith="demo-")
+    assert people.filter(role=User.Role.FIRM_MEMBER).count() > 1
+    assert people.filter(role=User.Role.AGENCY_STAFF).count() > 1
+    for role in (User.Role.FIRM_MEMBER, User.Role.AGENCY_STAFF, User.Role.INCUBATOR_MANAGER):
+        assert people.filter(role=role).last().check_password(demo.DEMO_PASSWORD)
+    seeded_people = User.objects.filter(email__endswith=f"@{demo.DEMO_EMAIL_DOMAIN}")
+    hashes = set(seeded_people.values_list("password", flat=True))
+    assert len(hashes) <= 2  # the story's people share one; the CMS editor has its own
+    assert all(check_password(demo.DEMO_PASSWORD, encoded) for encoded in hashes)
+
+
+def test_the_seeds_e_mail_to_made_up_people_is_never_sent(seeded):
+    from core.models import OutboxMessage
+
+    queued = OutboxMessage.objects.all()
+    assert queued.exists()
+    assert not queued.filter(sent_at__isnull=True).exists()
+    assert set(queued.values_list("last_error", flat=True)) == {"discarded: made-up recipients"}
 
 
 def test_demo_logins_have_the_right_memberships(seeded):
@@ -403,7 +427,9 @@ def test_a_visitor_can_walk_the_demo_firms_journey(seeded):
     )
     ranking, _profiles = rank_request(request)
     agency_user = User.objects.get(username="demo-agency")
-    assert agency_user.agency_id in {candidate.agency_id for candidate in ranking.candidates}
+    # The obvious choice is the demo login: the best-ranked agency, by the demo's own data
+    # (the only office in the firm's district, its industry declared).
+    assert ranking.candidates[0].agency_id == agency_user.agency_id
     offer = actions.offer_make(request=request, agency=agency_user.agency, by=member)
     engagement = actions.offer_accept(offer=offer, by=agency_user)
 
@@ -472,6 +498,17 @@ def test_budget_left_still_covers_the_pending_offers(seeded):
         for r in pending.prefetch_related("items__service_item")
     )
     assert budget_left(year) >= needed + year.split_price(year.package_price())[0]
+
+
+def test_the_demo_firm_has_a_portfolio_with_fees_due_soon(seeded):
+    firm = User.objects.get(username="demo-firm").firm
+    kinds = set(firm.ip_assets.values_list("kind", flat=True))
+    assert kinds == {"patent", "trademark", "software_copyright"}
+    soon = timezone.localdate() + datetime.timedelta(days=90)
+    due = Deadline.objects.filter(asset__firm=firm, due_on__lte=soon)
+    assert due.count() >= 2
+    # Entered by the firm's own member, through the action that writes the trail.
+    assert AuditEvent.objects.filter(action="asset.created", firm_id=firm.pk).count() == 4
 
 
 # --- demo_logins ---------------------------------------------------------------------------

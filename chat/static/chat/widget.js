@@ -145,7 +145,8 @@
     }
 
     function connect() {
-      if (!("WebSocket" in window)) { setStatus(data.textOffline); return; }
+      // The server found the channel layer down: ask over HTTP, say live chat is off.
+      if (data.live === "0" || !("WebSocket" in window)) { setStatus(data.textOffline); return; }
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       socket = new WebSocket(scheme + window.location.host + data.wsPath);
       socket.addEventListener("open", function () { socketReady = true; failures = 0; setStatus(""); });
