@@ -206,6 +206,8 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
     "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
     "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
+    # Agencies whose licence ends within 60 days while they hold firms' custody (once each).
+    "warn-expiring-licences": {"task": "marketplace.warn_expiring_licences", "schedule": 21600.0},
     # Daily work run hourly: both jobs are idempotent and catch up after an outage.
     "flag-missed-deadlines": {
         "task": "custody.flag_missed_deadlines",
@@ -214,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "custody.send_deadline_reminders",
         "schedule": float(env_int("CUSTODY_DEADLINE_JOB_SECONDS", 3600, minimum=1)),
+    },
+    # Every in-force right's next deadlines re-derived (new fees within the horizon, renewals
+    # rolled forward, provisional dates once the holiday calendar knows their year).
+    "refresh-deadlines": {
+        "task": "custody.refresh_deadlines",
+        "schedule": float(env_int("CUSTODY_DEADLINE_REFRESH_SECONDS", 21600, minimum=1)),
     },
     # Co-payment reminders and lapses; Stripe calls that failed, sent again with their keys.
     "chase-copayments": {"task": "payments.chase_copayments", "schedule": 3600.0},
