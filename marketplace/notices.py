@@ -34,6 +34,13 @@ register(
         "engagement_cancelled": lambda p: (
             _("The custody of %(firm)s by %(agency)s was cancelled: %(reason)s") % p
         ),
+        "licence_expiring": lambda p: (
+            _(
+                "The licence of %(agency)s ends on %(valid_until)s while it holds the custody "
+                "of %(firms)s firms."
+            )
+            % p
+        ),
         "change_requested": lambda p: (
             _("%(firm)s asks to move from %(agency)s to %(new_agency)s.") % p
         ),
