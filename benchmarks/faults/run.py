@@ -341,7 +341,13 @@ def main(argv=None):
     time.sleep(args.between_kills)
     kills.append(_kill(stack.pid_of("worker"), "Celery worker (main process)"))
     time.sleep(args.between_kills)
+    # The replacement worker forks its pool once it has started; on a busy machine that
+    # can take a while.
+    waited_from = time.monotonic()
     pool = stack.children("worker")
+    while not pool and time.monotonic() - waited_from < 90:
+        time.sleep(0.5)
+        pool = stack.children("worker")
     if pool:
         kills.append(_kill(pool[0], "Celery pool process"))
     else:
