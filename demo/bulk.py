@@ -23,8 +23,9 @@ from django.utils.formats import date_format
 
 from core.actions.outbox import outbox_discarded
 from core.models import AuditEvent, Notification
-from custody.payments import ledger
-from custody.payments.models import CoPayment, LedgerEntry, Method
+from custody.payments import gateway, ledger
+from custody.payments.models import CoPayment, LedgerEntry, Method, payment_reference
+from custody.payments.selectors import payee_account
 from demo.custody import seed_workspace
 from demo.participants import Planner, check, demo_password_for_everyone
 from demo.programme import (
@@ -596,6 +597,11 @@ class Bulk:
             {"firm": firm.row.name, "agency": agency.row.name, "request_id": request.pk},
             at=at,
         )
+        if (
+            engagement_actions.initial_status(self.p.year, plan.copay)
+            == Engagement.Status.AWAITING_PAYMENT
+        ):
+            self._copayment_due(firm, agency, engagement, at)
         if plan.paid_at is None:
             return
         self._event(
@@ -627,6 +633,28 @@ class Bulk:
                 "amount": str(engagement.copay_amount),
                 "reference": self._reference(plan),
             },
+        )
+
+    def _copayment_due(self, firm, agency, engagement, at):
+        """What custody.payments.actions.copayments.copayment_open tells the firm."""
+        account = payee_account(on=timezone.localdate(at))
+        due_by = at + datetime.timedelta(days=self.p.year.copay_due_days)
+        self._notify(
+            [firm.user],
+            "copayment_due",
+            {
+                "firm": firm.row.name,
+                "agency": agency.row.name,
+                "engagement_id": engagement.pk,
+                "amount": str(engagement.copay_amount),
+                "due_by": timezone.localtime(due_by).strftime("%Y-%m-%d %H:%M"),
+                "reference": payment_reference(engagement.pk),
+                "account_name": account.account_name if account else "",
+                "bank_name": account.bank_name if account else "",
+                "account_number": account.account_number if account else "",
+                "online": gateway.is_configured(),
+            },
+            at=at,
         )
 
     def _change(self):

@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from custody.payments.models import PayeeAccount
 from demo.reference import (
     CATALOGUE,
     DEMO_EMAIL_DOMAIN,
@@ -325,6 +326,15 @@ class Planner:
             row.programme_year = year
             check(row)
             row.save()
+        # The account firms pay their co-payments into (made up, as every demo fact is).
+        payee = PayeeAccount(
+            account_name="南京市知识产权托管服务项目办公室",
+            bank_name="中国银行南京鼓楼支行",
+            account_number="4651 0000 0000 2026",
+            valid_from=year.opens_on,
+        )
+        check(payee)
+        payee.save()
         return year
 
     # --- agencies ------------------------------------------------------------
