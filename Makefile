@@ -12,7 +12,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets migrate seed run serve test lint format bench clean
+.PHONY: help install messages assets migrate seed run serve test lint format bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,10 +38,13 @@ $(NODE_STAMP): frontend/package.json frontend/package-lock.json
 		echo "npm not found: dashboards will show tables without charts."; \
 	fi
 
-assets: install $(NODE_STAMP) ## Compile translations, install npm assets and collect static files
+messages: install
 	@mkdir -p var
 	$(BIN)/pybabel compile --statistics -d locale -D django
-	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# collectstatic_release skips the copy and compression when the sources are unchanged.
+assets: messages $(NODE_STAMP) ## Compile translations, install npm assets and collect static files
+	$(PY) manage.py collectstatic_release --verbosity 0
 
 migrate: assets ## Apply database migrations
 	$(PY) manage.py migrate --noinput --verbosity 0
@@ -55,7 +58,7 @@ run: seed ## Set up everything and serve HTTP and WebSocket on http://127.0.0.1:
 
 # Production mode: settings from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …).
 WORKERS ?= 2
-serve: migrate ## Serve as in production: WORKERS ASGI processes on one port, Celery worker and beat
+serve: install $(NODE_STAMP) messages ## Serve as in production: migrate, collect static when changed, WORKERS ASGI processes, Celery worker and beat
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: assets ## Set up and run the whole test suite (browser tests included)

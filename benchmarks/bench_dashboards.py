@@ -221,6 +221,8 @@ def build(scale):
                 package_price=Decimal("12000.00"),
                 government_amount=Decimal("9600.00"),
                 copay_amount=Decimal("2400.00"),
+                government_share=year.government_share,
+                copay_cap=year.copay_cap,
             )
             for n, offer in enumerate(accepted)
         )

@@ -66,6 +66,8 @@ def seed(*, clients, assets, today):
                 package_price=1000,
                 government_amount=800,
                 copay_amount=200,
+                government_share=year.government_share,
+                copay_cap=year.copay_cap,
             )
             for request in requests
         ),

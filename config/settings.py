@@ -437,6 +437,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 60, minimum=0)
 # Pages restricted to logged-in readers send them to the portal's own login.
 WAGTAIL_FRONTEND_LOGIN_URL = "/login/"
+# No Gravatar: it is unreachable from mainland China and would leak editors' e-mail hashes.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # The assistant's FAQ matcher: thresholds and weights tuned on the development set
 # (benchmarks/bench_faq.py --tune); chat.matcher.MatcherSettings has the same defaults.

@@ -9,6 +9,7 @@ class CustodyConfig(AppConfig):
     def ready(self):
         # The wording of this app's notices, and the money that follows an engagement's moves.
         from custody import notices, receivers, selectors  # noqa: F401
-        from marketplace import track_record
+        from marketplace import deliveries, track_record
 
         track_record.register(selectors.track_record)
+        deliveries.register(selectors.delivered_under)

@@ -24,5 +24,5 @@ def engagement_cancelled(sender, *, engagement, by, reason, **kwargs):
 
 
 @receiver(signals.engagement_transferred, dispatch_uid="custody.engagement_transferred")
-def engagement_transferred(sender, *, old, new, released, now, **kwargs):
-    payments.engagement_transferred(old=old, new=new, released=released, now=now)
+def engagement_transferred(sender, *, old, new, released, now, by=None, **kwargs):
+    payments.engagement_transferred(old=old, new=new, released=released, now=now, by=by)

@@ -18,7 +18,9 @@ up to the amount exactly.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_DOWN, Decimal
+
+from core import money
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -83,12 +85,7 @@ class SettlementResult:
 
 def split(price, *, share, copay_cap=None):
     """(government, co-payment) of a price: the same rule as ProgrammeYear.split_price."""
-    government = (price * share).quantize(FEN, rounding=ROUND_HALF_EVEN)
-    copay = price - government
-    if copay_cap is not None and copay > copay_cap:
-        copay = copay_cap
-        government = price - copay
-    return government, copay
+    return money.split(price, share=share, copay_cap=copay_cap)
 
 
 def _allocate(total, weights):
@@ -113,7 +110,7 @@ def settle(items, *, government_share, copay_cap, reservation):
     values = [item.unit_price * n for item, n in zip(items, counted, strict=True)]
     delivered = sum(values, ZERO)
     split_government, split_copay = split(delivered, share=government_share, copay_cap=copay_cap)
-    plain_government = (delivered * government_share).quantize(FEN, rounding=ROUND_HALF_EVEN)
+    plain_government = money.to_fen(delivered * government_share)
     cap_applied = split_government != plain_government
     amount = max(min(split_government, reservation), ZERO)
     parts = _allocate(amount, values)

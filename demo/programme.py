@@ -2045,6 +2045,8 @@ class _Contracting:
                 package_price=plan.price,
                 government_amount=plan.government,
                 copay_amount=plan.copay,
+                government_share=self.year.government_share,
+                copay_cap=self.year.copay_cap,
                 created_at=offer.responded_at,
             )
             engagements.append(_check(plan.engagement, exclude=_relations(Engagement)))

@@ -92,6 +92,8 @@ class Stack:
                 "2",
                 "--celery-concurrency",
                 "1",
+                # The test database is migrated already; static files are not served here.
+                "--no-release",
             ],
             cwd=BASE_DIR,
             env=env,
@@ -195,3 +197,27 @@ def test_two_web_workers_celery_and_beat_behind_one_port(stack, personas, engage
         pytest.fail(f"beat did not run the job:\n{stack.output()[-4000:]}")
     assert "custody.flag_missed_deadlines" in stack.output()
     assert datetime.date.today() >= missed.due_on  # noqa: DTZ011 - a date, not a moment
+
+
+def _pids(output, name):
+    return [int(pid) for pid in re.findall(rf"started {name} \(pid (\d+)\)", output)]
+
+
+def test_a_killed_celery_worker_is_restarted_alone_and_the_site_keeps_answering(stack):
+    (worker,) = _pids(stack.output(), "worker")
+    (web,) = _pids(stack.output(), "web")
+    os.kill(worker, signal.SIGKILL)
+    failures = 0
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_pids(stack.output(), "worker")) < 2:
+        try:
+            status = _get(stack.port, "/healthz")[0]
+        except OSError:
+            status = None
+        failures += status != 200
+        time.sleep(0.1)
+    assert len(_pids(stack.output(), "worker")) == 2, stack.output()[-3000:]
+    assert failures == 0
+    assert _pids(stack.output(), "web") == [web]
+    assert stack.process.poll() is None
+    stack.wait_until_ready(timeout=60)

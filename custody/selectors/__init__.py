@@ -21,6 +21,7 @@ from custody.selectors.portfolio import (
 )
 from custody.selectors.scope import engagement_scoped, firm_scoped, in_custody_of
 from custody.selectors.services import (
+    delivered_under,
     engagement_deliveries,
     engagement_items_with_progress,
     evidence_get_for_user,
@@ -50,6 +51,7 @@ __all__ = [
     "deadline_firms_visible_to",
     "deadline_get_for_user",
     "deadlines_visible_to",
+    "delivered_under",
     "engagement_deliveries",
     "engagement_items_with_progress",
     "engagement_scoped",

@@ -21,6 +21,7 @@ from custody.models import (
 )
 from custody.selectors.deadlines import deadlines_visible_to
 from custody.selectors.scope import engagement_scoped
+from marketplace import deliveries
 from marketplace.models import Engagement, Firm
 
 
@@ -114,6 +115,18 @@ def engagement_deliveries(engagement):
         )
         for item in engagement_items_with_progress(engagement)
     ]
+
+
+def delivered_under(engagement):
+    """What the firm confirmed under `engagement`, per service item, and the records still
+    waiting for it (registered with `marketplace.deliveries` for a change of agency)."""
+    items = engagement_items_with_progress(engagement)
+    return deliveries.Delivered(
+        confirmed={item.service_item_id: item.confirmed for item in items},
+        pending_records=ServiceRecord.objects.filter(
+            engagement=engagement, status=ServiceRecord.Status.PENDING
+        ).count(),
+    )
 
 
 def service_records_of_engagement(*, user, engagement):

@@ -52,12 +52,12 @@ def track_record(agency_ids):
 
 
 def settlement_preview(engagement):
-    """What approving the settlement now would pay, from the confirmed records."""
-    programme_year = engagement.programme_year
+    """What approving the settlement now would pay, from the confirmed records, under the
+    share and cap fixed on the engagement at acceptance (not the programme's current ones)."""
     return settlement.settle(
         engagement_deliveries(engagement),
-        government_share=programme_year.government_share,
-        copay_cap=programme_year.copay_cap,
+        government_share=engagement.government_share,
+        copay_cap=engagement.copay_cap,
         reservation=engagement.government_amount,
     )
 

@@ -9,6 +9,12 @@ register = template.Library()
 
 
 @register.filter
+def quantity(count, service_item):
+    """`count` in `service_item`'s unit, with the language's plural: {{ n|quantity:item }}."""
+    return service_item.quantity_text(count)
+
+
+@register.filter
 def audit_action_label(action):
     return AUDIT_ACTIONS.get(action, action)
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.forms import AgencyFilterForm, ReasonForm
+from frontend.filter_forms import AgencyFilterForm
+from frontend.forms import ReasonForm
 from frontend.labels import LICENCE_WARNING_DAYS
 from frontend.views.access import decide, paginate, role_required
 from frontend.views.office import office_review_panel

@@ -3,7 +3,7 @@ firms under custody, the programme office's overview."""
 
 from django.shortcuts import render
 
-from frontend.forms import EngagementFilterForm
+from frontend.filter_forms import EngagementFilterForm
 from frontend.views.access import paginate, role_required
 from marketplace import selectors
 

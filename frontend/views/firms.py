@@ -3,7 +3,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.forms import FirmFilterForm, ReasonForm
+from frontend.filter_forms import FirmFilterForm
+from frontend.forms import ReasonForm
 from frontend.views.access import decide, paginate, role_required
 from frontend.views.incubators import incubator_review_panel
 from marketplace import actions, selectors

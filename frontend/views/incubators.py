@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from frontend.forms import FirmFilterForm, IncubatorFilterForm
+from frontend.filter_forms import FirmFilterForm, IncubatorFilterForm
 from frontend.views.access import paginate, role_required
 from marketplace import selectors
 

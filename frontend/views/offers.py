@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.forms import OfferFilterForm, ReasonForm
+from frontend.filter_forms import OfferFilterForm
+from frontend.forms import ReasonForm
 from frontend.views.access import decide, paginate, role_required
 from marketplace import actions, selectors
 from marketplace.explain import describe_reason

@@ -11,13 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionError
-from frontend.forms import (
-    ChangeAgencyForm,
-    ChooseAgencyForm,
-    CustodyRequestFilterForm,
-    CustodyRequestForm,
-    ReasonForm,
-)
+from frontend.filter_forms import CustodyRequestFilterForm
+from frontend.forms import ChangeAgencyForm, ChooseAgencyForm, CustodyRequestForm, ReasonForm
 from frontend.labels import SCORE_COMPONENTS
 from frontend.views.access import decide, paginate, role_required
 from marketplace import actions, eligibility, selectors

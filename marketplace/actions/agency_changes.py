@@ -66,11 +66,11 @@ def agency_change_request(*, engagement, new_agency, by, reason):
 
 
 @transaction.atomic
-def agency_change_approve(*, change, by, now=None, delivered_value=None):
+def agency_change_approve(*, change, by, now=None):
     """Move what is left of an engagement to the new agency; the history stays.
 
-    delivered_value: CNY value of services already delivered under the old
-    engagement (the custody workspace supplies it; zero before any delivery).
+    The old agency is paid for what the firm confirmed under it, pro rata, under the terms
+    fixed at acceptance; the new engagement takes the remaining quotas and budget only.
     """
     now = now or timezone.now()
     check_officer(by)
@@ -97,9 +97,7 @@ def agency_change_approve(*, change, by, now=None, delivered_value=None):
             describe_constraint(exclusion.constraint), code=exclusion.constraint
         )
 
-    new = engagement_transfer(
-        engagement=old, new_agency=new_agency, by=by, now=now, delivered_value=delivered_value
-    )
+    new = engagement_transfer(engagement=old, new_agency=new_agency, by=by, now=now)
     change.decided_by = by
     change.decided_at = now
     states.transition(

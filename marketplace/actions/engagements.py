@@ -10,24 +10,21 @@ function here. Money follows through `marketplace.signals`, in the same transact
 """
 
 import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core import states
+from core import money, states
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
 from core.notices import notify
-from marketplace import signals
+from marketplace import deliveries, signals
 from marketplace.actions.checks import check_officer
 from marketplace.actions.requests import waitlist_serve
 from marketplace.models import Engagement, EngagementItem, ProgrammeYear
 from marketplace.selectors.people import agency_staff, firm_members
-
-CENT = Decimal("0.01")
 
 
 def _one_year_after(day):
@@ -52,16 +49,29 @@ def _lock(engagement):
     )
 
 
+def _running_elsewhere(request):
+    return Engagement.objects.filter(
+        firm_id=request.firm_id,
+        programme_year_id=request.programme_year_id,
+        status__in=Engagement.RUNNING,
+    ).exists()
+
+
 def engagement_start(*, request, offer, agency, programme_year, items, by, now):
     """Create the engagement for an accepted offer; the caller holds the request's lock.
 
-    items: (service item, quota) pairs of the request. Its money is reserved on the budget
-    (through `signals.engagement_started`) in the caller's transaction.
+    items: (service item, quota) pairs of the request. The programme's share and cap are fixed
+    on the engagement now; its money is reserved on the budget (through
+    `signals.engagement_started`) in the caller's transaction.
     """
-    price = sum((item.unit_price * quota for item, quota in items), Decimal("0.00"))
+    price = money.to_fen(sum((item.unit_price * quota for item, quota in items), money.ZERO))
     government, copay = programme_year.split_price(price)
     status = initial_status(programme_year, copay)
     states.check(Engagement, None, status)
+    if _running_elsewhere(request):
+        raise InvalidTransition(
+            _("This firm is already under custody this year."), code="already_engaged"
+        )
     starts_on = timezone.localtime(now).date()
     try:
         with transaction.atomic():
@@ -76,12 +86,18 @@ def engagement_start(*, request, offer, agency, programme_year, items, by, now):
                 package_price=price,
                 government_amount=government,
                 copay_amount=copay,
+                government_share=programme_year.government_share,
+                copay_cap=programme_year.copay_cap,
                 status=status,
             )
     except IntegrityError:
-        raise InvalidTransition(
-            _("This firm is already under custody this year."), code="already_engaged"
-        ) from None
+        # Only a concurrent engagement of the same firm and year is worded as such; any other
+        # broken rule is a bug and must say so.
+        if _running_elsewhere(request):
+            raise InvalidTransition(
+                _("This firm is already under custody this year."), code="already_engaged"
+            ) from None
+        raise
     EngagementItem.objects.bulk_create(
         EngagementItem(
             engagement=engagement, service_item=item, quota=quota, unit_price=item.unit_price
@@ -94,7 +110,12 @@ def engagement_start(*, request, offer, agency, programme_year, items, by, now):
         action="engagement.started",
         subject=engagement,
         to_state=engagement.status,
-        data={"government_amount": str(government), "copay_amount": str(copay)},
+        data={
+            "government_amount": str(government),
+            "copay_amount": str(copay),
+            "government_share": str(engagement.government_share),
+            "copay_cap": None if engagement.copay_cap is None else str(engagement.copay_cap),
+        },
     )
     return engagement
 
@@ -165,26 +186,66 @@ def _end(engagement, *, by, reason, action):
     return engagement
 
 
-def engagement_transfer(*, engagement, new_agency, by, now, delivered_value=None):
+def transfer_split(engagement, delivered):
+    """How a change of agency divides `engagement` (a pure computation, nothing saved).
+
+    delivered: `marketplace.deliveries.Delivered` for it. The old agency keeps what the firm
+    confirmed, valued at the agreed unit prices and split under the terms fixed at acceptance;
+    the new engagement takes the remaining quotas, the rest of the reservation and of the
+    co-payment, and what is left of the co-payment cap.
+    """
+    items = list(engagement.items.all())
+    counted = {
+        item.pk: min(max(delivered.confirmed.get(item.service_item_id, 0), 0), item.quota)
+        for item in items
+    }
+    value = money.to_fen(sum((item.unit_price * counted[item.pk] for item in items), money.ZERO))
+    old_government, old_copay = money.split(
+        value, share=engagement.government_share, copay_cap=engagement.copay_cap
+    )
+    return {
+        "delivered_value": value,
+        "old_government": old_government,
+        "old_copay": old_copay,
+        "new_price": engagement.package_price - value,
+        "new_government": engagement.government_amount - old_government,
+        "new_copay": engagement.copay_amount - old_copay,
+        "new_copay_cap": (
+            None if engagement.copay_cap is None else max(engagement.copay_cap - old_copay, 0)
+        ),
+        "new_items": [
+            (item.service_item_id, item.quota - counted[item.pk], item.unit_price)
+            for item in items
+            if item.quota - counted[item.pk] > 0
+        ],
+    }
+
+
+def engagement_transfer(*, engagement, new_agency, by, now):
     """Move what is left of an active engagement to `new_agency`; the history stays.
 
     The caller (the change of agency) holds both rows' locks and has checked the new agency.
-    delivered_value: CNY value of services already delivered under the old engagement.
+    The old engagement is settled for what the firm confirmed under it (see `transfer_split`);
+    its money moves through `signals.engagement_transferred` in this transaction.
     """
     old = engagement
     if old.status != Engagement.Status.ACTIVE:
         raise InvalidTransition(_("Only an active engagement can move to another agency."))
-    delivered = delivered_value or Decimal("0.00")
-    share = (old.government_amount / old.package_price) if old.package_price else Decimal("0")
-    remaining_price = max(old.package_price - delivered, Decimal("0.00"))
-    remaining_government = (remaining_price * share).quantize(CENT)
-    old_items = list(old.items.all())
+    # Only what the firm confirmed is paid; records still awaiting it stay, unpaid, in the
+    # old engagement's history (the audit event counts them).
+    done = deliveries.delivered(old)
+    parts = transfer_split(old, done)
+    if not parts["new_items"]:
+        raise InvalidTransition(
+            _("Every quota is delivered; there is nothing left to move to another agency."),
+            code="nothing_left",
+        )
     reserved_before = old.government_amount
 
     # The old engagement keeps only what was delivered, so the budget counts each yuan once.
-    old.package_price = delivered
-    old.government_amount = (delivered * share).quantize(CENT)
-    old.copay_amount = delivered - old.government_amount
+    old.package_price = parts["delivered_value"]
+    old.government_amount = parts["old_government"]
+    old.copay_amount = parts["old_copay"]
     states.transition(
         old,
         Engagement.Status.TRANSFERRED,
@@ -193,7 +254,6 @@ def engagement_transfer(*, engagement, new_agency, by, now, delivered_value=None
         fields=("package_price", "government_amount", "copay_amount"),
         audit=False,
     )
-    released = reserved_before - old.government_amount
     today = timezone.localtime(now).date()
     states.check(Engagement, None, Engagement.Status.ACTIVE)
     new = Engagement.objects.create(
@@ -204,28 +264,38 @@ def engagement_transfer(*, engagement, new_agency, by, now, delivered_value=None
         previous=old,
         starts_on=today,
         ends_on=max(old.ends_on, today + datetime.timedelta(days=1)),
-        package_price=remaining_price,
-        government_amount=remaining_government,
-        copay_amount=remaining_price - remaining_government,
+        package_price=parts["new_price"],
+        government_amount=parts["new_government"],
+        copay_amount=parts["new_copay"],
+        government_share=old.government_share,
+        copay_cap=parts["new_copay_cap"],
         status=Engagement.Status.ACTIVE,
     )
     EngagementItem.objects.bulk_create(
-        EngagementItem(
-            engagement=new,
-            service_item_id=item.service_item_id,
-            quota=item.quota,
-            unit_price=item.unit_price,
-        )
-        for item in old_items
+        EngagementItem(engagement=new, service_item_id=item_id, quota=quota, unit_price=price)
+        for item_id, quota, price in parts["new_items"]
     )
-    signals.engagement_transferred.send(Engagement, old=old, new=new, released=released, now=now)
+    signals.engagement_transferred.send(
+        Engagement,
+        old=old,
+        new=new,
+        released=reserved_before - old.government_amount,
+        now=now,
+        by=by,
+    )
     audit_record(
         actor=by,
         action="engagement.transferred",
         subject=old,
         from_state=Engagement.Status.ACTIVE,
         to_state=old.status,
-        data={"successor": new.pk},
+        data={
+            "successor": new.pk,
+            "delivered_value": str(parts["delivered_value"]),
+            "settled_government": str(parts["old_government"]),
+            "settled_copay": str(parts["old_copay"]),
+            "unconfirmed_records": done.pending_records,
+        },
     )
     audit_record(
         actor=by,

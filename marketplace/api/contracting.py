@@ -21,6 +21,7 @@ from core.actions.notices import notification_read, notifications_read_all
 from core.models import Notification
 from core.selectors import notifications_for, unread_notification_count
 from marketplace import actions, selectors
+from marketplace.api import allocation_serializers as als
 from marketplace.api import contracting_serializers as cs
 from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import (
@@ -484,8 +485,8 @@ class AllocationRunViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
-            return cs.AllocationRunSummarySerializer
-        return cs.AllocationRunSerializer
+            return als.AllocationRunSummarySerializer
+        return als.AllocationRunSerializer
 
     def _respond(self, run, status_code=status.HTTP_200_OK):
         """The run with the names its result refers to, in two queries whatever its size."""
@@ -498,7 +499,7 @@ class AllocationRunViewSet(
             "requests": selectors.custody_requests_visible_to(user).in_bulk(run.request_ids),
             "agencies": selectors.agencies_visible_to(user).in_bulk(agency_ids),
         }
-        return Response(cs.AllocationRunSerializer(run, context=context).data, status=status_code)
+        return Response(als.AllocationRunSerializer(run, context=context).data, status=status_code)
 
     def retrieve(self, request, *args, **kwargs):
         return self._respond(self.get_object())
@@ -509,11 +510,11 @@ class AllocationRunViewSet(
             "Solves an optimal assignment under the agencies' free capacity and stores it; "
             "nothing is offered until the run is committed."
         ),
-        request=cs.AllocationRunCreateSerializer,
-        responses=_refused({status.HTTP_201_CREATED: cs.AllocationRunSerializer}),
+        request=als.AllocationRunCreateSerializer,
+        responses=_refused({status.HTTP_201_CREATED: als.AllocationRunSerializer}),
     )
     def create(self, request, *args, **kwargs):
-        body = cs.AllocationRunCreateSerializer(
+        body = als.AllocationRunCreateSerializer(
             data=request.data, context=self.get_serializer_context()
         )
         body.is_valid(raise_exception=True)
@@ -524,7 +525,7 @@ class AllocationRunViewSet(
         summary=_("Commit the allocation: send its offers"),
         description=_("Requests that are no longer open are skipped and listed."),
         request=None,
-        responses=_refused({status.HTTP_200_OK: cs.AllocationRunSerializer}),
+        responses=_refused({status.HTTP_200_OK: als.AllocationRunSerializer}),
     )
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
@@ -541,7 +542,7 @@ class AllocationRunViewSet(
 )
 @extend_schema(tags=["notifications"])
 class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = cs.NotificationSerializer
+    serializer_class = als.NotificationSerializer
     filter_backends = _NO_SEARCH
     filterset_class = NotificationFilter
     ordering_fields = ["created_at"]
@@ -553,7 +554,7 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=_("Mark one notification read"),
         request=None,
-        responses=_refused({status.HTTP_200_OK: cs.NotificationSerializer}),
+        responses=_refused({status.HTTP_200_OK: als.NotificationSerializer}),
     )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
@@ -563,7 +564,7 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary=_("Mark all my notifications read"),
         request=None,
-        responses={status.HTTP_200_OK: cs.MarkedSerializer},
+        responses={status.HTTP_200_OK: als.MarkedSerializer},
     )
     @action(
         detail=False,
@@ -574,11 +575,11 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     def read_all(self, request):
         marked = notifications_read_all(by=request.user)
-        return Response(cs.MarkedSerializer({"marked": marked}).data)
+        return Response(als.MarkedSerializer({"marked": marked}).data)
 
     @extend_schema(
         summary=_("How many of my notifications are unread"),
-        responses={status.HTTP_200_OK: cs.UnreadCountSerializer},
+        responses={status.HTTP_200_OK: als.UnreadCountSerializer},
     )
     @action(
         detail=False,
@@ -589,4 +590,4 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     )
     def unread_count(self, request):
         unread = unread_notification_count(request.user)
-        return Response(cs.UnreadCountSerializer({"unread": unread}).data)
+        return Response(als.UnreadCountSerializer({"unread": unread}).data)

@@ -5,9 +5,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core import money
 from marketplace.choices import CustodyArea, RevenueBand
 
 
@@ -49,11 +50,26 @@ class ServiceItem(models.Model):
     def __str__(self):
         return self.display_name
 
+    def quantity_text(self, count):
+        """`count` of this item's unit in words, with the plural the language needs."""
+        return UNIT_QUANTITIES[self.unit] % {"count": count}
+
     @property
     def display_name(self):
         if (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+
+# A quantity of each unit, plural per language ("1 time", "3 times"; 1 次, 3 次).
+UNIT_QUANTITIES = {
+    ServiceItem.Unit.TIMES: ngettext_lazy("%(count)s time", "%(count)s times", "count"),
+    ServiceItem.Unit.HOURS: ngettext_lazy("%(count)s hour", "%(count)s hours", "count"),
+    ServiceItem.Unit.SESSIONS: ngettext_lazy("%(count)s session", "%(count)s sessions", "count"),
+    ServiceItem.Unit.REPORTS: ngettext_lazy("%(count)s report", "%(count)s reports", "count"),
+    ServiceItem.Unit.FILINGS: ngettext_lazy("%(count)s filing", "%(count)s filings", "count"),
+    ServiceItem.Unit.ASSETS: ngettext_lazy("%(count)s asset", "%(count)s assets", "count"),
+}
 
 
 def default_reminder_days():
@@ -177,12 +193,7 @@ class ProgrammeYear(models.Model):
 
     def split_price(self, price):
         """Split a package price into (government amount, firm co-payment)."""
-        government = (price * self.government_share).quantize(Decimal("0.01"))
-        copay = price - government
-        if self.copay_cap is not None and copay > self.copay_cap:
-            copay = self.copay_cap
-            government = price - copay
-        return government, copay
+        return money.split(price, share=self.government_share, copay_cap=self.copay_cap)
 
 
 class PackageItem(models.Model):

@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 
@@ -269,6 +273,22 @@ class Engagement(models.Model):
         _("government amount (CNY)"), max_digits=12, decimal_places=2
     )
     copay_amount = models.DecimalField(_("firm co-payment (CNY)"), max_digits=12, decimal_places=2)
+    # The programme's terms when the offer was accepted: settlement, refunds and a change of
+    # agency split delivered value with these, whatever the programme year says later.
+    government_share = models.DecimalField(
+        _("government share (fixed at acceptance)"),
+        max_digits=4,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    copay_cap = models.DecimalField(
+        _("co-payment cap (fixed at acceptance)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Most the firm pays under this engagement; empty: no cap."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -283,9 +303,19 @@ class Engagement(models.Model):
                 condition=Q(status__in=["awaiting_payment", "active"]),
                 name="one_active_engagement_per_firm_and_year",
             ),
+            # Compared in whole fen: SQLite evaluates decimals as floats, and
+            # 14823.88 + 3000.00 is not 17823.88 there.
             models.CheckConstraint(
                 name="engagement_amounts_add_up",
-                condition=Q(package_price=models.F("government_amount") + models.F("copay_amount")),
+                condition=Exact(
+                    Round(models.F("package_price") * 100),
+                    Round(models.F("government_amount") * 100)
+                    + Round(models.F("copay_amount") * 100),
+                ),
+            ),
+            models.CheckConstraint(
+                name="engagement_share_is_fraction",
+                condition=Q(government_share__gte=0) & Q(government_share__lte=1),
             ),
             models.CheckConstraint(
                 name="engagement_period_ordered", condition=Q(ends_on__gt=models.F("starts_on"))

@@ -2,6 +2,7 @@
 
 import argparse
 
+from benchmarks.load import figures as load_figures
 from benchmarks.load import run
 
 
@@ -18,7 +19,7 @@ def _report(figures, capsys):
     args = argparse.Namespace(users=50, endpoints=True)
     cpu = {"web": 0.5, "celery": 0.0, "locust": 0.1, "machine": 1.0}
     scale = run.SCALE
-    verdicts = run.report(
+    verdicts = load_figures.report(
         figures, args=args, profile=profile, scale=scale, seed_note="reused",
         load_before=(0.5, 0.5, 0.5), cpu=cpu,
     )  # fmt: skip
@@ -34,7 +35,7 @@ def test_latency_counts_from_the_last_sign_in_and_errors_from_the_start(capsys):
         *[_sample(101.0 + n, "api", 50, write=True) for n in range(10)],
         *[_sample(101.0 + n, "healthz", 10) for n in range(10)],
     ]
-    figures = run.Figures(_run(samples))
+    figures = load_figures.Figures(_run(samples))
 
     assert figures.group("page")["n"] == 20
     assert figures.group("page")["p95"] == 118  # nearest rank: the 19th of 20
@@ -50,10 +51,10 @@ def test_latency_counts_from_the_last_sign_in_and_errors_from_the_start(capsys):
 
 def test_a_slow_group_or_a_missing_sign_in_misses_the_targets(capsys):
     samples = [_sample(101.0 + n, "api", 400) for n in range(20)]
-    verdicts, out = _report(run.Figures(_run(samples)), capsys)
+    verdicts, out = _report(load_figures.Figures(_run(samples)), capsys)
     assert not verdicts["API p95 ≤ 300 ms"]
     assert not verdicts["pages p95 ≤ 300 ms"]  # nothing measured is no pass
     assert "MISSED" in out
 
-    verdicts, _out = _report(run.Figures(_run(samples, measured_from=None)), capsys)
+    verdicts, _out = _report(load_figures.Figures(_run(samples, measured_from=None)), capsys)
     assert not verdicts["everyone signed in"]

@@ -69,6 +69,9 @@ def test_search_page_answers_in_the_visitors_language(client, content):
     assert response.status_code == 200
     assert "专利年费管理" in response.text
     assert "Managing patent annual fees" not in response.text
+    # Found pages are headed "页面" (pages), not "分页" (pagination, the same English word).
+    assert ">页面</h2>" in response.text
+    assert ">分页</h2>" not in response.text
 
 
 def test_search_page_without_results_says_so(client, content):

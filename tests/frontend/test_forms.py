@@ -2,7 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.errors import ActionError, InvalidTransition
-from frontend.forms import FirmFilterForm, FirmSignupForm
+from frontend.filter_forms import FirmFilterForm
+from frontend.forms import FirmSignupForm
 from marketplace.models import Firm
 
 pytestmark = pytest.mark.django_db

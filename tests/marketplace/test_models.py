@@ -166,3 +166,14 @@ def test_role_properties_need_the_membership(personas):
     assert personas.incubator_manager.is_incubator_manager
     assert personas.officer.is_programme_officer
     assert UserFactory(is_superuser=True).is_programme_officer
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [("en", 1, "1 time"), ("en", 3, "3 times"), ("zh-hans", 1, "1 次"), ("zh-hans", 3, "3 次")],
+)
+def test_service_item_quantities_take_the_languages_plural(language, count, expected):
+    item = ServiceItemFactory.build(unit="times")
+
+    with translation.override(language):
+        assert str(item.quantity_text(count)) == expected

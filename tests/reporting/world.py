@@ -313,6 +313,8 @@ def grow(world, personas, extra):
             package_price=Decimal("6000.00"),
             government_amount=Decimal("4800.00"),
             copay_amount=Decimal("1200.00"),
+            government_share=year.government_share,
+            copay_cap=year.copay_cap,
         )
         for request, offer in zip(requests, offers, strict=True)
     )

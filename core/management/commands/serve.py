@@ -4,26 +4,48 @@ Everything comes from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY, …)
 Several web processes need a channel layer they can share, so more than one
 worker is refused on the in-memory layer; without Redis there is no broker
 either, and the periodic jobs run in this supervising process instead.
-The supervisor stops everything when one process dies or on SIGTERM/SIGINT.
+A process that dies is restarted alone, with back-off (core.supervisor): the web
+workers keep serving while the Celery worker comes back. SIGTERM/SIGINT stops all:
+uvicorn drains the requests in flight, the worker finishes or returns its tasks.
 """
 
+import http.client
 import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from core.management.commands.runlocal import run_schedule_forever
+from core.supervisor import Supervisor
 
 IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
+# How long a stop waits for requests and tasks in flight before killing what is left.
+GRACE_SECONDS = 30
+# The Celery processes start once the web answers, or after this long at most.
+WEB_FIRST_SECONDS = 20
 
 
 def uses_in_memory_layer():
     return settings.CHANNEL_LAYERS["default"]["BACKEND"] == IN_MEMORY_LAYER
+
+
+def web_answers(host, port):
+    """True once a web worker answers HTTP (uvicorn's parent accepts before they boot)."""
+    address = "127.0.0.1" if host in {"0.0.0.0", ""} else host  # noqa: S104 — a bind address
+    client = http.client.HTTPConnection(address, port, timeout=1)
+    try:
+        client.request("GET", "/healthz")
+        client.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        client.close()
+    return True
 
 
 def process_commands(*, host, port, workers, celery_concurrency, beat_schedule_file):
@@ -34,6 +56,7 @@ def process_commands(*, host, port, workers, celery_concurrency, beat_schedule_f
             python, "-m", "uvicorn", "config.asgi:application",
             "--host", host, "--port", str(port), "--workers", str(workers),
             "--proxy-headers", "--no-access-log", "--lifespan", "off",
+            "--timeout-graceful-shutdown", str(GRACE_SECONDS - 5),
         ],
     }  # fmt: skip
     if not settings.CELERY_TASK_ALWAYS_EAGER:
@@ -62,8 +85,13 @@ class Command(BaseCommand):
             type=int,
             default=int(os.environ.get("CELERY_CONCURRENCY", "2")),
         )
+        parser.add_argument(
+            "--no-release",
+            action="store_true",
+            help="Skip migrate and collectstatic (a separate release step ran them).",
+        )
 
-    def handle(self, *args, host, port, workers, celery_concurrency, **options):
+    def handle(self, *args, host, port, workers, celery_concurrency, no_release, **options):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         if workers > 1 and uses_in_memory_layer():
@@ -72,6 +100,11 @@ class Command(BaseCommand):
                 "or serve with --workers 1."
             )
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        if not no_release:
+            # In this process rather than as `make` steps: each Django start costs seconds.
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic_release", verbosity=1)
+            connections.close_all()
         commands = process_commands(
             host=host,
             port=port,
@@ -88,30 +121,20 @@ class Command(BaseCommand):
                 name="periodic-jobs",
                 daemon=True,
             ).start()
-        processes = {}
-        for name, command in commands.items():
-            processes[name] = subprocess.Popen(command)  # noqa: S603 — our own interpreter
-            self.stdout.write(f"started {name} (pid {processes[name].pid})")
-        self.stdout.write(f"serving on http://{host}:{port} with {workers} web worker(s)")
+        supervisor = Supervisor(
+            commands, grace=GRACE_SECONDS, out=lambda line: self.stdout.write(line)
+        )
 
         def request_stop(signum, frame):
             stop.set()
+            supervisor.stop()
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        exited = None
-        while not stop.is_set() and exited is None:
-            exited = next((n for n, p in processes.items() if p.poll() is not None), None)
-            stop.wait(0.5)
-        stop.set()
-        for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
-        deadline = time.monotonic() + 20
-        for process in processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if exited is not None:
-            raise CommandError(f"{exited} exited with {processes[exited].returncode}; stopped all.")
+        # The web first: on a busy machine the Celery processes' start-up would slow it.
+        supervisor.start(["web"])
+        supervisor.run(until=lambda: web_answers(host, port), timeout=WEB_FIRST_SECONDS)
+        supervisor.start()
+        self.stdout.write(f"serving on http://{host}:{port} with {workers} web worker(s)")
+        supervisor.run()
+        self.stdout.write("stopped")

@@ -34,8 +34,17 @@ def engagement_opened(engagement, *, now, copay_due=True):
     copayment_open(engagement, now=now, copay_due=copay_due)
 
 
-def engagement_transferred(*, old, new, released, now):
-    """A change of agency: the old engagement keeps the delivered part, the new one the rest."""
+def engagement_transferred(*, old, new, released, now, by=None):
+    """A change of agency: the old agency is paid for what the firm confirmed (the government
+    part settles from the reservation, the firm's part from its co-payment), the rest of the
+    reservation goes back and the new engagement reserves its own; the unspent co-payment
+    moves with the firm."""
+    ledger.record(
+        kind=Kind.BUDGET_SETTLED,
+        engagement=old,
+        amount=old.government_amount,
+        key=f"settle:engagement:{old.pk}:transfer",
+    )
     ledger.record(
         kind=Kind.BUDGET_RELEASED,
         engagement=old,
@@ -46,8 +55,16 @@ def engagement_transferred(*, old, new, released, now):
     still_due = old_copayment.status == CoPayment.Status.DUE
     if still_due:
         copayment_cancel(old_copayment)
+    held = ledger.copay_held(old)
+    earned = min(held, old.copay_amount)
+    ledger.record(
+        kind=Kind.COPAY_EARNED,
+        engagement=old,
+        amount=earned,
+        key=f"earn:engagement:{old.pk}:transfer",
+    )
     engagement_opened(new, now=now, copay_due=still_due)
-    carried = max(ledger.copay_held(old) - old.copay_amount, ZERO)
+    carried = held - earned
     ledger.record(
         kind=Kind.COPAY_CARRIED_OUT,
         engagement=old,
@@ -60,6 +77,9 @@ def engagement_transferred(*, old, new, released, now):
         amount=carried,
         key=f"carry_in:engagement:{new.pk}",
     )
+    payable = old.government_amount + earned
+    if payable > 0:
+        open_payout(old, amount=payable, key=f"payout-engagement-{old.pk}-transferred")
 
 
 def engagement_cancelled(engagement, *, by, reason, delivered_copay=ZERO):

@@ -153,13 +153,12 @@ def test_change_of_agency_moves_the_remaining_package(personas, programme, offer
         by=personas.firm_member,
         reason="沟通不畅",
     )
-    new = actions.agency_change_approve(
-        change=change, by=personas.officer, delivered_value=Decimal("1000.00")
-    )
+    new = actions.agency_change_approve(change=change, by=personas.officer)
     engagement.refresh_from_db()
     assert engagement.status == Engagement.Status.TRANSFERRED
     assert new.previous == engagement
     assert new.agency == personas.rival_agency
     assert engagement.government_amount + new.government_amount == Decimal("4800.00")
-    assert new.package_price == Decimal("5000.00")
+    # Nothing was confirmed: the whole package moves (custody's tests cover deliveries).
+    assert new.package_price == Decimal("6000.00")
     assert budget_left(programme) == Decimal("43200.00")
