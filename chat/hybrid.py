@@ -281,16 +281,49 @@ def decide(index, text, found, language, fusion):
     return CLARIFY, best, top, suggestions
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A message read by the words alone: what `match` decides from, and whether it needs the
+    encoder (`vector_wanted`). Cheap; the encoder's vector can then be made ahead, batched
+    with other messages', before `match` finishes the plan."""
+
+    text: str
+    language: str
+    lexical: list
+    person: bool
+    vector_wanted: bool
+
+
+def plan(
+    index,
+    text,
+    language=None,
+    *,
+    encoder_on=True,
+    fusion=DEFAULT_FUSION,
+    lexical_settings=matcher.DEFAULT_SETTINGS,
+):
+    """Read a message: pinyin back into characters, the language, the lexical ranking, a
+    wish for a person, and whether the encoder is needed (on, not decided by the words)."""
+    text = pinyin.read(text or "", index.reader)
+    language = language or intent.guess_language(text, lexical_settings.default_language)
+    lexical = matcher.rank(index.lexical, text, language, lexical_settings)
+    person = intent.wants_person(text)
+    wanted = (
+        encoder_on
+        and index.semantic is not None
+        and fusion.uses_encoder
+        and not person
+        and not decisive(lexical, fusion)
+    )
+    return Plan(text, language, lexical, person, wanted)
+
+
 def texts_to_encode(index, text, fusion=DEFAULT_FUSION, lexical_settings=matcher.DEFAULT_SETTINGS):
     """What `match` will ask the encoder for, so it can be encoded ahead (and in a batch):
     the message as matched, unless the words alone decide or it asks for a person."""
-    text = pinyin.read(text or "", index.reader)
-    if index.semantic is None or not fusion.uses_encoder or intent.wants_person(text):
-        return []
-    language = intent.guess_language(text, lexical_settings.default_language)
-    if decisive(matcher.rank(index.lexical, text, language, lexical_settings), fusion):
-        return []
-    return [text]
+    read = plan(index, text, fusion=fusion, lexical_settings=lexical_settings)
+    return [read.text] if read.vector_wanted else []
 
 
 def match(
@@ -302,22 +335,29 @@ def match(
     fusion=DEFAULT_FUSION,
     lexical_settings=matcher.DEFAULT_SETTINGS,
     trace=None,
+    planned=None,
 ):
     """Match one message. `encode` (text → unit vector) is called only when needed; without
     it, or without a semantic index, the lexical matcher decides with its own bands.
+    `planned` is the message's Plan when the caller made it already (same arguments).
 
     `trace`, a dict, receives "encoded": whether the encoder was asked, and "text": the
     message as matched (in characters when it was pinyin).
     """
-    text = pinyin.read(text or "", index.reader)
-    language = language or intent.guess_language(text, lexical_settings.default_language)
-    lexical = matcher.rank(index.lexical, text, language, lexical_settings)
-    use_encoder = encode is not None and index.semantic is not None and fusion.uses_encoder
+    read = planned or plan(
+        index,
+        text,
+        language,
+        encoder_on=encode is not None,
+        fusion=fusion,
+        lexical_settings=lexical_settings,
+    )
+    text, language, lexical = read.text, read.language, read.lexical
     if trace is not None:
         trace.update(encoded=False, text=text)
-    if intent.wants_person(text):
+    if read.person:
         return _handoff(lexical, lexical_settings.clarify_score, language)
-    if not use_encoder or decisive(lexical, fusion):
+    if encode is None or not read.vector_wanted:
         kind, key, score, suggestions = matcher.decide(lexical, lexical_settings)
         return Result(kind, key, round(score, 1), suggestions, language)
     if trace is not None:

@@ -1,12 +1,16 @@
 """The matcher index of this process, rebuilt when the published FAQ changes."""
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from chat import encoder, hybrid, matcher, semantic
+from chat.recent import Recent
 from cms import faq
+
+# Matcher verdicts kept per index: people ask the common questions again and again.
+RECENT_ANSWERS = 4096
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,9 @@ class Loaded:
     fusion: hybrid.FusionSettings
     # The encoder for messages, or None when it is off (the lexical matcher then decides).
     encode: object = None
+    # (text, language asked for) → the matcher's Result, for this index only: a changed FAQ
+    # is a new index with an empty cache.
+    answers: Recent = field(default_factory=lambda: Recent(RECENT_ANSWERS), compare=False)
 
 
 _lock = threading.Lock()

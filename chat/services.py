@@ -1,11 +1,14 @@
 """What the assistant says to one message: the matcher's verdict turned into a reply."""
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chat import encoder, figures, hybrid
 from chat import index as chat_index
+from chat.text import clean_text
+from core.errors import ActionError
 
 ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
 
@@ -13,7 +16,7 @@ ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
 def _reply(result, loaded, language, user=None):
     if result.kind == ANSWER:
         found = chat_index.entry(loaded, result.faq_key, language)
-        text = figures.fill(found["answer"], figures.programme_facts()) if found else ""
+        text = figures.fill(found["answer"], figures.programme_facts) if found else ""
         own = figures.firm_facts(user, found.get("category", "")) if found else []
         if own:
             text = "\n\n".join([text, "\n".join(own)])
@@ -40,14 +43,7 @@ def answer_question(text, language=None, user=None):
     (`user`) also gets its own facts after it.
     """
     loaded = chat_index.current()
-    result = hybrid.match(
-        loaded.index,
-        text,
-        language=language,
-        encode=loaded.encode,
-        fusion=loaded.fusion,
-        lexical_settings=loaded.settings,
-    )
+    result = match(loaded, text, language)
     with translation.override(result.language):
         reply = _reply(result, loaded, result.language, user)
     return {
@@ -63,13 +59,56 @@ def answer_question(text, language=None, user=None):
     }
 
 
-async def prepare(text):
-    """Encode a message before it is answered, batched with everyone else's (chat.encoder's
-    MicroBatcher), so `answer_question` finds its vector ready; nothing when the encoder is
-    off or the words alone will decide."""
+def _plan(loaded, text, language):
+    return hybrid.plan(
+        loaded.index,
+        text,
+        language,
+        encoder_on=loaded.encode is not None,
+        fusion=loaded.fusion,
+        lexical_settings=loaded.settings,
+    )
+
+
+def match(loaded, text, language=None, planned=None):
+    """The matcher's Result for `text`, from the index's recent answers when it was asked
+    lately (the same words and language always get the same verdict from one index).
+    `planned`: the message's hybrid.Plan when it was read already."""
+    key = (text, language)
+    result = loaded.answers.get(key)
+    if result is None:
+        result = loaded.answers.put(
+            key,
+            hybrid.match(
+                loaded.index,
+                text,
+                language=language,
+                encode=loaded.encode,
+                fusion=loaded.fusion,
+                lexical_settings=loaded.settings,
+                planned=planned,
+            ),
+        )
+    return result
+
+
+async def prepare(text, language=None):
+    """Work a message's answer out before it is posted, off the database thread, so that
+    `answer_question` (inside message_post's transaction, on the one thread all database
+    calls share) finds it among the recent answers.
+
+    The words are read on a worker thread; when they leave doubt, the message is encoded
+    through chat.encoder's MicroBatcher, in one call with other sockets' messages; then the
+    verdict is made on a worker thread too. Nothing when the message was answered lately.
+    """
+    try:
+        text = clean_text(text)
+    except ActionError:
+        return  # message_post refuses it, with the reason
     loaded = await database_sync_to_async(chat_index.current)()
-    if loaded.encode is None:
+    if (text, language) in loaded.answers:
         return
-    wanted = hybrid.texts_to_encode(loaded.index, text, loaded.fusion, loaded.settings)
-    for part in wanted:
-        await encoder.encode_soon(part)
+    planned = await sync_to_async(_plan, thread_sensitive=False)(loaded, text, language)
+    if planned.vector_wanted:
+        await encoder.encode_soon(planned.text)
+    await sync_to_async(match, thread_sensitive=False)(loaded, text, language, planned)

@@ -7,6 +7,6 @@ class CmsConfig(AppConfig):
     verbose_name = _("Training centre")
 
     def ready(self):
-        from cms import signals
+        from cms import notices, signals  # noqa: F401  (notices: registers on import)
 
         signals.connect()

@@ -1,8 +1,43 @@
-"""The one helper every action uses to write its audit event."""
+"""The one helper every action uses to write its audit event, and the actions' names.
+
+Each app registers the actions it writes with their names for people
+(`register_actions`, in its `notices.py`, imported when the app is ready); writing an
+unregistered action is a programming error, so no timeline ever shows a raw code.
+"""
 
 from django.contrib.contenttypes.models import ContentType
 
 from core.models import AuditEvent
+
+_ACTION_LABELS = {}
+
+
+def register_actions(labels):
+    """Add `{action: label}` to the known audit actions; an action is registered once."""
+    clash = _ACTION_LABELS.keys() & labels.keys()
+    if clash:
+        raise ValueError(f"audit actions registered twice: {sorted(clash)}")
+    _ACTION_LABELS.update(labels)
+
+
+def registered_actions():
+    return frozenset(_ACTION_LABELS)
+
+
+def action_label(action):
+    """The action's name in the active language (the code itself only for old rows)."""
+    return _ACTION_LABELS.get(action, action)
+
+
+def state_label(model, code):
+    """The label of `code` in one of `model`'s choice fields (status, verification, …)."""
+    if model is not None:
+        for field in model._meta.get_fields():
+            choices = getattr(field, "flatchoices", None) or ()
+            for value, label in choices:
+                if value == code:
+                    return label
+    return code
 
 
 def _parties_of(subject):
@@ -23,6 +58,11 @@ def _parties_of(subject):
 
 def audit_record(*, actor, action, subject, from_state="", to_state="", reason="", data=None):
     """Append an audit event for `subject`; call inside the action's transaction."""
+    if action not in _ACTION_LABELS:
+        raise ValueError(
+            f"audit action {action!r} has no name for people: register it with "
+            "core.audit.register_actions in its app's notices.py"
+        )
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(

@@ -5,8 +5,9 @@ import datetime
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from core.audit import register_actions
 from core.notices import register
 from custody.models import Deadline
 
@@ -76,5 +77,27 @@ register(
             _("%(what)s of %(number)s (%(firm)s) was missed: its last day was %(last_day)s.")
             % _deadline(p)
         ),
+    }
+)
+
+# The audit actions the custody workspace writes, named for the timelines.
+register_actions(
+    {
+        "service.logged": gettext_lazy("Service logged by the agency"),
+        "service.confirmed": gettext_lazy("Service confirmed by the firm"),
+        "service.disputed": gettext_lazy("Service disputed by the firm"),
+        "service.resubmitted": gettext_lazy("Disputed service corrected"),
+        "service.training_counted": gettext_lazy("Training attendance counted"),
+        "service.training_voided": gettext_lazy("Training attendance withdrawn"),
+        "settlement.rated": gettext_lazy("Rated by the firm"),
+        "settlement.confirmed": gettext_lazy("Settlement confirmed by the incubator"),
+        "settlement.approved": gettext_lazy("Settlement approved"),
+        "asset.created": gettext_lazy("IP right added to the portfolio"),
+        "asset.updated": gettext_lazy("IP right details changed"),
+        "calendar_feed.issued": gettext_lazy("Calendar subscription link issued"),
+        "calendar_feed.revoked": gettext_lazy("Calendar subscription link revoked"),
+        "deadline.done": gettext_lazy("Deadline marked done"),
+        "deadline.missed": gettext_lazy("Deadline missed"),
+        "deadlines.refreshed": gettext_lazy("Deadlines recomputed"),
     }
 )

@@ -1,7 +1,9 @@
 """The wording of the marketplace's notices (requests, offers, engagements, changes of agency)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.audit import register_actions
 from core.notices import register
 
 register(
@@ -39,5 +41,48 @@ register(
         "change_refused": lambda p: (
             _("The move of %(firm)s to %(new_agency)s was refused: %(reason)s") % p
         ),
+    }
+)
+
+# The audit actions the marketplace writes, named for the timelines.
+register_actions(
+    {
+        "firm.registered": gettext_lazy("Signed up"),
+        "firm.verified": gettext_lazy("Confirmed by the incubator"),
+        "firm.rejected": gettext_lazy("Rejected by the incubator"),
+        "firm.created": gettext_lazy("Entered by the programme office"),
+        "firm.updated": gettext_lazy("Details changed"),
+        "agency.applied": gettext_lazy("Applied to the programme"),
+        "agency.approved": gettext_lazy("Approved by the programme office"),
+        "agency.rejected": gettext_lazy("Rejected by the programme office"),
+        "agency.suspended": gettext_lazy("Suspended by the programme office"),
+        "agency.created": gettext_lazy("Entered by the programme office"),
+        "agency.updated": gettext_lazy("Details changed"),
+        "incubator.created": gettext_lazy("Entered by the programme office"),
+        "incubator.updated": gettext_lazy("Details changed"),
+        "request.submitted": gettext_lazy("Custody requested"),
+        "request.offered": gettext_lazy("Offered to an agency"),
+        "request.reopened": gettext_lazy("Open for another choice"),
+        "request.engaged": gettext_lazy("Custody started"),
+        "request.waitlisted": gettext_lazy("Put on the budget waiting list"),
+        "request.waitlist_served": gettext_lazy("Taken off the waiting list"),
+        "request.withdrawn": gettext_lazy("Request withdrawn"),
+        "offer.sent": gettext_lazy("Offer sent"),
+        "offer.accepted": gettext_lazy("Offer accepted"),
+        "offer.declined": gettext_lazy("Offer declined"),
+        "offer.expired": gettext_lazy("Offer expired unanswered"),
+        "offer.withdrawn": gettext_lazy("Offer withdrawn"),
+        "engagement.started": gettext_lazy("Engagement signed"),
+        "engagement.cancelled": gettext_lazy("Engagement cancelled"),
+        "engagement.transferred": gettext_lazy("Moved to another agency"),
+        "engagement.change_requested": gettext_lazy("Change of agency requested"),
+        "engagement.change_refused": gettext_lazy("Change of agency refused"),
+        "engagement.completed": gettext_lazy("Engagement completed"),
+        "allocation.previewed": gettext_lazy("Allocation previewed"),
+        "allocation.committed": gettext_lazy("Allocation committed"),
+        "engagement.activated": gettext_lazy("Co-payment received: custody active"),
+        "engagement.lapsed": gettext_lazy("Cancelled: the co-payment did not arrive in time"),
+        "agency_change.approved": gettext_lazy("Change of agency approved"),
+        "agency_change.refused": gettext_lazy("Change of agency refused"),
     }
 )

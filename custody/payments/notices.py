@@ -1,7 +1,9 @@
 """The wording of the payments' notices (co-payments, refunds, payouts)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.audit import register_actions
 from core.notices import register
 
 register(
@@ -40,5 +42,17 @@ register(
             )
             % p
         ),
+    }
+)
+
+# The audit actions payments writes, named for the timelines.
+register_actions(
+    {
+        "copayment.paid": gettext_lazy("Co-payment received"),
+        "copayment.cancelled": gettext_lazy("Co-payment cancelled"),
+        "payment.offline_recorded": gettext_lazy("Bank transfer recorded"),
+        "payout.sent": gettext_lazy("Payout sent to the agency"),
+        "refund.requested": gettext_lazy("Refund requested"),
+        "refund.succeeded": gettext_lazy("Refund paid"),
     }
 )

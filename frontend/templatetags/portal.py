@@ -3,7 +3,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from frontend.labels import AUDIT_ACTIONS, STATE_COLOURS, STATE_LABELS
+from core import audit
+from frontend.labels import STATE_COLOURS, STATE_LABELS
 
 register = template.Library()
 
@@ -16,13 +17,13 @@ def quantity(count, service_item):
 
 @register.filter
 def audit_action_label(action):
-    return AUDIT_ACTIONS.get(action, action)
+    return audit.action_label(action)
 
 
 @register.simple_tag
-def state_label(model_name, code):
-    """The label of a state code of a firm ("firm") or an agency ("agency")."""
-    return STATE_LABELS.get(model_name, {}).get(code, code)
+def event_state_label(event, code):
+    """The label of a state an audit event names, read from its subject's model."""
+    return audit.state_label(event.subject_type.model_class(), code)
 
 
 @register.simple_tag

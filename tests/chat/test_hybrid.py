@@ -264,3 +264,14 @@ def test_only_what_the_words_leave_in_doubt_is_encoded_ahead(index):
     assert hybrid.texts_to_encode(index, "best hotpot near the station", cascade) == [
         "best hotpot near the station"
     ]
+
+
+def test_a_plan_made_ahead_gives_the_same_verdict(index):
+    text = "reset password please"
+    planned = hybrid.plan(index, text, fusion=FUSION)
+
+    assert planned.vector_wanted and not planned.person
+    assert hybrid.match(index, text, encode=fake_one, fusion=FUSION, planned=planned) == (
+        hybrid.match(index, text, encode=fake_one, fusion=FUSION)
+    )
+    assert not hybrid.plan(index, text, encoder_on=False, fusion=FUSION).vector_wanted

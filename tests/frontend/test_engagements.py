@@ -31,7 +31,7 @@ def test_parties_read_the_engagement_and_its_history(client, personas, engagemen
 
     assert response.status_code == 200
     assert [event.action for event in response.context["events"]] == ["engagement.started"]
-    assert "Engagement started" in response.text
+    assert "Engagement signed" in response.text
     assert response.text.count('data-testid="engagement-item"') == 3
 
 

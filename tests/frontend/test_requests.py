@@ -227,7 +227,7 @@ def test_engaged_request_shows_the_engagement_and_the_change_form(client, person
     assert 'data-testid="engagement-copay">¥1,200.00' in response.text
     form = response.context["change_form"]
     assert list(form.fields["new_agency"].queryset) == [personas.rival_agency]
-    assert "Engagement started" in response.text
+    assert "Engagement signed" in response.text
 
 
 def test_asking_for_a_change_of_agency(client, personas, engagement):

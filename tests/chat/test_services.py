@@ -1,0 +1,103 @@
+"""What the assistant says: recent answers, answers worked out ahead off the database
+thread, live figures read only when an answer holds a placeholder, the encoder's BLAS."""
+
+import asyncio
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info
+
+from chat import encoder, figures, hybrid, services
+from chat import index as chat_index
+
+pytestmark = pytest.mark.django_db
+
+
+def _counting(monkeypatch):
+    calls = []
+    real = hybrid.match
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hybrid, "match", counted)
+    return calls
+
+
+def test_a_question_asked_again_is_answered_from_the_recent_answers(monkeypatch):
+    calls = _counting(monkeypatch)
+
+    first = services.answer_question("How do I pay the patent annual fee?")
+    again = services.answer_question("How do I pay the patent annual fee?")
+    other_language = services.answer_question("How do I pay the patent annual fee?", "zh-hans")
+
+    assert calls == ["How do I pay the patent annual fee?"] * 2
+    assert first == again
+    assert first["kind"] == "answer" and other_language["language"] == "zh-hans"
+
+
+def test_a_changed_faq_forgets_the_recent_answers(monkeypatch):
+    calls = _counting(monkeypatch)
+    services.answer_question("How do I renew a trademark?")
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "changed")
+
+    services.answer_question("How do I renew a trademark?")
+
+    assert len(calls) == 2
+
+
+def test_an_answer_without_placeholders_reads_no_programme_year(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert figures.fill("No figures here {not_a_fact}.", figures.programme_facts) == (
+            "No figures here {not_a_fact}."
+        )
+
+
+def test_an_answer_with_a_placeholder_reads_its_facts_once():
+    asked = []
+
+    filled = figures.fill(
+        "{copay_share} of {package_price}",
+        lambda: asked.append(1) or {"copay_share": "20%", "package_price": "¥1"},
+    )
+
+    assert filled == "20% of ¥1" and asked == [1]
+
+
+def test_prepare_works_the_answer_out_before_it_is_posted(monkeypatch):
+    calls = _counting(monkeypatch)
+
+    asyncio.run(services.prepare("  When does my trademark registration expire?  ", "en"))
+    answer = services.answer_question("When does my trademark registration expire?", "en")
+
+    assert calls == ["When does my trademark registration expire?"]
+    assert answer["faq_key"] == "trademark-renewal"
+    loaded = chat_index.current()
+    assert ("When does my trademark registration expire?", "en") in loaded.answers
+
+
+def test_prepare_leaves_text_it_cannot_carry_to_message_post(monkeypatch):
+    calls = _counting(monkeypatch)
+
+    asyncio.run(services.prepare("   "))
+    asyncio.run(services.prepare("x" * 5000))
+
+    assert calls == []
+
+
+def test_the_encoder_runs_blas_on_one_thread(monkeypatch):
+    seen = []
+
+    class Model:
+        def encode(self, texts):
+            seen.extend(
+                info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+            )
+            return np.ones((len(texts), 512), dtype=np.float32)
+
+    monkeypatch.setattr(encoder, "_loaded", Model)
+
+    encoder.encode(["a", "b"])
+
+    assert seen and set(seen) == {encoder.THREADS}
