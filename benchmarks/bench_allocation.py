@@ -30,7 +30,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from benchmarks.harness import Row
-from demo import programme as demo
+from demo import reference, vocabulary
 from marketplace import actions, allocation, candidates, matching
 from marketplace.actions.allocation_runs import allocatable_requests
 from marketplace.choices import DISTRICT_NEIGHBOURS, District, Industry, RevenueBand
@@ -57,13 +57,13 @@ SHAPES = (("standard", 62), ("extras", 23), ("brand", 10), ("protection", 5))
 
 
 def _shape_items(rng, shape, package):
-    standard = [(code, quota) for code, quota, is_standard in demo.PACKAGE if is_standard]
+    standard = [(code, quota) for code, quota, is_standard in reference.PACKAGE if is_standard]
     if shape == "standard":
         return standard
     if shape == "extras":
-        chosen = rng.sample(demo.STANDARD_EXTRAS, rng.randint(1, 2))
+        chosen = rng.sample(vocabulary.STANDARD_EXTRAS, rng.randint(1, 2))
         return standard + [(code, rng.randint(1, package[code])) for code in chosen]
-    return list(demo.BRAND_ITEMS if shape == "brand" else demo.PROTECTION_ITEMS)
+    return list(vocabulary.BRAND_ITEMS if shape == "brand" else vocabulary.PROTECTION_ITEMS)
 
 
 def seed_cohort(*, requests, agencies, seed=SEED):
@@ -84,7 +84,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
             unit=entry.unit,
             unit_price=Decimal(entry.unit_price),
         )
-        for entry in demo.CATALOGUE
+        for entry in reference.CATALOGUE
     }
     ServiceItem.objects.bulk_create(items.values())
     year = ProgrammeYear.objects.create(
@@ -92,15 +92,15 @@ def seed_cohort(*, requests, agencies, seed=SEED):
         name="基准年度",
         budget=Decimal("100000000.00"),
         target_firms=requests,
-        government_share=demo.PROGRAMME_GOVERNMENT_SHARE,
-        copay_cap=demo.PROGRAMME_COPAY_CAP,
+        government_share=reference.PROGRAMME_GOVERNMENT_SHARE,
+        copay_cap=reference.PROGRAMME_COPAY_CAP,
         opens_on=today - datetime.timedelta(days=30),
         closes_on=today + datetime.timedelta(days=30),
     )
-    package = {code: quota for code, quota, _standard in demo.PACKAGE}
+    package = {code: quota for code, quota, _standard in reference.PACKAGE}
     PackageItem.objects.bulk_create(
         PackageItem(programme_year=year, service_item=items[code], quota=quota, is_standard=std)
-        for code, quota, std in demo.PACKAGE
+        for code, quota, std in reference.PACKAGE
     )
     incubators = Incubator.objects.bulk_create(
         Incubator(name=f"基准孵化器{n}", level=Incubator.Level.NATIONAL, district=district)
@@ -111,7 +111,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
     agency_rows, offered = [], []
     for n in range(agencies):
         kind = rng.choices(Agency.Kind.values, weights=(60, 25, 15))[0]
-        core, optional = demo.AGENCY_SERVICES[kind]
+        core, optional = vocabulary.AGENCY_SERVICES[kind]
         breadth = rng.uniform(0.75, 1.0)
         offered.append(list(core) + [code for code in optional if rng.random() < breadth])
         district = rng.choice(District.values)
@@ -132,8 +132,8 @@ def seed_cohort(*, requests, agencies, seed=SEED):
                 ],
                 industries=chosen,
                 expertise=" ".join(
-                    [demo.INDUSTRY_PROFILES[Industry(code)][2] for code in chosen]
-                    + [demo.AGENCY_KIND_EXPERTISE[kind]]
+                    [vocabulary.INDUSTRY_PROFILES[Industry(code)][2] for code in chosen]
+                    + [vocabulary.AGENCY_KIND_EXPERTISE[kind]]
                 ),
                 # Patent agencies take most firms; places fall a little short of demand.
                 yearly_capacity=(
@@ -155,7 +155,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
     for n in range(requests):
         incubator = rng.choice(incubators)
         industry = rng.choice(industries)
-        focus = rng.choice(demo.INDUSTRY_PROFILES[Industry(industry)][1])
+        focus = rng.choice(vocabulary.INDUSTRY_PROFILES[Industry(industry)][1])
         focuses.append(focus)
         firms.append(
             Firm(
@@ -189,7 +189,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
             CustodyRequest(
                 firm=firm,
                 programme_year=year,
-                needs=demo.NEEDS["standard"].format(focus=focus, extras=""),
+                needs=vocabulary.NEEDS["standard"].format(focus=focus, extras=""),
                 created_by=member,
             )
             for firm, member, focus in zip(firms, members, focuses, strict=True)
@@ -202,7 +202,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
                 request=request,
                 service_item=items[code],
                 quota=quota,
-                is_extra=code not in demo.STANDARD_CODES,
+                is_extra=code not in reference.STANDARD_CODES,
             )
             for request, request_items in zip(rows, chosen_items, strict=True)
             for code, quota in request_items

@@ -21,7 +21,9 @@ TARGET_FIRMS = 3000
 
 
 def _seed(firms, agencies):
-    call_command("seed_demo", "--firms", str(firms), "--agencies", str(agencies), stdout=StringIO())
+    call_command(
+        "seed_demo", "--bulk", "--firms", str(firms), "--agencies", str(agencies), stdout=StringIO()
+    )
 
 
 def _bare_rows(firms, agencies):

@@ -203,3 +203,36 @@ def questions_to_learn_from(user, limit=200):
         .annotate(question=Subquery(asked.values("text")[:1]))
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def _adviser_answers():
+    asked = Message.objects.filter(
+        conversation=OuterRef("conversation"),
+        sender=Message.Sender.USER,
+        pk__lt=OuterRef("pk"),
+    ).order_by("-pk")
+    return (
+        Message.objects.filter(sender=Message.Sender.ADVISER)
+        .annotate(question=Subquery(asked.values("text")[:1]))
+        .filter(question__isnull=False)
+        .select_related("conversation")
+    )
+
+
+def adviser_answers_to_learn_from(user, limit=100):
+    """Advisers' replies, newest first, each with the visitor's message just before it
+    (`question`): the candidates for a new FAQ entry or a new wording of one. For CMS
+    editors and programme officers only."""
+    if not can_review_questions(user):
+        return Message.objects.none()
+    return _adviser_answers().order_by("-created_at", "-pk")[:limit]
+
+
+def adviser_answer_get(*, user, message_id):
+    """One adviser reply with its question, for someone who may review questions; else 404."""
+    if not can_review_questions(user) or not str(message_id).isdigit():
+        raise Http404
+    found = _adviser_answers().filter(pk=int(message_id)).first()
+    if found is None:
+        raise Http404
+    return found

@@ -13,5 +13,6 @@ urlpatterns = [
     path("inbox/<int:conversation_id>/resolve/", views.resolve, name="resolve"),
     path("analytics/", views.analytics, name="analytics"),
     path("learning/", views.learning, name="learning"),
+    path("learning/<int:message_id>/", views.learn, name="learn"),
     path("session/", views.session_start, name="session"),
 ]

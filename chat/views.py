@@ -7,13 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from chat import actions, selectors
+from chat import index as chat_index
 from chat.models import Conversation
+from cms import actions as cms_actions
+from cms import faq
 from core.errors import ActionError
 from marketplace.models import User
 
@@ -161,11 +165,52 @@ def learning(request):
     """Questions the FAQ does not answer well yet, each one click from a new FAQ entry."""
     if not selectors.can_review_questions(request.user):
         raise PermissionDenied
+    loaded = chat_index.current()
     return render(
         request,
         "chat/learning.html",
-        {"rows": selectors.questions_to_learn_from(request.user)},
+        {
+            "rows": selectors.questions_to_learn_from(request.user),
+            "answered": selectors.adviser_answers_to_learn_from(request.user),
+            # One choice per published key, worded in the reader's language where it can be.
+            "faq_keys": [
+                (key, chat_index.entry(loaded, key, request.LANGUAGE_CODE)["question"])
+                for key in sorted({key for key, _language in loaded.entries})
+            ],
+        },
     )
+
+
+@require_POST
+@login_required
+def learn(request, message_id):
+    """One click: an adviser's reply becomes a draft FAQ entry (the visitor's question and
+    the reply), or the visitor's question one more wording of the entry chosen; either goes
+    to the CMS's moderation, and the editor lands on it in the CMS."""
+    answer = selectors.adviser_answer_get(user=request.user, message_id=message_id)
+    language = answer.conversation.language
+    try:
+        if request.POST.get("as") == "alternate":
+            key = request.POST.get("key", "")
+            entry = faq.faq_entry_get(key, language) or faq.faq_entry_get(key, "zh-hans")
+            if entry is None:
+                raise ActionError(_("Choose the FAQ entry."), code="required", field="key")
+            cms_actions.faq_alternate_propose(entry=entry, text=answer.question, by=request.user)
+            done = _("The wording was added to the FAQ entry and sent for review.")
+        else:
+            entry = cms_actions.faq_entry_propose(
+                key=f"learned-{answer.pk}",
+                question=answer.question,
+                answer=answer.text,
+                language=language,
+                by=request.user,
+            )
+            done = _("A draft FAQ entry was made from the adviser's answer and sent for review.")
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("chat:learning")
+    messages.success(request, done)
+    return redirect(reverse("wagtailsnippets_cms_faqentry:edit", args=[entry.pk]))
 
 
 @never_cache

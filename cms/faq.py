@@ -76,3 +76,11 @@ def published_faq_entries():
         }
         for entry in entries
     ]
+
+
+def faq_entry_get(key, language):
+    """The entry `key` in `language`, published or not, or None (for proposing a change to
+    it: cms.actions.faq_alternate_propose checks who may)."""
+    from cms.models import FaqEntry
+
+    return FaqEntry.objects.filter(key=key, locale__language_code=language).first()

@@ -346,6 +346,16 @@ SPECTACULAR_SETTINGS = {
         "DistrictEnum": "marketplace.choices.District",
         "IndustryEnum": "marketplace.choices.Industry",
         "RevenueBandEnum": "marketplace.choices.RevenueBand",
+        "AssetKindEnum": "custody.models.IPAsset.Kind",
+        "AssetStatusEnum": "custody.models.IPAsset.Status",
+        "PatentTypeEnum": "custody.models.IPAsset.PatentType",
+        "DeadlineKindEnum": "custody.models.Deadline.Kind",
+        "ServiceRecordStatusEnum": "custody.models.ServiceRecord.Status",
+        "ServiceRecordSourceEnum": "custody.models.ServiceRecord.Source",
+        "SettlementStatusEnum": "custody.models.Settlement.Status",
+        "CoPaymentStatusEnum": "custody.payments.models.CoPayment.Status",
+        "PayoutStatusEnum": "custody.payments.models.Payout.Status",
+        "PaymentMethodEnum": "custody.payments.models.Method",
     },
 }
 

@@ -9,6 +9,8 @@ in the portfolio update that asset, so an exported file imports back as is.
 import csv
 import datetime
 import io
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from custody import actions, numbers
 from custody.models import IPAsset
@@ -55,6 +58,22 @@ class PortfolioImportError(Exception):
     def __init__(self, errors):
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = errors
+
+
+class UnreadableFile(Exception):
+    """The upload is not a CSV (UTF-8) or XLSX file that can be read."""
+
+
+# What a damaged or disguised upload raises while it is read.
+UNREADABLE = (
+    UnicodeDecodeError,
+    csv.Error,
+    zipfile.BadZipFile,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    OSError,
+)
 
 
 def _text(value):
@@ -205,6 +224,23 @@ def import_portfolio(*, firm, path, by=None, today=None):
             actions.asset_update(asset=asset, by=by, changes=fields, today=today)
             updated += 1
     return created, updated
+
+
+def import_portfolio_upload(*, firm, upload, by=None, today=None):
+    """Import an uploaded file (the page's or the API's); returns (created, updated).
+
+    Raises PortfolioImportError with every bad cell, UnreadableFile when the file cannot be read.
+    """
+    # read_rows takes a path and tells the format by its suffix.
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"upload{Path(upload.name or '').suffix.lower()}"
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            return import_portfolio(firm=firm, path=path, by=by, today=today)
+        except UNREADABLE as error:
+            raise UnreadableFile(str(error)) from error
 
 
 def _export_row(asset):

@@ -7,6 +7,7 @@ content is made up and seeded: the same seed gives the same workspace.
 
 import datetime
 
+import time_machine
 from django.core.exceptions import ValidationError
 
 from core.errors import ActionError
@@ -77,14 +78,21 @@ def _asset_fields(rng, today):
     }
 
 
-def seed_workspace(*, rng, today):
+def seed_workspace(planner):
+    """Portfolios and delivered services, recorded as today began (the story's end)."""
+    with time_machine.travel(planner.anchor, tick=False):
+        return _workspace(rng=planner.rng, today=planner.today)
+
+
+def _workspace(*, rng, today):
     """Portfolios for firms under active custody and services logged (most confirmed)."""
     counts = {"IP assets": 0, "service records": 0}
+    # In the story's order (not by id: the scale seed inserts rows in another order).
     engagements = (
         Engagement.objects.filter(status=Engagement.Status.ACTIVE)
         .select_related("firm", "agency")
         .prefetch_related("items__service_item")
-        .order_by("pk")
+        .order_by("created_at", "firm__credit_code")
     )
     for engagement in engagements:
         staff = User.objects.filter(agency_id=engagement.agency_id, is_active=True).first()
@@ -101,7 +109,7 @@ def seed_workspace(*, rng, today):
             counts["IP assets"] += 1
         if engagement.starts_on >= today:
             continue
-        for item in engagement.items.all():
+        for item in sorted(engagement.items.all(), key=lambda item: item.service_item.code):
             if rng.random() < 0.4:
                 continue
             try:

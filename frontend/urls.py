@@ -70,6 +70,11 @@ urlpatterns = [
     path("requests/new/", requests.request_new, name="request-new"),
     path("requests/<int:request_id>/", requests.request_detail, name="request-detail"),
     path("requests/<int:request_id>/choose/", requests.request_choose, name="request-choose"),
+    path(
+        "requests/<int:request_id>/choose/<int:agency_id>/",
+        requests.request_choose_confirm,
+        name="request-choose-confirm",
+    ),
     path("requests/<int:request_id>/withdraw/", requests.request_withdraw, name="request-withdraw"),
     path("offers/", offers.offer_inbox, name="offer-inbox"),
     path("offers/<int:offer_id>/", offers.offer_detail, name="offer-detail"),

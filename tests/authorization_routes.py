@@ -11,6 +11,7 @@ Statuses: an int, or LOGIN (302 to /login/?next=<url>), or REDIRECT (any 302).
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +24,8 @@ from cms.models import HomePage, TrainingIndexPage
 from core.models import AuditEvent, Notification
 from custody import actions as custody_actions
 from custody.models import EvidenceFile
+from custody.payments import actions as payment_actions
+from custody.payments.models import CoPayment
 from marketplace import actions
 from marketplace.models import User
 from tests.custody.deadline_helpers import trademark_renewal
@@ -152,6 +155,11 @@ def obj(name, kwarg="pk", **extra):
     return build
 
 
+def _request_and_agency(world, side):
+    """A request with the agency of its own side (Alice's agency for hers, Bob's for his)."""
+    return {"request_id": world[side]["request"].pk, "agency_id": world[side]["agency"].pk}
+
+
 def kwargs(**fixed):
     def build(world, side):
         return dict(fixed)
@@ -270,6 +278,11 @@ ROUTES = {
         args=obj("request", "request_id"),
     ),
     "frontend:request-choose": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
+    "frontend:request-choose-confirm": html(
+        PARTIES(ALICE_FIRM, FIRMS, status=REDIRECT),
+        args=_request_and_agency,
+        note="Alice's request is engaged already: sent back to it",
+    ),
     "frontend:request-withdraw": html(POST_FIRST(), args=obj("request", "request_id"), post=True),
     "frontend:offer-inbox": html(ROLE(STAFF)),
     "frontend:offer-detail": html(
@@ -467,6 +480,32 @@ ROUTES = {
     "api:notification-read": api(POST_ONLY(api=True), args=obj("notification"), post=True),
     "api:notification-read-all": api(API_ACTION(SIGNED_IN)),
     "api:notification-unread-count": api(SIGNED_IN_ONLY(api=True)),
+    # --- Custody API: every party role lists (scoped); another tenant's object is a 404 --------
+    "api:client-firm-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:client-firm-detail": api(_parties(api=True), args=obj("firm")),
+    "api:asset-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:asset-detail": api(_parties(api=True), args=obj("asset")),
+    "api:asset-import": api(API_ACTION(FIRMS, STAFF)),
+    "api:deadline-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:deadline-detail": api(_parties(api=True), args=obj("deadline")),
+    "api:deadline-done": api(API_ACTION(FIRMS, STAFF), args=obj("deadline"), post=True),
+    "api:service-record-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:service-record-detail": api(_parties(api=True), args=obj("service_record")),
+    "api:service-record-confirm": api(API_ACTION(FIRMS), args=obj("service_record"), post=True),
+    "api:service-record-dispute": api(API_ACTION(FIRMS), args=obj("service_record"), post=True),
+    "api:service-record-correct": api(API_ACTION(STAFF), args=obj("service_record"), post=True),
+    "api:evidence-detail": api(_parties(api=True), args=obj("service_evidence")),
+    "api:evidence-download": api(_parties(api=True), args=obj("service_evidence")),
+    "api:settlement-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:settlement-detail": api(_parties(api=True), args=obj("settlement")),
+    "api:settlement-confirm": api(API_ACTION(MANAGERS), args=obj("settlement"), post=True),
+    "api:settlement-approve": api(API_ACTION(OFFICER), args=obj("settlement"), post=True),
+    "api:copayment-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:copayment-detail": api(_parties(api=True), args=obj("copayment")),
+    "api:payout-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:payout-detail": api(_parties(api=True), args=obj("payout")),
+    "api:quarterly-report": api(_parties(api=True), args=_report),
+    "api:quarterly-report-pdf": api(_parties(api=True), args=_report),
 }
 
 # Routes whose expectation is not yet written down; the coverage test accepts them, by name.
@@ -478,6 +517,27 @@ NOT_YET_COVERED = set()
 
 def _pdf(name):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _settled(engagement, record, *, member, consultant):
+    """Every quota delivered and confirmed, then rated by the firm: a settlement to read."""
+    custody_actions.service_record_confirm(record=record, by=member)
+    for item in engagement.items.order_by("pk"):
+        left = item.quota - (record.quantity if item.pk == record.item_id else 0)
+        if left:
+            more = custody_actions.service_record_log(
+                engagement=engagement,
+                item=item,
+                quantity=left,
+                delivered_on=engagement.starts_on,
+                description="托管服务",
+                by=consultant,
+                today=engagement.starts_on,
+            )
+            custody_actions.service_record_confirm(record=more, by=member)
+    return custody_actions.settlement_rate(
+        engagement=engagement, by=member, rating=4, today=engagement.starts_on
+    )
 
 
 def _side(programme, *, firm, member, agency, consultant, other_agency):
@@ -510,6 +570,10 @@ def _side(programme, *, firm, member, agency, consultant, other_agency):
     change = actions.agency_change_request(
         engagement=engagement, new_agency=other_agency, by=member, reason="响应慢"
     )
+    settlement = _settled(engagement, record, member=member, consultant=consultant)
+    payout = payment_actions.open_payout(
+        engagement, amount=Decimal("100.00"), key=f"matrix-{engagement.pk}", settlement=settlement
+    )
     AdviserPresence.objects.update_or_create(
         user=consultant, defaults={"online": True, "max_concurrent": 5}
     )
@@ -526,6 +590,9 @@ def _side(programme, *, firm, member, agency, consultant, other_agency):
         "service_record": record,
         "service_evidence": EvidenceFile.objects.get(service_record=record),
         "agency_change": change,
+        "settlement": settlement,
+        "copayment": CoPayment.objects.get(engagement=engagement),
+        "payout": payout,
         "conversation": conversation,
         "notification": Notification.objects.filter(user=member).order_by("pk").first(),
         "audit_event": AuditEvent.objects.filter(

@@ -1,6 +1,6 @@
 """`make bench-load`: the production stack under 50 users, with the figures and the targets.
 
-1. A database of the scale seed (`seed_demo --firms 3000 --agencies 120 --incubators 60`,
+1. A database of the scale seed (`seed_demo --bulk --firms 3000 --agencies 120 --incubators 60`,
    about two minutes on PostgreSQL), made once and kept as a template: a PostgreSQL
    database `<name>_load_seed` beside the one DATABASE_URL names (copied with CREATE
    DATABASE … TEMPLATE), or a SQLite file under var/bench-load/. It is made again when
@@ -123,7 +123,7 @@ def seed_key(scale):
     """Changes when the seeded data would: the day, the scale, the migrations, the demo code."""
     digest = hashlib.sha256(json.dumps(scale, sort_keys=True).encode())
     digest.update(datetime.date.today().isoformat().encode())  # noqa: DTZ011 — the seed's today
-    paths = sorted(BASE_DIR.glob("*/migrations/*.py")) + sorted(BASE_DIR.glob("*/demo.py"))
+    paths = sorted(BASE_DIR.glob("*/migrations/*.py")) + sorted(BASE_DIR.glob("demo/*.py"))
     for path in [*paths, BASE_DIR / "cms" / "management" / "commands" / "seed_cms.py"]:
         if path.exists():
             digest.update(str(path.relative_to(BASE_DIR)).encode())
@@ -147,6 +147,7 @@ def _seed(profile, database, scale):
     _manage("migrate", "--noinput", "--verbosity", "0", env=env)
     _manage(
         "seed_demo",
+        "--bulk",
         *[f"--{name}={count}" for name, count in scale.items()],
         env=env,
     )

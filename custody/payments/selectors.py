@@ -52,7 +52,20 @@ def engagement_payments(*, user, engagement):
     )
 
 
+def copayments_visible_to(user):
+    """Co-payments of the engagements `user` may see (the engagement's parties and the office)."""
+    return selectors.scoped_to_parties(
+        user,
+        CoPayment.objects.select_related("engagement__firm", "engagement__agency"),
+        firm="engagement__firm_id",
+        agency="engagement__agency_id",
+        incubator="engagement__firm__incubator_id",
+    )
+
+
 def payouts_visible_to(user):
+    if user is None or not user.is_authenticated:
+        return Payout.objects.none()
     if user.is_programme_officer:
         return Payout.objects.all()
     if user.is_agency_staff:

@@ -16,6 +16,7 @@ from custody.selectors.deadlines import (
 from custody.selectors.portfolio import (
     asset_get_for_user,
     assets_visible_to,
+    client_firms_visible_to,
     portfolio_assets,
     portfolio_firm_get_for_user,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "BOARD_STATES",
     "asset_get_for_user",
     "assets_visible_to",
+    "client_firms_visible_to",
     "calendar_feed_deadlines",
     "calendar_feed_get",
     "deadline_board",

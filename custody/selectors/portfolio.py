@@ -5,6 +5,7 @@ Each `*_visible_to(user)` returns what `user` may see; `*_get_for_user` raise Ht
 
 from django.db.models import (
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
 )
@@ -16,6 +17,7 @@ from custody.models import (
 )
 from custody.selectors.deadlines import deadline_firms_visible_to
 from custody.selectors.scope import firm_scoped
+from marketplace.selectors import engagements_visible_to
 
 
 def assets_visible_to(user):
@@ -62,3 +64,21 @@ def portfolio_assets(user, *, firm, kind="", status="", search=""):
         next_deadline_fee_year=Subquery(upcoming.values("fee_year")[:1]),
         next_deadline_due_on=Subquery(upcoming.values("due_on")[:1]),
     ).order_by("kind", "number", "pk")
+
+
+def client_firms_visible_to(user):
+    """The firms whose custody work `user` sees (an agency: the firms in its active custody),
+    each with the engagements `user` may see prefetched as `visible_engagements`."""
+    engagements = (
+        engagements_visible_to(user)
+        .select_related(None)
+        .select_related("programme_year")
+        .order_by("-starts_on", "-pk")
+    )
+    return (
+        deadline_firms_visible_to(user)
+        .select_related("incubator")
+        .prefetch_related(
+            Prefetch("engagements", queryset=engagements, to_attr="visible_engagements")
+        )
+    )

@@ -2,9 +2,7 @@
 adding and editing assets, import and export. Reads go through custody.selectors; every
 change is one custody action (asset_create, asset_update, or the import that calls them)."""
 
-import csv
 import tempfile
-import zipfile
 from pathlib import Path
 
 from django.contrib import messages
@@ -15,13 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl.utils.exceptions import InvalidFileException
 
 from core import exports
 from core.errors import ActionError
 from custody import actions, selectors
 from custody.models import Deadline
-from custody.portfolio_io import PortfolioImportError, export_portfolio, import_portfolio
+from custody.portfolio_io import (
+    PortfolioImportError,
+    UnreadableFile,
+    export_portfolio,
+    import_portfolio_upload,
+)
 from frontend.portfolio_forms import AssetForm, PortfolioFilterForm, PortfolioImportForm
 from frontend.views.access import paginate, role_required
 from frontend.views.deadlines import _state as deadline_state
@@ -29,17 +31,6 @@ from frontend.views.deadlines import _state as deadline_state
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency change the portfolio; managers and the office only read.
 EDITORS = ("firm_member", "agency_staff")
-
-# What a damaged or disguised upload raises while it is read.
-UNREADABLE = (
-    UnicodeDecodeError,
-    csv.Error,
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    OSError,
-)
 
 
 def _portfolio_url(firm_id):
@@ -200,25 +191,20 @@ def portfolio_import(request, firm_id):
     form = PortfolioImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _portfolio_page(request, firm, import_form=form, status=400)
-    upload = form.cleaned_data["file"]
-    # portfolio_io reads a path and tells the format by its suffix.
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"upload{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        try:
-            created, updated = import_portfolio(firm=firm, path=path, by=request.user)
-        except PortfolioImportError as error:
-            return _portfolio_page(
-                request, firm, import_form=form, import_errors=error.errors, status=400
-            )
-        except UNREADABLE:
-            form.add_error("file", _("The file could not be read as CSV (UTF-8) or XLSX."))
-            return _portfolio_page(request, firm, import_form=form, status=400)
-        except (ValidationError, ActionError) as error:
-            form.add_action_error(error)
-            return _portfolio_page(request, firm, import_form=form, status=400)
+    try:
+        created, updated = import_portfolio_upload(
+            firm=firm, upload=form.cleaned_data["file"], by=request.user
+        )
+    except PortfolioImportError as error:
+        return _portfolio_page(
+            request, firm, import_form=form, import_errors=error.errors, status=400
+        )
+    except UnreadableFile:
+        form.add_error("file", _("The file could not be read as CSV (UTF-8) or XLSX."))
+        return _portfolio_page(request, firm, import_form=form, status=400)
+    except (ValidationError, ActionError) as error:
+        form.add_action_error(error)
+        return _portfolio_page(request, firm, import_form=form, status=400)
     messages.success(
         request,
         _("Imported: %(created)s new and %(updated)s updated asset(s).")

@@ -228,6 +228,26 @@ def request_detail(request, request_id):
     return render(request, "frontend/requests/detail.html", context)
 
 
+@role_required("firm_member")
+def request_choose_confirm(request, request_id, agency_id):
+    """The choice, read back before the offer binds: the agency, the price, what comes next."""
+    user = request.user
+    custody_request = selectors.custody_request_get_for_user(user=user, request_id=request_id)
+    agency = selectors.agency_get_for_user(user=user, agency_id=agency_id)
+    if custody_request.status != CustodyRequest.Status.OPEN:
+        return redirect("frontend:request-detail", custody_request.pk)
+    ranked, _excluded = _ranked(user, custody_request, offers=())
+    row = next((row for row in ranked if row["agency"].pk == agency.pk), None)
+    if row is None:
+        messages.error(request, _("Choose one of the agencies listed."))
+        return redirect("frontend:request-detail", custody_request.pk)
+    return render(
+        request,
+        "frontend/requests/choose_confirm.html",
+        {"custody_request": custody_request, "row": row, **request_lines(custody_request)},
+    )
+
+
 @require_POST
 @role_required("firm_member")
 def request_choose(request, request_id):

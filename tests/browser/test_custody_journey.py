@@ -47,7 +47,10 @@ def test_firm_applies_chooses_an_agency_and_sees_its_engagement(
     covers = _in_chinese(describe_reason, "coverage", {"covered": 3, "requested": 3})
     expect(page.locator("[data-testid=candidate-reasons]").first).to_contain_text(covers)
     chosen = page.locator("[data-testid=candidate]", has_text=personas.agency.name)
-    chosen.get_by_role("button", name=zh("Choose this agency")).click()
+    chosen.get_by_role("link", name=zh("Choose this agency")).click()
+    # The choice is read back (agency, the firm's share, the countdown) before it binds.
+    expect(page.locator("[data-testid=choose-confirm]")).to_contain_text(personas.agency.name)
+    page.locator("[data-testid=confirm-choice]").click()
 
     expect(page.locator("#messages .alert-success")).to_contain_text(personas.agency.name)
     expect(page.locator("[data-testid=pending-offer]")).to_contain_text(personas.agency.name)

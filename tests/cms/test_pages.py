@@ -206,6 +206,21 @@ def test_home_shows_live_figures_and_signup_links(client, personas, tree):
     assert reverse("frontend:login") in response.text
 
 
+@pytest.mark.parametrize(
+    "persona", ["firm_member", "agency_consultant", "incubator_manager", "officer"]
+)
+def test_home_sends_a_signed_in_person_to_their_own_workspace(client, personas, tree, persona):
+    # Not to the three other roles' homes, which would each answer 403.
+    client.force_login(getattr(personas, persona))
+
+    response = client.get(reverse("frontend:home"))
+
+    assert 'data-testid="workspace-card"' in response.text
+    assert f'href="{reverse("frontend:role-home")}"' in response.text
+    for other in ("firm-home", "agency-home", "incubator-home", "office-home"):
+        assert f'class="stretched-link" href="{reverse("frontend:" + other)}"' not in response.text
+
+
 def test_home_figures_leave_out_pending_firms_and_agencies(client, personas, tree):
     from tests.factories import AgencyFactory, FirmFactory
 

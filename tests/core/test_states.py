@@ -32,8 +32,7 @@ OWNERS = {
     Payout: "custody/payments/actions/payouts.py",
 }
 # The benchmarks' scale seed inserts final states in bulk, behind one clearly named module.
-# (demo/payments.py and demo/programme.py go once the demo seed drives the actions.)
-BULK_SEED = {"demo/bulk.py", "demo/payments.py", "demo/programme.py"}
+BULK_SEED = {"demo/bulk.py"}
 PRODUCT_APPS = ("core", "marketplace", "custody", "cms", "chat", "reporting", "demo", "frontend")
 
 

@@ -177,6 +177,39 @@ def test_choosing_an_agency_sends_the_offer_with_its_countdown(client, personas,
     assert "Offer sent" in response.text  # the audit timeline
 
 
+def test_choosing_an_agency_asks_for_confirmation_first(client, personas, alice_request):
+    client.force_login(personas.firm_member)
+    detail = client.get(reverse("frontend:request-detail", args=[alice_request.pk]))
+    confirm_url = reverse(
+        "frontend:request-choose-confirm", args=[alice_request.pk, personas.agency.pk]
+    )
+    assert f'href="{confirm_url}"' in detail.text
+
+    response = client.get(confirm_url)
+
+    # Reading the confirmation binds nothing: the firm sees the agency, what it pays and the
+    # countdown it starts, and only the button on this page sends the offer.
+    assert response.status_code == 200
+    assert not Offer.objects.exists()
+    assert 'data-testid="choose-confirm"' in response.text
+    assert str(personas.agency) in response.text
+    assert response.context["split"]["copay"] >= 0
+    assert 'data-testid="confirm-copay"' in response.text
+    assert (
+        f'action="{reverse("frontend:request-choose", args=[alice_request.pk])}"' in response.text
+    )
+
+
+def test_the_confirmation_of_a_request_no_longer_open_goes_back_to_it(client, personas, offer):
+    client.force_login(personas.firm_member)
+    url = reverse("frontend:request-choose-confirm", args=[offer.request_id, personas.agency.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == reverse("frontend:request-detail", args=[offer.request_id])
+
+
 def test_choosing_twice_says_why_not(client, personas, offer):
     client.force_login(personas.firm_member)
     url = reverse("frontend:request-choose", args=[offer.request_id])

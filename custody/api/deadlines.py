@@ -1,0 +1,146 @@
+"""Deadlines of the portfolios the caller may see (the deadline board's scope): filtered by
+firm, kind, state and due window; marked done with a note and evidence files."""
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from custody import actions, selectors
+from custody.api.common import (
+    EvidenceSerializer,
+    Parties,
+    PortfolioEditors,
+    evidence_files_field,
+    refused,
+)
+from custody.models import Deadline
+from marketplace.api.filters import IdFilter
+from marketplace.api.serializers import LabelField
+from marketplace.api.views import ApiViewMixin
+
+STATES = ("open", "done", "missed")
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    firm_name = serializers.CharField(source="firm.name", read_only=True)
+    asset_number = serializers.CharField(source="asset.number", read_only=True)
+    kind_display = LabelField(source="kind")
+    state = serializers.SerializerMethodField(
+        help_text=_("open, done (marked done) or missed (its last day passed).")
+    )
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Deadline
+        fields = [
+            "id",
+            "firm",
+            "firm_name",
+            "asset",
+            "asset_number",
+            "kind",
+            "kind_display",
+            "fee_year",
+            "original_due_on",
+            "due_on",
+            "opens_on",
+            "grace_ends_on",
+            "provisional",
+            "surcharges",
+            "state",
+            "done_at",
+            "done_by",
+            "done_note",
+            "missed_at",
+            "evidence",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_state(self, deadline) -> str:
+        if deadline.done_at is not None:
+            return "done"
+        if deadline.missed_at is not None:
+            return "missed"
+        return "open"
+
+
+class DeadlineFilter(filters.FilterSet):
+    firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
+    asset = IdFilter(field_name="asset_id", help_text=_("IP asset id."))
+    state = filters.ChoiceFilter(
+        choices=[(state, state) for state in STATES],
+        method="filter_state",
+        help_text=_("open, done or missed."),
+    )
+    due_from = filters.DateFilter(
+        field_name="due_on", lookup_expr="gte", help_text=_("Due on or after this day.")
+    )
+    due_to = filters.DateFilter(
+        field_name="due_on", lookup_expr="lte", help_text=_("Due on or before this day.")
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["firm", "asset", "kind", "state", "due_from", "due_to"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(selectors.BOARD_STATES[value])
+
+
+class DoneSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text=_("What was done.")
+    )
+    files = evidence_files_field()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("Deadlines of the portfolios the caller may see, by due date"),
+        description=_("Filter by firm, kind, state and due window (due_from, due_to)."),
+    ),
+    retrieve=extend_schema(summary=_("One deadline with its evidence")),
+)
+@extend_schema(tags=["deadlines"])
+class DeadlineViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = DeadlineSerializer
+    permission_classes = [Parties]
+    filterset_class = DeadlineFilter
+    search_fields = ["asset__number", "asset__title", "firm__name"]
+    ordering_fields = ["due_on", "updated_at", "id"]
+
+    def get_queryset(self):
+        return (
+            selectors.deadlines_visible_to(self.request.user)
+            .prefetch_related("evidence")
+            .order_by("due_on", "pk")
+        )
+
+    @extend_schema(
+        summary=_("Mark the deadline done, with a note and evidence (the firm or its agency)"),
+        description=_("Every file is checked first: one refused file and nothing is stored."),
+        request={"multipart/form-data": DoneSerializer},
+        responses=refused({status.HTTP_200_OK: DeadlineSerializer}),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser],
+        permission_classes=[PortfolioEditors],
+    )
+    def done(self, request, pk=None):
+        deadline = self.get_object()
+        body = DoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actions.deadline_mark_done(
+            deadline=deadline,
+            by=request.user,
+            note=body.validated_data["note"],
+            files=body.validated_data["files"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=deadline.pk)).data)
