@@ -87,5 +87,11 @@ bench: migrate ## Run the benchmarks and print figures beside their baselines (B
 bench-load: install ## Load-test the production stack: 50 people on the scale seed (BENCH_LOAD_ARGS=--check)
 	$(PY) -m benchmarks.load $(BENCH_LOAD_ARGS)
 
+# Kills a web worker, the Celery worker and a pool process under load on PostgreSQL + Redis and
+# checks that no acknowledged write, job or e-mail was lost (BENCH_FAULTS_ARGS=--jobs 1000).
+.PHONY: bench-faults
+bench-faults: install ## Fault test: kill processes of `manage.py serve` under load; nothing may be lost
+	$(PY) -m benchmarks.faults $(BENCH_FAULTS_ARGS)
+
 clean: ## Remove the virtualenv and local data (database, media, static)
 	rm -rf $(VENV) var

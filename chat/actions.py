@@ -2,7 +2,6 @@
 
 import logging
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from chat import events, selectors, services
 from chat.models import MAX_TEXT, AdviserPresence, Conversation, Message
 from chat.text import clean_text
+from core.actions.outbox import email_enqueue
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.workdays import add_workdays
 from marketplace.models import Engagement, User
@@ -180,7 +180,9 @@ def _mail_officers(conversation):
         "A visitor asked to talk to an adviser while nobody was online.\n"
         "Topic: %(topic)s\nContact: %(contact)s\nOpen the chat inbox to answer."
     ) % {"topic": conversation.topic or "-", "contact": conversation.contact or "-"}
-    send_mail(subject, body, None, officers, fail_silently=True)
+    email_enqueue(
+        recipients=officers, subject=subject, body=body, key=f"chat-ticket:{conversation.pk}"
+    )
 
 
 def handoff_request(*, conversation, topic="", contact="", now=None):
@@ -221,7 +223,7 @@ def handoff_request(*, conversation, topic="", contact="", now=None):
             conversation=conversation, sender=Message.Sender.SYSTEM, text=text, kind="handoff"
         )
         if adviser is None:
-            transaction.on_commit(lambda: _mail_officers(conversation))
+            _mail_officers(conversation)
         else:
             events.push(
                 events.adviser_group(adviser.pk),

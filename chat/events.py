@@ -1,8 +1,18 @@
-"""Pushes to connected chat clients over the channel layer, sent after commit."""
+"""Pushes to connected chat clients over the channel layer, sent after commit.
+
+A push is a live nicety on top of stored messages: with the layer down it is dropped
+(logged when the layer goes, not per push) and the clients catch up from the history.
+"""
+
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+_failing = {"now": False}
 
 
 def visitor_group(conversation_id):
@@ -17,7 +27,16 @@ def _send(group, payload):
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": "chat.event", "payload": payload})
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "chat.event", "payload": payload})
+    except (RedisError, OSError) as error:
+        if not _failing["now"]:
+            logger.warning(
+                "chat pushes dropped: channel layer unavailable (%s)", type(error).__name__
+            )
+        _failing["now"] = True
+    else:
+        _failing["now"] = False
 
 
 def push(group, payload):

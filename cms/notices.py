@@ -1,4 +1,4 @@
-"""The names of the training calendar's audit actions."""
+"""The names of the CMS's audit actions: the training calendar's and the FAQ's proposals."""
 
 from django.utils.translation import gettext_lazy
 
@@ -12,5 +12,7 @@ register_actions(
         "event.cancelled": gettext_lazy("Training registration cancelled"),
         "event.promoted": gettext_lazy("Moved from the waiting list into a training event"),
         "event.attended": gettext_lazy("Attended a training event"),
+        "faq.proposed": gettext_lazy("Proposed a new FAQ entry for review"),
+        "faq.alternate_proposed": gettext_lazy("Proposed a wording for an FAQ entry for review"),
     }
 )

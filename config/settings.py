@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.portal",
+                "chat.context_processors.live_chat",
             ],
         },
     },
@@ -151,7 +152,8 @@ REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's cache, but a Redis outage means a miss, not a 500 (logged once).
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ipc",
         }
@@ -178,8 +180,30 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A task survives a kill: acknowledged only once it has run, put back when its process
+# dies, and taken one at a time so a busy worker holds no queue of others. A message
+# left unacknowledged by a worker that vanished is delivered again after the visibility
+# timeout, which must outlast the longest job (the hard time limit) or a job still
+# running would be started twice. Every task is idempotent (README "Periodic jobs").
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = (
+    CELERY_TASK_TIME_LIMIT - 5 if CELERY_TASK_TIME_LIMIT < 120 else CELERY_TASK_TIME_LIMIT - 60
+)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT, "
+        "or a job still running would be delivered again."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # Periodic jobs; `manage.py runlocal` runs the same schedule in-process on the embedded default.
 CELERY_BEAT_SCHEDULE = {
+    # E-mail whose hand-over after commit was missed (broker down, worker killed).
+    "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
     "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
     "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
     # Daily work run hourly: both jobs are idempotent and catch up after an outage.
@@ -301,6 +325,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+# Where django.core.mail.backends.filebased.EmailBackend writes (the fault benchmark reads it).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IP Custody Programme <noreply@ipcustody.local>")
 
 # --- REST API ----------------------------------------------------------------

@@ -3,7 +3,11 @@
 PostgreSQL is dumped with pg_dump (custom format) and restored with pg_restore;
 SQLite is copied with its online backup API, consistent while the site runs.
 The archive holds a manifest naming the engine, the time and the row counts, so
-a restore can be checked against what was saved.
+a restore can be checked against what was saved. The counts come from the very
+state that was dumped: on PostgreSQL a REPEATABLE READ transaction exports its
+snapshot, pg_dump reads that snapshot (`--snapshot`) and the counts are taken in
+the same transaction; on SQLite they are read from the copy. Writes during the
+backup are in neither.
 """
 
 import datetime
@@ -32,13 +36,26 @@ class BackupError(Exception):
     pass
 
 
+def _counted_tables():
+    """(model label, table) of the project's own concrete models."""
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label in {"marketplace", "custody", "cms", "chat"} and not meta.proxy:
+            yield meta.label, meta.db_table
+
+
+def _count(cursor, quote):
+    counts = {}
+    for label, table in _counted_tables():
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")  # noqa: S608 — model tables
+        counts[label] = cursor.fetchone()[0]
+    return counts
+
+
 def row_counts():
     """Rows per model table of the project's own apps, to compare after a restore."""
-    counts = {}
-    for model in apps.get_models():
-        if model._meta.app_label in {"marketplace", "custody", "cms", "chat"}:
-            counts[model._meta.label] = model._default_manager.count()
-    return counts
+    with connection.cursor() as cursor:
+        return _count(cursor, connection.ops.quote_name)
 
 
 def _postgres_env():
@@ -69,23 +86,51 @@ def _run(command):
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
 
 
+def _dump_postgres(folder):
+    """pg_dump of an exported snapshot, with the row counts read from the same snapshot."""
+    import psycopg
+
+    target = folder / POSTGRES_DUMP
+    snapshot_connection = connection.get_new_connection(connection.get_connection_params())
+    try:
+        snapshot_connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        snapshot_connection.read_only = True
+        with snapshot_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            counts = _count(cursor, connection.ops.quote_name)
+            # The snapshot lives as long as this transaction: pg_dump runs inside it.
+            _run(
+                ["pg_dump", "--format=custom", "--no-owner", "--snapshot", snapshot]
+                + ["--file", str(target)]
+                + _postgres_args()
+                + [connection.settings_dict["NAME"]]
+            )
+        snapshot_connection.rollback()
+    finally:
+        snapshot_connection.close()
+    return POSTGRES_DUMP, counts
+
+
+def _dump_sqlite(folder):
+    connection.ensure_connection()
+    target = sqlite3.connect(folder / SQLITE_COPY)
+    try:
+        connection.connection.backup(target)
+        cursor = target.cursor()
+        counts = _count(cursor, connection.ops.quote_name)
+        cursor.close()
+    finally:
+        target.close()
+    return SQLITE_COPY, counts
+
+
 def _dump_database(folder):
+    """Dump into `folder`; returns (file name, row counts of exactly what was dumped)."""
     if connection.vendor == "postgresql":
-        target = folder / POSTGRES_DUMP
-        _run(
-            ["pg_dump", "--format=custom", "--no-owner", "--file", str(target)]
-            + _postgres_args()
-            + [connection.settings_dict["NAME"]]
-        )
-        return POSTGRES_DUMP
+        return _dump_postgres(folder)
     if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        target = sqlite3.connect(folder / SQLITE_COPY)
-        try:
-            connection.connection.backup(target)
-        finally:
-            target.close()
-        return SQLITE_COPY
+        return _dump_sqlite(folder)
     raise BackupError(f"backups of {connection.vendor} databases are not supported")
 
 
@@ -96,13 +141,13 @@ def backup(output_dir, *, now=None):
     output_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
-        database_file = _dump_database(folder)
+        database_file, counts = _dump_database(folder)
         manifest = {
             "format": 1,
             "created_at": now.isoformat(),
             "engine": connection.vendor,
             "database_file": database_file,
-            "row_counts": row_counts(),
+            "row_counts": counts,
         }
         archive = output_dir / f"ipcustody-{now:%Y%m%dT%H%M%SZ}.tar.gz"
         partial = archive.with_suffix(".partial")

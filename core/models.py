@@ -98,3 +98,43 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.user}"
+
+
+class OutboxMessage(models.Model):
+    """A side effect (an e-mail) written in the transaction of the event that causes it.
+
+    It leaves through `core.actions.outbox`: a job sends it and marks it sent, so a
+    process killed at any moment neither loses it nor, short of dying between the
+    hand-over to the mail server and the mark, sends it twice; the key goes out as
+    the Message-ID so a receiver can drop that rare repeat.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL
+    )
+    key = models.CharField(_("de-duplication key"), max_length=200)
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    from_email = models.CharField(_("from"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # The same event never queues its message twice, however often a job reruns.
+            models.UniqueConstraint(fields=["channel", "key"], name="outbox_one_message_per_key")
+        ]
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_unsent")]
+
+    def __str__(self):
+        return f"{self.channel} {self.key}"

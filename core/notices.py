@@ -6,10 +6,9 @@ app is ready), so this module knows no app above it.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import translation
 
+from core.actions.outbox import email_enqueue
 from core.models import Notification
 
 _TEXTS = {}
@@ -38,22 +37,17 @@ def notification_text(kind, params):
 
 
 def notify(users, *, kind, params):
-    """Store a notice for each active user and e-mail it after the transaction commits."""
+    """Store a notice for each active user and queue its e-mail in the same transaction."""
     users = [user for user in users if user is not None and user.is_active]
     if not users:
         return
-    Notification.objects.bulk_create(
+    notices = Notification.objects.bulk_create(
         Notification(user=user, kind=kind, params=params) for user in users
     )
-
-    def send():
-        for user in users:
-            if not user.email:
-                continue
-            with translation.override(settings.LANGUAGE_CODE):
-                text = notification_text(kind, params)
-            send_mail(
-                text[:120], text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True
-            )
-
-    transaction.on_commit(send)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = notification_text(kind, params)
+    for notice, user in zip(notices, users, strict=True):
+        # Keyed by the notice: a job that reruns writes no second notice, so no second e-mail.
+        email_enqueue(
+            recipients=[user.email], subject=text[:120], body=text, key=f"notice:{notice.pk}"
+        )

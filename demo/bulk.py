@@ -21,11 +21,12 @@ from django.test.utils import override_settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from core.actions.outbox import outbox_discarded
 from core.models import AuditEvent, Notification
 from custody.payments import ledger
 from custody.payments.models import CoPayment, LedgerEntry, Method
 from demo.custody import seed_workspace
-from demo.participants import Planner, check
+from demo.participants import Planner, check, demo_password_for_everyone
 from demo.programme import (
     DUMMY_EMAIL,
     READ_AFTER_DAYS,
@@ -58,7 +59,9 @@ def seed(*, firms, agencies, incubators, seed):
     """Insert the demo programme's story in bulk into an empty database (see the docstring)."""
     check_sizes(firms=firms, agencies=agencies, incubators=incubators)
     started = time.perf_counter()
+    # Neither now nor later from the outbox.
     with (
+        outbox_discarded(),
         override_settings(EMAIL_BACKEND=DUMMY_EMAIL),
         translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
@@ -69,6 +72,7 @@ def seed(*, firms, agencies, incubators, seed):
         stories = Stories(planner).run()
         Bulk(planner, stories).write()
         workspace = seed_workspace(planner)
+        demo_password_for_everyone()
     return SeedReport(counts=counts(planner, workspace), seconds=time.perf_counter() - started)
 
 

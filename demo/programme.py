@@ -34,11 +34,12 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from core.actions.outbox import outbox_discarded
 from core.models import AuditEvent, Notification
 from custody.payments.actions import offline_payment_record
 from custody.payments.models import CoPayment, LedgerEntry
 from demo.custody import seed_workspace
-from demo.participants import Planner
+from demo.participants import Planner, demo_password_for_everyone
 from demo.reference import (  # noqa: F401 (the demo's sizes and logins, re-exported for callers)
     DEFAULT_AGENCIES,
     DEFAULT_FIRMS,
@@ -135,7 +136,9 @@ def seed(
     check_sizes(firms=firms, agencies=agencies, incubators=incubators)
     started = time.perf_counter()
     # The demo's people are made up: the mail their story would send goes nowhere.
+    # Neither now nor later from the outbox.
     with (
+        outbox_discarded(),
         override_settings(EMAIL_BACKEND=DUMMY_EMAIL),
         translation.override(settings.LANGUAGE_CODE),
         transaction.atomic(),
@@ -147,6 +150,7 @@ def seed(
         Story(planner, stories).live()
         # Then the custody work of the running engagements, through the custody actions.
         workspace = seed_workspace(planner)
+        demo_password_for_everyone()
     return SeedReport(counts=counts(planner, workspace), seconds=time.perf_counter() - started)
 
 

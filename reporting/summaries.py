@@ -2,12 +2,12 @@
 figures, the programme office the city's. Sent by the Celery beat job on the 1st."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.actions.outbox import email_enqueue, email_queued
 from marketplace import selectors
 from marketplace.models import User
 from reporting import dashboards
@@ -64,19 +64,25 @@ def summary_for(user, year, today):
 
 
 def send_monthly_summaries(*, today=None):
-    """E-mail every manager and officer their summary; returns how many were sent."""
+    """Queue every manager's and officer's summary in the outbox; returns how many were queued.
+
+    One per person and month (the outbox key): a rerun of the job queues none twice.
+    """
     today = today or timezone.localdate()
     year = selectors.default_year(selectors.programme_years(), today)
     if year is None:
         return 0
-    sent = 0
+    queued = 0
     for user in _recipients():
+        key = f"monthly-summary:{user.pk}:{today:%Y-%m}"
+        if email_queued(key):
+            continue
         with translation.override(settings.LANGUAGE_CODE):
             summary = summary_for(user, year, today)
         if summary is None:
             continue
         subject, text = summary
-        sent += send_mail(
-            subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True
+        queued += (
+            email_enqueue(recipients=[user.email], subject=subject, body=text, key=key) is not None
         )
-    return sent
+    return queued

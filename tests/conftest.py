@@ -125,6 +125,19 @@ def programme_year(db):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run where they are sent, in both CI profiles: with Redis they would wait for a
+    worker these tests do not start (the stack smoke test covers real workers). The outbox
+    hands every e-mail to a task, so this is what delivers mail in tests."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
 def _own_cache_namespace(settings):
     """Each test gets its own cache key prefix: no test is served another test's page.
 

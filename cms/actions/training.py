@@ -6,7 +6,6 @@ right and the source state, writes the change with its audit event, and sends
 e-mail only once the transaction has committed.
 """
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -14,16 +13,15 @@ from django.utils.translation import gettext as _
 from cms import cache as page_cache
 from cms import selectors
 from cms.models import CoursePage, CourseProgress, EventRegistration, TrainingEventPage
+from core.actions.outbox import email_enqueue
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from custody import actions as custody_actions
 
 
 def _mail_on_commit(*, user, subject, body):
-    if user.email:
-        transaction.on_commit(
-            lambda: send_mail(subject, body, None, [user.email], fail_silently=True)
-        )
+    """Through the outbox: written with the change, sent once it has committed."""
+    email_enqueue(recipients=[user.email], subject=subject, body=body)
 
 
 def _lock_event(event):

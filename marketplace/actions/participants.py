@@ -2,31 +2,25 @@
 
 Each action opens a transaction, locks the row it changes, checks the source
 state and the actor's right, writes the change with its audit event, and
-schedules e-mail with `transaction.on_commit`.
+queues e-mail in the outbox (core.actions.outbox), sent once it commits.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.actions.outbox import email_enqueue
 from core.audit import audit_record
 from core.errors import InvalidTransition, NotAllowed
 from marketplace.models import Agency, Firm, User
 
 
 def _mail_on_commit(*, recipients, subject, body):
-    recipients = [address for address in recipients if address]
-    if not recipients:
-        return
-    transaction.on_commit(
-        lambda: send_mail(
-            subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True
-        )
-    )
+    """Through the outbox: written with the change, sent once it has committed."""
+    email_enqueue(recipients=recipients, subject=subject, body=body)
 
 
 def _create_user(*, role, username, email, password, display_name="", **memberships):

@@ -9,16 +9,22 @@ PostgreSQL + Redis.
 """
 
 import contextlib
+import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
+from django.utils import timezone
 
 from chat.models import Conversation
+from core.workdays import add_workdays
 from tests.chat.conftest import TINY_FAQ, online
+from tests.chat.test_actions import _engage
 from tests.factories import PASSWORD
+from tests.marketplace.conftest import programme  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,6 +149,8 @@ def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
     replies.nth(4).locator(".chat-rate").wait_for()
 
     page.click("[data-chat-person]")
+    # The question asked last is offered as the topic.
+    assert page.input_value("[data-chat-handoff] [name=topic]") == suggestions.first.inner_text()
     page.fill("[data-chat-handoff] [name=topic]", "Annual fee is late")
     page.fill("[data-chat-handoff] [name=contact]", "visitor@example.com")
     page.click("[data-chat-handoff] button[type=submit]")
@@ -194,3 +202,131 @@ def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
         "adviser",
         "user",
     ]
+
+
+# ---- the conversation that never goes silent, live figures, suggestions after a reload ----
+
+LIVE_COPAY = {
+    **next(entry for entry in TINY_FAQ if entry["key"] == "copay"),
+    "answer": "The firm pays {copay_share} of {package_price}, that is {copay_amount}.",
+}
+PHONE = {"width": 390, "height": 844}
+
+
+def _screenshot(page, name):
+    """Saved where CHAT_SCREENSHOTS points (for a person to look at); nothing otherwise."""
+    folder = os.environ.get("CHAT_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+def _open_widget(page, url):
+    page.add_init_script(TRACK_SOCKETS)
+    page.goto(url)
+    page.click("[data-chat-open]")
+    page.wait_for_function(SOCKET_OPEN)
+
+
+def _ask(page, text, number):
+    """Ask, and wait for the assistant's `number`-th reply (0-based) over the socket."""
+    page.fill("#chat-input", text)
+    page.keyboard.press("Enter")
+    reply = page.locator(".chat-log .from-bot").nth(number)
+    reply.wait_for()
+    return reply
+
+
+def test_a_signed_in_firm_is_answered_with_the_programmes_amount_and_its_own(
+    asgi_server,
+    page,
+    personas,
+    programme,  # noqa: F811  (the fixture imported above)
+    monkeypatch,
+):
+    entries = [entry for entry in TINY_FAQ if entry["key"] != "copay"] + [LIVE_COPAY]
+    monkeypatch.setattr("cms.faq.published_faq_entries", lambda: [dict(e) for e in entries])
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "browser-figures")
+    engagement = _engage(personas, programme)
+    _sign_in(page, asgi_server, personas.firm_member.username)
+
+    # The widget on the page the firm member lands on after signing in.
+    _open_widget(page, page.url)
+    reply = _ask(page, "How much is the firm co-payment?", 0)
+    reply.locator(".chat-rate").wait_for()
+    _screenshot(page, "chat-firm-amount")
+
+    text = reply.inner_text()
+    assert "The firm pays 20% of ¥6,000.00, that is ¥1,200.00." in text
+    assert f"Your co-payment this year: ¥{engagement.copay_amount:,.2f}" in text
+    assert personas.agency.name in text
+
+
+def test_a_hand_off_with_nobody_online_then_the_assistant_keeps_answering(
+    asgi_server, browser, monkeypatch, zh
+):
+    monkeypatch.setattr("cms.faq.published_faq_entries", lambda: [dict(e) for e in TINY_FAQ])
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "browser-silent")
+    # On a phone, as many visitors come.
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        _open_widget(page, f"{asgi_server}/login/")
+        handoff = page.locator("[data-chat-handoff]")
+        page.click("[data-chat-person]")
+        page.click("[data-chat-handoff-cancel]")
+        assert handoff.is_hidden()
+        page.click("[data-chat-person]")
+        assert handoff.is_visible()
+        _screenshot(page, "chat-handoff-form-phone")
+        page.fill("[data-chat-handoff] [name=topic]", "Annual fee is late")
+        page.fill("[data-chat-handoff] [name=contact]", "visitor@example.com")
+        page.click("[data-chat-handoff] button[type=submit]")
+        notice = page.locator(".chat-log .from-system").first
+        notice.wait_for()
+        assert handoff.is_hidden()
+        conversation = Conversation.objects.get()
+        expected = add_workdays(
+            timezone.localtime(conversation.handed_off_at).date(), 1
+        ).day.isoformat()
+        assert expected in notice.inner_text()
+        page.locator(
+            "[data-chat-status]", has_text=zh("We will reply to your request by e-mail or phone.")
+        ).wait_for()
+
+        reply = _ask(page, "How do I pay the patent annual fee?", 0)
+        reply.locator(".chat-rate").wait_for()
+        _screenshot(page, "chat-answer-while-waiting-phone")
+        assert "Pay the annual fee before the filing anniversary." in reply.inner_text()
+    finally:
+        context.close()
+
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.ticket) == (Conversation.State.QUEUED, True)
+    assert list(conversation.messages.values_list("sender", flat=True).order_by("pk")) == [
+        "system",
+        "user",
+        "bot",
+    ]
+
+
+def test_did_you_mean_suggestions_come_back_after_a_reload(asgi_server, page, monkeypatch):
+    monkeypatch.setattr("cms.faq.published_faq_entries", lambda: [dict(e) for e in TINY_FAQ])
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "browser-reload")
+    _open_widget(page, f"{asgi_server}/login/")
+    first = _ask(page, "fee", 0).locator(".chat-suggestions button")
+    first.first.wait_for()
+    offered = first.all_inner_texts()
+    assert len(offered) == 2
+
+    page.reload()
+    page.click("[data-chat-open]")
+    page.wait_for_function(SOCKET_OPEN)
+    again = page.locator(".chat-log .from-bot").first.locator(".chat-suggestions button")
+    again.first.wait_for()
+    _screenshot(page, "chat-suggestions-after-reload")
+
+    assert again.all_inner_texts() == offered
+    again.first.click()
+    page.locator(".chat-log .from-bot").nth(1).locator(".chat-rate").wait_for()

@@ -69,7 +69,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         }
     )
     assert values["engine"] == "django.db.backends.postgresql"
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "core.cache.FallbackRedisCache"
     assert values["layer"] == "channels_redis.core.RedisChannelLayer"
     assert values["broker"] == "redis://127.0.0.1:6379/0"
     assert values["eager"] is False
@@ -83,6 +83,10 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         ({"DEBUG": "perhaps"}, "DEBUG must be true or false, not 'perhaps'"),
         ({"DATABASE_URL": "mysql://root@localhost/db"}, "DATABASE_URL must start with one of"),
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL must start with one of"),
+        (
+            {"CELERY_TASK_TIME_LIMIT": "4000", "CELERY_VISIBILITY_TIMEOUT": "3600"},
+            "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT",
+        ),
     ],
 )
 def test_bad_production_configuration_stops_start_up_with_a_clear_message(env, message):

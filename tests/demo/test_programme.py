@@ -4,6 +4,7 @@ from collections import Counter
 from io import StringIO
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
@@ -181,6 +182,28 @@ def test_this_years_programme_is_open_with_a_standard_package(seeded):
     government, _copay = year.split_price(price)
     # The budget covers the government's part of the package for every target firm.
     assert government * year.target_firms <= year.budget
+
+
+def test_every_seeded_person_signs_in_with_the_demo_password(seeded):
+    # Load and fault tests act as many firms and agencies; one hash is shared, so check a few.
+    people = User.objects.exclude(username__startswith="demo-")
+    assert people.filter(role=User.Role.FIRM_MEMBER).count() > 1
+    assert people.filter(role=User.Role.AGENCY_STAFF).count() > 1
+    for role in (User.Role.FIRM_MEMBER, User.Role.AGENCY_STAFF, User.Role.INCUBATOR_MANAGER):
+        assert people.filter(role=role).last().check_password(demo.DEMO_PASSWORD)
+    seeded_people = User.objects.filter(email__endswith=f"@{demo.DEMO_EMAIL_DOMAIN}")
+    hashes = set(seeded_people.values_list("password", flat=True))
+    assert len(hashes) <= 2  # the story's people share one; the CMS editor has its own
+    assert all(check_password(demo.DEMO_PASSWORD, encoded) for encoded in hashes)
+
+
+def test_the_seeds_e_mail_to_made_up_people_is_never_sent(seeded):
+    from core.models import OutboxMessage
+
+    queued = OutboxMessage.objects.all()
+    assert queued.exists()
+    assert not queued.filter(sent_at__isnull=True).exists()
+    assert set(queued.values_list("last_error", flat=True)) == {"discarded: made-up recipients"}
 
 
 def test_demo_logins_have_the_right_memberships(seeded):

@@ -58,8 +58,12 @@ def test_signed_in_user_sees_the_logout_form(client, personas):
     assert f'action="{reverse("frontend:logout")}"' in response.text
 
 
-def test_password_reset_sends_a_working_link(client, personas, mailoutbox):
-    response = client.post(reverse("frontend:password-reset"), {"email": "alice@example.com"})
+def test_password_reset_sends_a_working_link(
+    client, personas, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Through the outbox: queued with the request, sent once it commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("frontend:password-reset"), {"email": "alice@example.com"})
 
     assert response.url == reverse("frontend:password-reset-done")
     assert len(mailoutbox) == 1

@@ -315,11 +315,18 @@ def test_charts_are_data_not_inline_script(client, personas, world, monkeypatch)
 
 
 @pytest.mark.usefixtures("at_mid_june")
-def test_monthly_summaries_reach_managers_and_officers(personas, world):
-    sent = send_monthly_summaries()
+def test_monthly_summaries_reach_managers_and_officers(
+    personas, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_monthly_summaries()
 
     by_address = {message.to[0]: message for message in mail.outbox}
     assert sent == len(mail.outbox) >= 3
+    # A second run of the job (a redelivered task) queues nothing again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_monthly_summaries() == 0
+    assert len(mail.outbox) == sent
     manager = by_address[personas.incubator_manager.email]
     assert "5" in manager.body and reverse("frontend:dashboard-incubator") in manager.body
     assert personas.incubator.name_en in manager.subject  # tests read English

@@ -82,11 +82,21 @@
       return true;
     }
 
+    var lastAsked = "";
+
     function showHandoff() {
       handoff.hidden = false;
       var contact = handoff.querySelector("[name=contact]");
       if (!contact.value && data.contact) contact.value = data.contact;
-      handoff.querySelector("[name=topic]").focus();
+      var topic = handoff.querySelector("[name=topic]");
+      // The question just asked is what the person should know about first.
+      if (!topic.value && lastAsked) topic.value = lastAsked.slice(0, 200);
+      topic.focus();
+    }
+
+    function hideHandoff() {
+      handoff.hidden = true;
+      input.focus();
     }
 
     function onAnswer(msg) {
@@ -135,7 +145,8 @@
     }
 
     function connect() {
-      if (!("WebSocket" in window)) { setStatus(data.textOffline); return; }
+      // The server found the channel layer down: ask over HTTP, say live chat is off.
+      if (data.live === "0" || !("WebSocket" in window)) { setStatus(data.textOffline); return; }
       var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       socket = new WebSocket(scheme + window.location.host + data.wsPath);
       socket.addEventListener("open", function () { socketReady = true; failures = 0; setStatus(""); });
@@ -166,6 +177,7 @@
     function ask(text) {
       text = (text || "").trim();
       if (!text) return;
+      lastAsked = text;
       add("user", text);
       if (!send({ type: "message", text: text })) askOverHttp(text);
     }
@@ -219,6 +231,7 @@
       if (now - lastTyping > 3000) { lastTyping = now; send({ type: "typing" }); }
     });
     root.querySelector("[data-chat-person]").addEventListener("click", showHandoff);
+    root.querySelector("[data-chat-handoff-cancel]").addEventListener("click", hideHandoff);
     handoff.addEventListener("submit", function (event) {
       event.preventDefault();
       if (send({

@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.faults.run import main
+
+sys.exit(main())
