@@ -33,8 +33,9 @@ def _register_font():
 
 
 # Unicode categories dropped from PDF text: controls (NUL, BEL, …; line breaks become
-# spaces first) and lone surrogates, which no PDF encoding can carry.
-_DROPPED = {"Cc", "Cs"}
+# spaces first), invisible format characters (byte order marks, bidi marks, which the
+# visual reordering would move about) and lone surrogates, which no PDF encoding carries.
+_DROPPED = {"Cc", "Cf", "Cs"}
 
 
 def pdf_text(value):

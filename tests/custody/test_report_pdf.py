@@ -62,8 +62,9 @@ HOSTILE = st.one_of(
 
 
 def _visible(text):
-    """What of `text` a reader can find in the PDF: no controls, no whitespace."""
-    kept = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cs"})
+    """What of `text` a reader can find in the PDF: no controls or invisible format
+    characters, no whitespace."""
+    kept = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf", "Cs"})
     return "".join(kept.split())
 
 
