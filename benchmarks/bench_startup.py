@@ -38,6 +38,8 @@ TARGET_SUITE = 150.0
 # 2026-12-07: pytest reported 344 s; 351 s with the set-up steps of make.
 SUITE_BEFORE = 344.0
 TIMINGS = BASE_DIR / "var" / "test-timings.json"
+# `manage.py check` before #15 (the chat's dictionaries loaded at import), same machine.
+CHECK_BEFORE = 2.4
 
 
 def _wall(argv, *, env, repeat):
@@ -77,6 +79,7 @@ def run(ctx):
                 baseline_case="django.setup(), Django's own apps only",
                 baseline=floor,
                 target=TARGET_CHECK,
+                note=f"before #15: {CHECK_BEFORE:.1f} s",
             )
         )
 
@@ -114,7 +117,11 @@ def run(ctx):
                 baseline_case="the same suite before #15 (1,794 tests)",
                 baseline=Timing([SUITE_BEFORE]),
                 target=TARGET_SUITE if recorded["profile"] == "embedded" else None,
-                note=f"{recorded['workers']} workers; recorded by tests/conftest.py",
+                note=(
+                    f"{recorded['workers']} workers, load average "
+                    f"{'/'.join(map(str, recorded.get('load_average', ['?'])))} at the end; "
+                    "recorded by tests/conftest.py"
+                ),
             )
         )
     return rows

@@ -7,6 +7,9 @@ assistant decides with is learned on the training questions only:
 - the weights, by softmax regression over the FAQ keys (the right key against all the
   others; non-negative, a little L2), and the softmax temperature, by likelihood;
 - the scope model (chat.scope.fit), answerable questions against out-of-scope ones;
+- the scope threshold: the most lenient at which the training questions out of scope are
+  still refused at least `SCOPE_REFUSAL` of the time (a balanced fit alone turned away
+  answerable questions worded unlike the training ones);
 - the consultation thresholds: just above the closest any other training question came to
   the prototypes, so no training question is handed off by the encoder by mistake;
 - the answer band: the lowest probability at which the training questions answered
@@ -41,6 +44,10 @@ WRONG_BUDGET = 0.01
 TEMPERATURES = np.arange(1.0, 20.5, 0.5)
 ANSWER_PROBABILITIES = np.arange(0.30, 0.991, 0.01)
 CONSULT_ROOM = 0.02
+# Out-of-scope training questions that must stay refused (the target is 0.90: room kept),
+# and the scope thresholds tried, most lenient first.
+SCOPE_REFUSAL = 0.95
+SCOPE_THRESHOLDS = np.arange(0.20, 0.501, 0.05)
 # Neither consultation threshold goes below this, however far the training questions stayed.
 CONSULT_FLOOR = 0.5
 
@@ -158,6 +165,19 @@ def scope_readings(evidence, fused, numbers):
     )
 
 
+def learn_scope_threshold(probabilities, out_of_scope):
+    """The lowest threshold at which at least SCOPE_REFUSAL of the out-of-scope training
+    questions fall below it (are refused); 0.5 when none is that safe."""
+    refused_at = {
+        round(float(t), 2): float(np.mean(probabilities[out_of_scope] < t))
+        for t in SCOPE_THRESHOLDS
+    }
+    for threshold, refused in sorted(refused_at.items()):
+        if refused >= SCOPE_REFUSAL:
+            return threshold
+    return 0.5
+
+
 def learn_consult(evidence, mask):
     """(threshold, cue threshold): just above the closest other training questions came."""
     others = mask & (evidence.kinds != "consult") & ~evidence.person & ~evidence.asks_about
@@ -181,13 +201,15 @@ def learn(evidence, names, base, mask=None, lexical_settings=matcher.DEFAULT_SET
     labelled = np.flatnonzero(mask & np.isin(evidence.kinds, ["faq", "out_of_scope"]))
     settings = replace(base, weights=named, temperature=temperature)
     if "wording" in names and len(set(evidence.kinds[labelled])) == 2:
-        model = scope.fit(
-            scope_readings(evidence, fused, labelled), evidence.kinds[labelled] == "faq"
-        )
+        readings = scope_readings(evidence, fused, labelled)
+        model = scope.fit(readings, evidence.kinds[labelled] == "faq")
         threshold, cue = learn_consult(evidence, mask)
         settings = replace(
             settings,
             scope=model.as_dict(),
+            scope_threshold=learn_scope_threshold(
+                model.probability(readings), evidence.kinds[labelled] == "out_of_scope"
+            ),
             consult_similarity=threshold,
             consult_cue_similarity=cue,
         )

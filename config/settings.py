@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before CommonMiddleware's APPEND_SLASH: /api/ paths work with or without the slash.
+    "core.api.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -206,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
     "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
     "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
+    # Agencies whose licence ends within 60 days while they hold firms' custody (once each).
+    "warn-expiring-licences": {"task": "marketplace.warn_expiring_licences", "schedule": 21600.0},
     # Daily work run hourly: both jobs are idempotent and catch up after an outage.
     "flag-missed-deadlines": {
         "task": "custody.flag_missed_deadlines",
@@ -214,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "custody.send_deadline_reminders",
         "schedule": float(env_int("CUSTODY_DEADLINE_JOB_SECONDS", 3600, minimum=1)),
+    },
+    # Every in-force right's next deadlines re-derived (new fees within the horizon, renewals
+    # rolled forward, provisional dates once the holiday calendar knows their year).
+    "refresh-deadlines": {
+        "task": "custody.refresh_deadlines",
+        "schedule": float(env_int("CUSTODY_DEADLINE_REFRESH_SECONDS", 21600, minimum=1)),
     },
     # Co-payment reminders and lapses; Stripe calls that failed, sent again with their keys.
     "chase-copayments": {"task": "payments.chase_copayments", "schedule": 3600.0},
@@ -338,6 +348,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # JSON request bodies only; the few views that receive files name multipart themselves,
+    # so the schema publishes one content type per body and generated clients import.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -372,10 +386,15 @@ SPECTACULAR_SETTINGS = {
         "DistrictEnum": "marketplace.choices.District",
         "IndustryEnum": "marketplace.choices.Industry",
         "RevenueBandEnum": "marketplace.choices.RevenueBand",
+        "CustodyRequestStatusEnum": "marketplace.models.CustodyRequest.Status",
+        "OfferStatusEnum": "marketplace.models.Offer.Status",
+        "EngagementStatusEnum": "marketplace.models.Engagement.Status",
+        "AllocationRunStatusEnum": "marketplace.models.AllocationRun.Status",
         "AssetKindEnum": "custody.models.IPAsset.Kind",
         "AssetStatusEnum": "custody.models.IPAsset.Status",
         "PatentTypeEnum": "custody.models.IPAsset.PatentType",
         "DeadlineKindEnum": "custody.models.Deadline.Kind",
+        "DeadlineStateEnum": "custody.api.deadlines.DeadlineState",
         "ServiceRecordStatusEnum": "custody.models.ServiceRecord.Status",
         "ServiceRecordSourceEnum": "custody.models.ServiceRecord.Source",
         "SettlementStatusEnum": "custody.models.Settlement.Status",
@@ -504,10 +523,10 @@ CHAT_MATCHER = {
     "candidates": 12,
 }
 # The hybrid assistant (chat.hybrid): weights of the evidence, the softmax temperature, the
-# answer band, the scope model, the consultation thresholds and the cascade, all learned on
-# the first development set and the project's own tuning questions with five-fold
-# cross-validation (`python -m benchmarks.bench_faq --hybrid` prints what it learns; the
-# second development set is only ever scored).
+# answer band, the scope model and its threshold, the consultation thresholds and the
+# cascade, all learned on the first development set and the project's own tuning questions
+# with five-fold cross-validation (`python -m benchmarks.bench_faq --hybrid` prints what it
+# learns; the second development set is only ever scored).
 CHAT_FUSION = {
     "weights": {
         "lexical": 0.3081,
@@ -520,12 +539,12 @@ CHAT_FUSION = {
     "answer_probability": 0.93,
     "clarify_score": 0.0,
     "scope": {
-        "mean": [0.4232, 0.5751, 0.4083, 0.4328, 0.2756],
-        "scale": [0.1285, 0.1373, 0.1071, 0.1339, 0.1625],
-        "weights": [3.4561, 1.3711, 0.5259, -3.0769, -0.0029],
-        "bias": 4.5636,
+        "mean": [0.4232, 0.5751, 0.4083, 0.4562, 0.2756],
+        "scale": [0.1285, 0.1373, 0.1071, 0.1263, 0.1625],
+        "weights": [3.3939, 1.2259, 0.531, -2.8348, 0.0286],
+        "bias": 4.5614,
     },
-    "scope_threshold": 0.5,
+    "scope_threshold": 0.45,
     "consult_similarity": 0.58,
     "consult_cue_similarity": 0.5,
     "suggestion_window": 15.0,

@@ -10,7 +10,7 @@ import csv
 import datetime
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.http import Http404, HttpResponse
 from django.utils import dateformat, numberformat
@@ -40,6 +40,12 @@ _XLSX_FORMATS = {
     DATE: "yyyy-mm-dd",
     MONTH: "yyyy-mm",
 }
+
+
+def half_up(value, places):
+    """`value` (int, float or Decimal) rounded half up to `places` decimals, as a Decimal."""
+    exponent = Decimal(1).scaleb(-places)
+    return Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -122,8 +128,10 @@ class Display:
         self.days = {}
 
     def number(self, value, decimal_pos, force_grouping=False):
+        # numberformat cuts the digits it does not show (10/24 would read 41.6 %): round
+        # half up first, as people and spreadsheets do.
         return numberformat.format(
-            value,
+            half_up(value, decimal_pos),
             self.decimal_separator,
             decimal_pos,
             self.grouping,

@@ -14,9 +14,13 @@ Rules, and the practice they follow:
   filed from 2021-06-01, else 10 years, counted from the filing date; the
   right ends on the day before that anniversary. Expiry ends a right, it is not
   a time limit for an act, so holidays do not move it.
+- Patent expiry is information, not a task: nothing can be done to meet it, so
+  it is never flagged missed nor counted against an agency (`is_task`).
 - Trademark renewal: a registration lasts 10 years from the registration
   date (ending the day before the anniversary); renewal may be filed from 12
-  months before expiry, and within a six-month grace after it.
+  months before expiry, and within a six-month grace after it. A mark in force
+  was renewed each time, so the renewal shown is the term whose grace is not
+  over yet (a 2010 mark in force in 2026 renews by 2030-04-30, not 2020).
 - A time limit for an act that ends on a Chinese public holiday or rest day
   ends on the next working day (core.workdays); when that answer rests
   on an undeclared year's calendar, the deadline is marked provisional.
@@ -35,6 +39,8 @@ PATENT, TRADEMARK, SOFTWARE_COPYRIGHT = "patent", "trademark", "software_copyrig
 INVENTION, UTILITY_MODEL, DESIGN = "invention", "utility_model", "design"
 
 ANNUAL_FEE, PATENT_EXPIRY, TRADEMARK_RENEWAL = "annual_fee", "patent_expiry", "trademark_renewal"
+# Kinds that ask for an act by a date; the others only inform.
+TASK_KINDS = frozenset({ANNUAL_FEE, TRADEMARK_RENEWAL})
 
 DESIGN_15_YEARS_FROM = datetime.date(2021, 6, 1)
 GRACE_MONTHS = 6
@@ -89,6 +95,11 @@ class DeadlineSpec:
             if paid_on <= step.until:
                 return step.percent
         return None
+
+
+def is_task(kind):
+    """Whether a deadline of `kind` asks for an act (and so can be done or missed)."""
+    return kind in TASK_KINDS
 
 
 def add_months(day, months):
@@ -168,7 +179,8 @@ def annual_fees(facts, today, horizon=DEFAULT_HORIZON):
     while add_years(filing, n) <= grant:
         n += 1
     n = max(n, today.year - filing.year - 1)
-    while add_months(add_years(filing, n), GRACE_MONTHS) < today:
+    # A fee stays until its grace is over, the grace's last day moved past holidays.
+    while working_day(add_months(add_years(filing, n), GRACE_MONTHS))[0] < today:
         n += 1
     last = today + horizon
     specs = []
@@ -216,7 +228,9 @@ def deadlines_for(facts, today, horizon=DEFAULT_HORIZON):
     if facts.kind == TRADEMARK:
         if facts.registration_date is None:
             return []
-        expiry = trademark_expiry(facts.registration_date, facts.expiry_override)
+        expiry = current_trademark_term_end(
+            facts.registration_date, today, override=facts.expiry_override
+        )
         due, provisional = working_day(expiry)
         grace_ends, unsure = working_day(add_months(expiry, GRACE_MONTHS))
         return [
@@ -231,6 +245,20 @@ def deadlines_for(facts, today, horizon=DEFAULT_HORIZON):
             )
         ]
     return []
+
+
+def current_trademark_term_end(registration_date, today, *, override=None):
+    """The end of the registration's term that is still renewable on `today`.
+
+    Terms run ten years each from the registration date (or, with a manual expiry, from the day
+    after it); the first whose renewal grace has not ended by `today` is the one to renew.
+    """
+    expiry = trademark_expiry(registration_date, override)
+    while working_day(add_months(expiry, GRACE_MONTHS))[0] < today:
+        expiry = add_years(expiry + datetime.timedelta(days=1), TRADEMARK_TERM_YEARS) - (
+            datetime.timedelta(days=1)
+        )
+    return expiry
 
 
 def deadlines_for_all(assets, today, horizon=DEFAULT_HORIZON):

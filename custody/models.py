@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from custody import deadlines, numbers
@@ -148,6 +149,11 @@ class IPAsset(models.Model):
         if self.kind == self.Kind.PATENT and self.filing_date and self.patent_type:
             return deadlines.patent_expiry(self.patent_type, self.filing_date, self.expiry_override)
         if self.kind == self.Kind.TRADEMARK and self.registration_date:
+            if self.status == self.Status.IN_FORCE:
+                # A mark in force was renewed: its current term, not the first one.
+                return deadlines.current_trademark_term_end(
+                    self.registration_date, timezone.localdate(), override=self.expiry_override
+                )
             return deadlines.trademark_expiry(self.registration_date, self.expiry_override)
         return None
 
@@ -230,6 +236,11 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.asset.number} {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_task(self):
+        """An act to do by a date (a fee, a renewal); an expiry only informs."""
+        return deadlines.is_task(self.kind)
 
     @classmethod
     def fields_from_spec(cls, spec):

@@ -30,6 +30,8 @@ NICE_CLASSES = range(1, 46)
 
 # re.ASCII: \d is 0–9 only; other scripts' digits are refused before these are tried.
 _PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{12})\.?([0-9X])?$", re.ASCII)
+# Before October 2003: 8 digits (year 2, type 1, serial 5) and a check digit, e.g. 02123456.7.
+_OLD_PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{8})\.?([0-9X])?$", re.ASCII)
 _SOFTWARE_RE = re.compile(r"^(\d{4})SR(\d{5,7})$", re.ASCII)
 _TRADEMARK_RE = re.compile(r"^\d{1,10}$", re.ASCII)
 # Full-width forms (ＣＮ２００９…．２, typed with a Chinese input method) are their ASCII twins.
@@ -99,6 +101,15 @@ def parse_patent_number(raw):
     if not compact:
         raise NumberError(_("Enter the patent application number."))
     match = _PATENT_RE.match(compact)
+    if match is None and _OLD_PATENT_RE.match(compact):
+        raise NumberError(
+            _(
+                "%(number)s is an application number of the scheme used before October 2003 "
+                "(8 digits and a check digit); every right filed under it has ended (an "
+                "invention lasts 20 years), so it cannot be kept in custody."
+            )
+            % {"number": compact}
+        )
     if match is None:
         raise NumberError(
             _(
@@ -142,7 +153,10 @@ def normalise_trademark_number(raw):
     compact = _compact(raw)
     if not _TRADEMARK_RE.match(compact):
         raise NumberError(_("A trademark registration number has 1 to 10 digits."))
-    return compact.lstrip("0") or "0"
+    number = compact.lstrip("0")
+    if not number:
+        raise NumberError(_("A trademark registration number is never 0."))
+    return number
 
 
 def normalise_software_number(raw):

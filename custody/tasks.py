@@ -13,3 +13,8 @@ def send_deadline_reminders():
 @shared_task(name="custody.flag_missed_deadlines")
 def flag_missed_deadlines():
     return actions.deadlines_flag_missed()
+
+
+@shared_task(name="custody.refresh_deadlines")
+def refresh_deadlines():
+    return actions.deadlines_refresh_all()

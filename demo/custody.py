@@ -81,7 +81,71 @@ def _asset_fields(rng, today):
 def seed_workspace(planner):
     """Portfolios and delivered services, recorded as today began (the story's end)."""
     with time_machine.travel(planner.anchor, tick=False):
-        return _workspace(rng=planner.rng, today=planner.today)
+        counts = _workspace(rng=planner.rng, today=planner.today)
+        demo_firm = planner.firms[0]
+        counts["IP assets"] += _demo_firm_portfolio(
+            firm=demo_firm.saved, member=demo_firm.user, rng=planner.rng, today=planner.today
+        )
+        return counts
+
+
+def _anniversary_in(today, *, days, years_ago):
+    """A filing date whose anniversary (a patent's annual fee) falls `days` from today."""
+    due = today + datetime.timedelta(days=days)
+    try:
+        return due.replace(year=due.year - years_ago)
+    except ValueError:  # 29 February
+        return due.replace(year=due.year - years_ago, day=28)
+
+
+def _demo_firm_portfolio(*, firm, member, rng, today):
+    """The demo firm's own portfolio, entered by its member before it asks for custody: two
+    invention patents whose annual fees fall due within weeks, a trademark in its renewal
+    window and a software copyright, so its portfolio, deadlines and report have content."""
+    patents = [
+        (_anniversary_in(today, days=24, years_ago=3), "一种低功耗存算一体芯片架构"),
+        (_anniversary_in(today, days=61, years_ago=6), "一种晶圆级芯片封装结构及其制备方法"),
+    ]
+    assets = [
+        {
+            "kind": IPAsset.Kind.PATENT,
+            "number": _invention_number(rng, filing),
+            "title": title,
+            "status": IPAsset.Status.IN_FORCE,
+            "filing_date": filing,
+            "grant_date": filing + datetime.timedelta(days=rng.randint(500, 800)),
+        }
+        for filing, title in patents
+    ]
+    assets.append(
+        {
+            "kind": IPAsset.Kind.TRADEMARK,
+            "number": str(rng.randrange(10**7, 10**8)),
+            "title": "睿芯",
+            "status": IPAsset.Status.IN_FORCE,
+            # Registered ten years ago less four months: the renewal window is open.
+            "registration_date": today.replace(year=today.year - 10, day=1)
+            + datetime.timedelta(days=120),
+            "nice_classes": [9, 42],
+        }
+    )
+    assets.append(
+        {
+            "kind": IPAsset.Kind.SOFTWARE_COPYRIGHT,
+            "number": f"{today.year - 2}SR{rng.randrange(10**7):07d}",
+            "title": "芯片良率分析平台V1.0",
+            "status": IPAsset.Status.IN_FORCE,
+            "registration_date": today.replace(year=today.year - 2, day=1),
+        }
+    )
+    for fields in assets:
+        actions.asset_create(firm=firm, by=member, fields=fields, today=today)
+    return len(assets)
+
+
+def _invention_number(rng, filing):
+    digits = f"{filing.year}1{rng.randrange(10**7):07d}"
+    return f"{digits}.{numbers.patent_check_digit(digits)}"
 
 
 def _workspace(*, rng, today):

@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from custody.payments.models import PayeeAccount
 from demo.reference import (
     CATALOGUE,
     DEMO_EMAIL_DOMAIN,
@@ -61,8 +62,7 @@ from marketplace.models import (
 
 
 def check(obj, **kwargs):
-    # Uniqueness holds by construction and the database checks constraints on
-    # insert, so only field and model validation runs here, without queries.
+    """Field and model validation without queries (uniqueness holds by construction)."""
     obj.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
     return obj
 
@@ -325,6 +325,15 @@ class Planner:
             row.programme_year = year
             check(row)
             row.save()
+        # The account firms pay their co-payments into (made up, as every demo fact is).
+        payee = PayeeAccount(
+            account_name="南京市知识产权托管服务项目办公室",
+            bank_name="中国银行南京鼓楼支行",
+            account_number="4651 0000 0000 2026",
+            valid_from=year.opens_on,
+        )
+        check(payee)
+        payee.save()
         return year
 
     # --- agencies ------------------------------------------------------------
@@ -379,7 +388,13 @@ class Planner:
                 return pattern.format(b=brand), pattern_en.format(B=pinyin)
 
             name, name_en = self._unique_name(make)
-            district = self.rng.choice(central) if self.rng.random() < 0.9 else District.LISHUI
+            # The demo agency is the demo firm's specialist next door (the only office in its
+            # district, its industry declared), so the demo firm's best-ranked agency.
+            home = INCUBATORS[0][3]
+            offices = [code for code in central if code != home]
+            district = self.rng.choice(offices) if self.rng.random() < 0.9 else District.LISHUI
+            if demo:
+                district = home
             if demo or self.rng.random() < 0.2:
                 served = list(District.values)
             else:
@@ -391,6 +406,8 @@ class Planner:
                 served = [code for code in District.values if code in picked]
             industry_codes = [code for code, _weight in INDUSTRY_WEIGHTS[:-1]]
             picked = set(self.rng.sample(industry_codes, 5 if demo else self.rng.randint(1, 3)))
+            if demo:
+                picked = {Industry.INTEGRATED_CIRCUITS, *sorted(picked)[:4]}
             industries = [code for code in Industry.values if code in picked]
             expertise = " ".join(
                 [INDUSTRY_PROFILES[Industry(code)][2] for code in industries]
@@ -516,7 +533,9 @@ class Planner:
 
             name, _ = self._unique_name(make)
             district = (
-                incubator.district if self.rng.random() < 0.9 else self.rng.choice(District.values)
+                incubator.district
+                if self.rng.random() < 0.9 or index == 0
+                else self.rng.choice(District.values)
             )
             band = self.rng.choices(range(4), weights=(70, 22, 6, 2))[0]
             headcount = (
@@ -566,10 +585,6 @@ class Planner:
         return planned
 
 
-def _demo_name(username):
-    return next(login.display_name for login in DEMO_LOGINS if login.username == username)
-
-
 def demo_password_for_everyone():
     """Every seeded person signs in with the published demo password (one shared hash).
 
@@ -579,3 +594,7 @@ def demo_password_for_everyone():
     return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(
         password=make_password(DEMO_PASSWORD)
     )
+
+
+def _demo_name(username):
+    return next(login.display_name for login in DEMO_LOGINS if login.username == username)

@@ -10,17 +10,32 @@ from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS
 from marketplace.models import Agency, ConflictOfInterest, Engagement, Offer
 
 
+def agency_load(*, programme_year, exclude_offer_id=None):
+    """An agency's load in a programme year, as a query expression: its running engagements
+    (awaiting the co-payment or active) plus the offers waiting for its answer.
+
+    The one definition matching, allocation, the change of agency and acceptance all use, so
+    nothing is offered that acceptance would refuse for capacity. Acceptance leaves out the
+    offer being accepted (`exclude_offer_id`).
+    """
+    pending = Q(offers__status=Offer.Status.PENDING, offers__request__programme_year=programme_year)
+    if exclude_offer_id is not None:
+        pending &= ~Q(offers__pk=exclude_offer_id)
+    return Count(
+        "engagements",
+        filter=Q(
+            engagements__programme_year=programme_year,
+            engagements__status__in=Engagement.RUNNING,
+        ),
+        distinct=True,
+    ) + Count("offers", filter=pending, distinct=True)
+
+
 def agency_profiles(*, programme_year, agencies=None):
     """Profiles of every agency (or the given queryset) for `programme_year`."""
     agencies = (agencies if agencies is not None else Agency.objects.all()).order_by("pk")
     agencies = agencies.annotate(
-        active_clients=Count(
-            "engagements",
-            filter=Q(
-                engagements__programme_year=programme_year,
-                engagements__status=Engagement.Status.ACTIVE,
-            ),
-        )
+        active_clients=agency_load(programme_year=programme_year)
     ).prefetch_related("service_items")
     agencies = list(agencies)
     ids = [agency.pk for agency in agencies]

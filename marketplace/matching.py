@@ -127,22 +127,63 @@ CONSTRAINTS = (
 
 def check_constraints(request, agency):
     """Return the Exclusion for the first hard constraint the agency fails, or None."""
+    failed = failed_constraints(request, agency)
+    return failed[0] if failed else None
+
+
+def failed_constraints(request, agency):
+    """Every hard constraint the agency fails for the request (not only the first)."""
+    failed = []
     if agency.status != APPROVED:
-        return Exclusion(agency.id, "not_approved", {"status": agency.status})
+        failed.append(Exclusion(agency.id, "not_approved", {"status": agency.status}))
     if not (agency.licence_valid_from <= request.start_date <= agency.licence_valid_until):
-        return Exclusion(
-            agency.id,
-            "licence_invalid",
-            {"valid_from": agency.licence_valid_from, "valid_until": agency.licence_valid_until},
+        failed.append(
+            Exclusion(
+                agency.id,
+                "licence_invalid",
+                {
+                    "valid_from": agency.licence_valid_from,
+                    "valid_until": agency.licence_valid_until,
+                },
+            )
         )
     if request.firm_id in agency.conflict_firm_ids:
-        return Exclusion(agency.id, "conflict_of_interest", {})
+        failed.append(Exclusion(agency.id, "conflict_of_interest", {}))
     missing = request.item_ids - agency.service_item_ids
     if missing:
-        return Exclusion(agency.id, "items_not_served", {"missing": sorted(missing)})
+        failed.append(Exclusion(agency.id, "items_not_served", {"missing": sorted(missing)}))
     if agency.free_capacity <= 0:
-        return Exclusion(agency.id, "no_capacity", {"capacity": agency.capacity})
-    return None
+        failed.append(Exclusion(agency.id, "no_capacity", {"capacity": agency.capacity}))
+    return failed
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The agency that came closest to serving a request, and what it lacks."""
+
+    agency_id: int
+    failed: tuple  # Exclusions, in CONSTRAINTS order
+
+    @property
+    def constraint(self):
+        return self.failed[0].constraint
+
+
+def nearest_miss(request, agencies):
+    """The agency failing the fewest hard constraints (then missing the fewest items, then the
+    lowest id), or None when every agency qualifies or there is none."""
+    best, best_key = None, None
+    for agency in agencies:
+        failed = failed_constraints(request, agency)
+        if not failed:
+            return None
+        missing = next(
+            (len(e.params["missing"]) for e in failed if e.constraint == "items_not_served"), 0
+        )
+        key = (len(failed), missing, agency.id)
+        if best_key is None or key < best_key:
+            best, best_key = NearMiss(agency.id, tuple(failed)), key
+    return best
 
 
 _PUNCTUATION = re.compile(
@@ -177,7 +218,12 @@ def industry_fit(request, agency):
     firm_words = _request_text(request)
     agency_words = field_terms(agency.expertise)
     text_fit = (
-        fuzz.token_set_ratio(firm_words, agency_words) / 100.0
+        float(
+            process.cdist(
+                [firm_words], [agency_words], scorer=fuzz.token_set_ratio, dtype=np.float64
+            )[0, 0]
+        )
+        / 100.0
         if firm_words and agency_words
         else 0.0
     )
@@ -204,6 +250,23 @@ def track_score(track):
     rating_part = (rating - 1.0) / 4.0
     reliability = 1.0 / (1.0 + track.missed_deadlines)
     return 0.3 * acceptance + 0.2 * speed + 0.3 * rating_part + 0.2 * reliability
+
+
+def combine(coverage, industry, district, free_share, track, weights=DEFAULT_WEIGHTS):
+    """The 0–100 score from its parts, rounded to 0.01: the one arithmetic `score` and
+    `score_matrix` share (same operations in the same order, on floats or arrays), so the
+    score shown and the order ranked never disagree."""
+    total = (
+        coverage * weights.coverage
+        + industry * weights.industry
+        + district * weights.district
+        + free_share * weights.capacity
+        + track * weights.track
+    )
+    maximum = (
+        weights.coverage + weights.industry + weights.district + weights.capacity + weights.track
+    )
+    return np.round(100.0 * total / maximum, 2)
 
 
 def _district_points(request, agency):
@@ -279,9 +342,8 @@ def score(request, agency, weights=DEFAULT_WEIGHTS):
             ),
         ),
     )
-    total = sum(component.points * component.weight for component in components)
-    maximum = sum(component.weight for component in components)
-    return Candidate(agency.id, round(100.0 * total / maximum, 2), components)
+    value = combine(coverage, fit, district, free_share, track, weights)
+    return Candidate(agency.id, float(value), components)
 
 
 def _request_text(request):
@@ -368,18 +430,8 @@ def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
         [district_rows[request.district, request.neighbour_districts] for request in requests]
     )
 
-    total = (
-        coverage * weights.coverage
-        + industry * weights.industry
-        + district * weights.district
-        + (free_share * weights.capacity)[None, :]
-        + (track * weights.track)[None, :]
-    )
-    maximum = (
-        weights.coverage + weights.industry + weights.district + weights.capacity + weights.track
-    )
-    matrix = np.where(eligible, np.round(100.0 * total / maximum, 2), np.nan)
-    return matrix
+    scores = combine(coverage, industry, district, free_share[None, :], track[None, :], weights)
+    return np.where(eligible, scores, np.nan)
 
 
 def rank(request, agencies, *, weights=DEFAULT_WEIGHTS, limit=None):

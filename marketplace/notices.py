@@ -34,6 +34,13 @@ register(
         "engagement_cancelled": lambda p: (
             _("The custody of %(firm)s by %(agency)s was cancelled: %(reason)s") % p
         ),
+        "licence_expiring": lambda p: (
+            _(
+                "The licence of %(agency)s ends on %(valid_until)s while it holds the custody "
+                "of %(firms)s firms."
+            )
+            % p
+        ),
         "change_requested": lambda p: (
             _("%(firm)s asks to move from %(agency)s to %(new_agency)s.") % p
         ),
@@ -63,7 +70,7 @@ register_actions(
         "request.submitted": gettext_lazy("Custody requested"),
         "request.offered": gettext_lazy("Offered to an agency"),
         "request.reopened": gettext_lazy("Open for another choice"),
-        "request.engaged": gettext_lazy("Custody started"),
+        "request.engaged": gettext_lazy("Accepted by an agency"),
         "request.waitlisted": gettext_lazy("Put on the budget waiting list"),
         "request.waitlist_served": gettext_lazy("Taken off the waiting list"),
         "request.withdrawn": gettext_lazy("Request withdrawn"),

@@ -13,3 +13,8 @@ def expire_overdue_offers():
 @shared_task(name="marketplace.warn_expiring_offers")
 def warn_expiring_offers():
     return actions.offers_warn_expiring()
+
+
+@shared_task(name="marketplace.warn_expiring_licences")
+def warn_expiring_licences():
+    return actions.agencies_warn_licence_expiring()

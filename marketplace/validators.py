@@ -38,3 +38,27 @@ def validate_credit_code(value):
             code="credit_code_check",
             params={"given": code[-1], "expected": uscc.calc_check_digit(code[:-1])},
         ) from None
+
+
+# The second character of a code names the kind of body registered: with the first, "92" is an
+# individual business (个体工商户) and "93" a farmers' cooperative (农民专业合作社), which are not
+# enterprises and cannot join the programme (GB 32100-2015, table 2).
+NOT_ENTERPRISES = {
+    "92": _("an individual business (个体工商户)"),
+    "93": _("a farmers' cooperative"),
+}
+
+
+def validate_firm_credit_code(value):
+    """A firm's code: a valid code (see validate_credit_code) of an enterprise."""
+    validate_credit_code(value)
+    code = normalise_credit_code(value)
+    if code[:2] in NOT_ENTERPRISES:
+        raise ValidationError(
+            _(
+                "A code starting with %(prefix)s belongs to %(kind)s, not an enterprise; "
+                "only enterprises can join the programme."
+            ),
+            code="credit_code_not_enterprise",
+            params={"prefix": code[:2], "kind": NOT_ENTERPRISES[code[:2]]},
+        )

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.exports import half_up
+
 ZERO = Decimal("0.00")
 
 
@@ -53,7 +55,7 @@ FUNNEL = (
 def finish(row):
     row["coverage"] = ratio(row["active"], row["eligible"])
     row["coverage_percent"] = (
-        round(row["coverage"] * 100, 1) if row["coverage"] is not None else None
+        float(half_up(row["coverage"] * 100, 1)) if row["coverage"] is not None else None
     )
     return row
 

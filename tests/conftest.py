@@ -183,11 +183,31 @@ def pytest_sessionfinish(session, exitstatus):
         "exit_status": int(exitstatus),
         "profile": "postgresql" if os.environ.get("DATABASE_URL") else "embedded",
         "workers": getattr(config.option, "numprocesses", None) or 1,
+        # The machine is shared: a figure means little without how busy it was.
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "cpu_seconds": round(sum(os.times()[:4]), 1),
         "finished": datetime.datetime.now(datetime.UTC).isoformat(),
     }
     path = Path(config.rootpath) / "var" / "test-timings.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(record, indent=1))
+
+
+# End-to-end modules that `make test-fast` leaves out (they seed whole programmes, run the
+# benchmarks or fuzz the API); modules seeding the demo carry the marker themselves.
+SLOW_MODULES = (
+    "tests/benchmarks/",
+    "tests/chat/test_bench_faq.py",
+    "tests/cms/test_seed_cms.py",
+    "tests/marketplace/api/test_schema_fuzz.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_configure(config):

@@ -6,6 +6,8 @@ every read of a user's data goes through a selector that scopes it; other firms,
 and other incubators get 404 (or 403), never 200.
 """
 
+import json
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -203,8 +205,13 @@ def test_outsiders_cannot_change_state(world, identity):
     before = _fingerprint()
     wrong = []
     for persona in OUTSIDERS:
-        # A body that passes form checks, so the refusal is about who asks.
-        response = clients[persona, spec.api].post(url, POST_BODY)
+        # A body that passes form checks, so the refusal is about who asks; the API takes JSON.
+        if spec.api:
+            response = clients[persona, True].post(
+                url, json.dumps(POST_BODY), content_type="application/json"
+            )
+        else:
+            response = clients[persona, False].post(url, POST_BODY)
         if response.status_code not in (403, 404):
             wrong.append(f"{persona} POST {url}: got {response.status_code}, want 403 or 404")
     assert not wrong, "\n".join(wrong)

@@ -5,6 +5,9 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+# The names of the catch-all routes that answer unknown API paths (config/urls, config/api_urls).
+API_NOT_FOUND = {"not-found", "api-not-found"}
+
 
 @extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])

@@ -7,6 +7,7 @@ from custody.actions.assets import (
     asset_create,
     asset_update,
     can_edit_portfolio,
+    deadlines_refresh_all,
     deadlines_refresh_for_firm,
 )
 from custody.actions.calendar_feeds import calendar_feed_issue, calendar_feed_revoke
@@ -62,6 +63,7 @@ __all__ = [
     "deadline_remind",
     "deadline_reminders_send",
     "deadlines_flag_missed",
+    "deadlines_refresh_all",
     "deadlines_refresh_for_firm",
     "lock_engagement",
     "notice_params",

@@ -55,8 +55,13 @@ def _unknown_fields(fields):
         raise ValueError(f"not asset fields: {', '.join(sorted(unknown))}")
 
 
-def _refresh_asset(asset, *, today):
-    """Write the asset's deadlines as the rules give them today; returns (created, updated, removed)."""
+def _refresh_asset(asset, *, today, keep_past=False):
+    """Write the asset's deadlines as the rules give them today; returns (created, updated, removed).
+
+    Open deadlines the rules no longer give are removed (the facts changed), except missed ones,
+    which are the record of what went wrong, and, with `keep_past` (the daily job), open ones
+    whose last day has passed: the missed-deadline job flags those.
+    """
     specs = deadlines.deadlines_for(asset.facts(), today)
     existing = {(d.kind, d.original_due_on): d for d in asset.deadlines.all()}
     created = updated = 0
@@ -80,8 +85,15 @@ def _refresh_asset(asset, *, today):
                 setattr(current, name, value)
             current.save()
             updated += 1
-    # Done deadlines stay as the record of work; open ones the rules no longer give go.
-    stale = [d.pk for key, d in existing.items() if key not in wanted and d.done_at is None]
+    # Done and missed deadlines stay as the record; open ones the rules no longer give go.
+    stale = [
+        d.pk
+        for key, d in existing.items()
+        if key not in wanted
+        and d.done_at is None
+        and d.missed_at is None
+        and not (keep_past and (d.grace_ends_on or d.due_on) < today)
+    ]
     if stale:
         Deadline.objects.filter(pk__in=stale).delete()
     return created, updated, len(stale)
@@ -158,3 +170,44 @@ def deadlines_refresh_for_firm(*, firm, by=None, today=None):
             data={"created": created, "updated": updated, "removed": removed},
         )
     return {"created": created, "updated": updated, "removed": removed}
+
+
+def deadlines_refresh_all(*, today=None, batch_size=200):
+    """Keep every in-force right's next deadlines on the board (the daily job).
+
+    Re-derives each patent's and trademark's deadlines as of `today`: fees that came within the
+    horizon appear, provisional dates are recomputed once the holiday calendar knows their year,
+    trademark renewals roll to the current term. Each asset is refreshed under its own row lock,
+    so two runs at once write each deadline once; returns the totals.
+    """
+    today = today or timezone.localdate()
+    totals = {"assets": 0, "created": 0, "updated": 0, "removed": 0}
+    ids = list(
+        IPAsset.objects.filter(
+            status=IPAsset.Status.IN_FORCE, kind__in=[IPAsset.Kind.PATENT, IPAsset.Kind.TRADEMARK]
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            assets = (
+                IPAsset.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids[start : start + batch_size], status=IPAsset.Status.IN_FORCE)
+                .prefetch_related("deadlines")
+                .order_by("pk")
+            )
+            for asset in assets:
+                created, updated, removed = _refresh_asset(asset, today=today, keep_past=True)
+                totals["assets"] += 1
+                totals["created"] += created
+                totals["updated"] += updated
+                totals["removed"] += removed
+                if created or updated or removed:
+                    audit_record(
+                        actor=None,
+                        action="deadlines.refreshed",
+                        subject=asset,
+                        data={"created": created, "updated": updated, "removed": removed},
+                    )
+    return totals

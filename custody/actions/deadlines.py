@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.notices import notify
+from custody import deadlines as deadline_rules
 from custody import evidence, reminders
 from custody.actions.assets import can_edit_portfolio
 from custody.models import Deadline, DeadlineReminder
@@ -97,6 +98,11 @@ def deadline_mark_done(*, deadline, by, note="", files=(), now=None):
             _("Only the firm or its custody agency can mark this deadline done."),
             code="deadline_not_allowed",
         )
+    if not deadline.is_task:
+        raise InvalidTransition(
+            _("An expiry is information, not a task: there is nothing to mark done."),
+            code="deadline_not_a_task",
+        )
     if deadline.done_at is not None:
         raise InvalidTransition(
             _("This deadline was already marked done."), code="deadline_already_done"
@@ -141,7 +147,8 @@ MISSED_NOTICE_WINDOW = datetime.timedelta(days=7)
 
 @transaction.atomic
 def deadlines_flag_missed(*, today=None, now=None):
-    """Flag open deadlines whose last day (grace included) has passed; safe to run twice.
+    """Flag open tasks (fees, renewals) whose last day (grace included) has passed; safe to
+    run twice. An expiry is information and is never flagged.
 
     Each is charged to the agency that held the firm's custody; returns how many were flagged.
     """
@@ -151,7 +158,9 @@ def deadlines_flag_missed(*, today=None, now=None):
     due = list(
         Deadline.objects.select_for_update(of=("self",))
         .select_related("asset", "firm")
-        .filter(past, done_at__isnull=True, missed_at__isnull=True)
+        .filter(
+            past, kind__in=deadline_rules.TASK_KINDS, done_at__isnull=True, missed_at__isnull=True
+        )
         .order_by("pk")
     )
     if not due:

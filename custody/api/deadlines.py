@@ -2,8 +2,9 @@
 firm, kind, state and due window; marked done with a note and evidence files."""
 
 import django_filters as filters
+from django.db import models
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -22,7 +23,13 @@ from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import LabelField
 from marketplace.api.views import ApiViewMixin
 
-STATES = ("open", "done", "missed")
+
+class DeadlineState(models.TextChoices):
+    """Where a deadline stands (derived from done_at and missed_at)."""
+
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -32,6 +39,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField(
         help_text=_("open, done (marked done) or missed (its last day passed).")
     )
+    state_display = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -52,6 +60,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "provisional",
             "surcharges",
             "state",
+            "state_display",
             "done_at",
             "done_by",
             "done_note",
@@ -61,19 +70,23 @@ class DeadlineSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_state(self, deadline) -> str:
+    @extend_schema_field(serializers.ChoiceField(choices=DeadlineState.choices))
+    def get_state(self, deadline):
         if deadline.done_at is not None:
-            return "done"
+            return DeadlineState.DONE.value
         if deadline.missed_at is not None:
-            return "missed"
-        return "open"
+            return DeadlineState.MISSED.value
+        return DeadlineState.OPEN.value
+
+    def get_state_display(self, deadline) -> str:
+        return str(DeadlineState(self.get_state(deadline)).label)
 
 
 class DeadlineFilter(filters.FilterSet):
     firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
     asset = IdFilter(field_name="asset_id", help_text=_("IP asset id."))
     state = filters.ChoiceFilter(
-        choices=[(state, state) for state in STATES],
+        choices=DeadlineState.choices,
         method="filter_state",
         help_text=_("open, done or missed."),
     )

@@ -14,20 +14,22 @@ from custody import report as custody_report
 from custody import selectors
 from custody.api.common import Parties, refused
 from custody.api.deadlines import DeadlineSerializer
+from custody.models import IPAsset
 from custody.report_pdf import render_report_pdf
 from marketplace.api.views import ApiViewMixin
+from marketplace.models import Engagement
 
 
 class ReportAssetSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=IPAsset.Kind.choices)
     number = serializers.CharField()
     title = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=IPAsset.Status.choices)
 
 
 class AssetCountSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=IPAsset.Kind.choices)
     label = serializers.CharField()
     count = serializers.IntegerField()
 
@@ -47,7 +49,7 @@ class ReportEngagementSerializer(serializers.Serializer):
     engagement = serializers.IntegerField(source="engagement.pk")
     agency = serializers.IntegerField(source="engagement.agency_id")
     agency_name = serializers.CharField(source="engagement.agency.display_name")
-    status = serializers.CharField(source="engagement.status")
+    status = serializers.ChoiceField(source="engagement.status", choices=Engagement.Status.choices)
     rows = ReportRowSerializer(many=True)
 
 

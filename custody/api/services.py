@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from custody import actions, selectors
@@ -116,6 +116,8 @@ class ServiceRecordViewSet(
 ):
     serializer_class = ServiceRecordSerializer
     permission_classes = [Parties]
+    # A record is logged with its evidence files; the decisions take JSON (named on each).
+    parser_classes = [MultiPartParser]
     filterset_class = ServiceRecordFilter
     search_fields = ["description"]
     ordering_fields = ["delivered_on", "logged_at", "id"]
@@ -168,7 +170,9 @@ class ServiceRecordViewSet(
         request=None,
         responses=refused({status.HTTP_200_OK: ServiceRecordSerializer}),
     )
-    @action(detail=True, methods=["post"], permission_classes=[FirmMembers])
+    @action(
+        detail=True, methods=["post"], parser_classes=[JSONParser], permission_classes=[FirmMembers]
+    )
     def confirm(self, request, pk=None):
         record = actions.service_record_confirm(record=self.get_object(), by=request.user)
         return self._respond(record)
@@ -178,7 +182,9 @@ class ServiceRecordViewSet(
         request=ReasonSerializer,
         responses=refused({status.HTTP_200_OK: ServiceRecordSerializer}),
     )
-    @action(detail=True, methods=["post"], permission_classes=[FirmMembers])
+    @action(
+        detail=True, methods=["post"], parser_classes=[JSONParser], permission_classes=[FirmMembers]
+    )
     def dispute(self, request, pk=None):
         record = self.get_object()
         body = ReasonSerializer(data=request.data)

@@ -151,12 +151,8 @@ def differences(programme_year):
     for engagement in engagements:
         expected = (
             engagement.government_amount
-            if engagement.status
-            in (
-                Engagement.Status.AWAITING_PAYMENT,
-                Engagement.Status.ACTIVE,
-                Engagement.Status.TRANSFERRED,
-            )
+            if engagement.status in (Engagement.Status.AWAITING_PAYMENT, Engagement.Status.ACTIVE)
+            # A transferred engagement settled what was delivered when the agency changed.
             else ZERO
         )
         if reserved[engagement.pk] != expected:

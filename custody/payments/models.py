@@ -6,9 +6,11 @@ sums over the ledger, never stored.
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
 
 
 class Method(models.TextChoices):
@@ -77,6 +79,48 @@ class CoPayment(models.Model):
 
     def __str__(self):
         return f"{self.engagement} · {self.amount} {self.currency}"
+
+    @property
+    def reference(self):
+        """What the firm quotes on a bank transfer, so the office can match it: the programme,
+        the engagement's number and a Luhn check digit that catches a mistyped digit."""
+        return payment_reference(self.engagement_id)
+
+
+def payment_reference(engagement_id):
+    digits = f"{engagement_id:08d}"
+    return f"IPC-{digits}-{luhn.calc_check_digit(digits)}"
+
+
+class PayeeAccount(models.Model):
+    """The programme office's bank account that firms pay their co-payments into.
+
+    The office keeps it in the admin; the newest account in force on a day is the one firms
+    are told to pay into, so a change of bank takes effect on its date, not before.
+    """
+
+    account_name = models.CharField(_("account name"), max_length=120)
+    bank_name = models.CharField(_("bank and branch"), max_length=160)
+    account_number = models.CharField(
+        _("account number"),
+        max_length=34,
+        validators=[
+            RegexValidator(
+                r"^[0-9 ]{8,34}$",
+                _("An account number is 8 to 34 digits (spaces allowed between groups)."),
+            )
+        ],
+    )
+    valid_from = models.DateField(_("in force from"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme bank account")
+        verbose_name_plural = _("programme bank accounts")
+        ordering = ["-valid_from", "-pk"]
+
+    def __str__(self):
+        return f"{self.account_name} · {self.bank_name} · {self.account_number}"
 
 
 class Refund(models.Model):

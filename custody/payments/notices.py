@@ -6,6 +6,30 @@ from django.utils.translation import gettext_lazy
 from core.audit import register_actions
 from core.notices import register
 
+
+def _how_to_pay(p):
+    """The ways to pay a co-payment, with the account and the reference to quote."""
+    if p.get("account_number"):
+        text = (
+            _(
+                "Pay by bank transfer to %(account_name)s, %(bank_name)s, account %(account_number)s, "
+                "quoting %(reference)s."
+            )
+            % p
+        )
+    else:
+        text = (
+            _(
+                "Pay by bank transfer to the programme office's account shown on the engagement's "
+                "payments page, quoting %(reference)s."
+            )
+            % p
+        )
+    if p.get("online"):
+        text += " " + _("You can also pay online on the engagement's payments page.")
+    return text
+
+
 register(
     {
         "copayment_received": lambda p: (
@@ -14,12 +38,22 @@ register(
             )
             % p
         ),
+        "copayment_due": lambda p: (
+            _(
+                "%(agency)s accepted the custody of %(firm)s. Custody starts when your firm's "
+                "co-payment of ¥%(amount)s arrives; it is due by %(due_by)s."
+            )
+            % p
+            + " "
+            + _how_to_pay(p)
+        ),
         "copayment_reminder": lambda p: (
             _(
                 "The co-payment of ¥%(amount)s for %(firm)s is due by %(due_by)s; custody with "
                 "%(agency)s is cancelled if it is not paid by then."
             )
             % p
+            + (" " + _how_to_pay(p) if "reference" in p else "")
         ),
         "copayment_refunded": lambda p: _("¥%(amount)s was refunded to %(firm)s.") % p,
         "refund_due": lambda p: (

@@ -9,9 +9,17 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from custody.payments import ledger
-from custody.payments.models import CoPayment, LedgerEntry, PaymentAccount, Payout, Refund
+from custody.payments.models import (
+    CoPayment,
+    LedgerEntry,
+    PayeeAccount,
+    PaymentAccount,
+    Payout,
+    Refund,
+)
 from marketplace import selectors
 from marketplace.models import ProgrammeYear
 
@@ -84,6 +92,12 @@ def payout_to_send(*, user, engagement):
         .filter(engagement=engagement)
         .exclude(status__in=[Payout.Status.SENT, Payout.Status.REVERSED])
     )
+
+
+def payee_account(*, on=None):
+    """The programme's bank account in force on `on` (today): public to every payer."""
+    on = on or timezone.localdate()
+    return PayeeAccount.objects.filter(valid_from__lte=on).first()
 
 
 def payment_account_of(agency):

@@ -7,6 +7,7 @@ from django.db.models import (
     Sum,
 )
 
+from custody import deadlines as deadline_rules
 from custody import settlement
 from custody.models import (
     Deadline,
@@ -27,7 +28,11 @@ def track_record(agency_ids):
     """Deadlines each agency missed while it held a firm's custody, and the firms' ratings of it
     (registered with `marketplace.track_record` for matching)."""
     missed = dict(
-        Deadline.objects.filter(responsible_agency_id__in=agency_ids, missed_at__isnull=False)
+        Deadline.objects.filter(
+            responsible_agency_id__in=agency_ids,
+            missed_at__isnull=False,
+            kind__in=deadline_rules.TASK_KINDS,
+        )
         .values("responsible_agency_id")
         .annotate(count=Count("pk"))
         .values_list("responsible_agency_id", "count")

@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from custody.payments import selectors as payment_selectors
+from custody.payments.models import CoPayment
 from frontend.filter_forms import FirmFilterForm
 from frontend.forms import ReasonForm
 from frontend.views.access import decide, paginate, role_required
@@ -36,6 +38,13 @@ def firm_home(request):
         context["custody_request"]
         and context["custody_request"].programme_year_id == year.pk
         and context["custody_request"].status != CustodyRequest.Status.WITHDRAWN
+    )
+    # What needs the firm now, first: a co-payment that custody waits for.
+    context["copayments_due"] = (
+        payment_selectors.copayments_visible_to(request.user)
+        .filter(status=CoPayment.Status.DUE)
+        .select_related("engagement__agency")
+        .order_by("due_by")
     )
     return render(request, "frontend/firm/home.html", context)
 

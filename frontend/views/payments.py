@@ -37,6 +37,7 @@ def _engagement_page(request, engagement, form=None, status=200):
             "engagement": engagement,
             "view": view,
             "online": gateway.is_configured(),
+            "payee": selectors.payee_account(),
             "can_pay": view.copayment is not None
             and view.copayment.status == "due"
             and user.is_firm_member

@@ -13,6 +13,7 @@ from marketplace.actions.agency_changes import (
 )
 from marketplace.actions.allocation_runs import allocation_commit, allocation_preview
 from marketplace.actions.engagements import engagement_cancel
+from marketplace.actions.licences import agencies_warn_licence_expiring
 from marketplace.actions.offers import (
     offer_accept,
     offer_decline,
@@ -35,6 +36,7 @@ from marketplace.actions.participants import (
 from marketplace.actions.requests import Ineligible, request_submit, waitlist_serve
 
 __all__ = [
+    "agencies_warn_licence_expiring",
     "Ineligible",
     "agency_change_approve",
     "agency_change_refuse",

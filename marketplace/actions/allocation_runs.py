@@ -57,10 +57,14 @@ def _allocation_result(*, programme_year, requests, today):
                 exclusion = matching.check_constraints(request_profiles[index], profile)
                 if exclusion is not None:
                     counts[exclusion.constraint] = counts.get(exclusion.constraint, 0) + 1
-            blocking = (
-                max(counts, key=lambda code: (counts[code], code)) if counts else "no_agencies"
-            )
-            reason = {"constraint": blocking, "agencies": counts}
+            # The firm's own nearest miss, not the most common first failure among agencies.
+            miss = matching.nearest_miss(request_profiles[index], profiles)
+            reason = {
+                "constraint": miss.constraint if miss else "no_agencies",
+                "nearest_agency": miss.agency_id if miss else None,
+                "nearest_agency_fails": [e.constraint for e in miss.failed] if miss else [],
+                "agencies": counts,
+            }
         unplaced.append({"request": request.pk, "firm": request.firm.name, **reason})
     return {
         "assignments": assignments,

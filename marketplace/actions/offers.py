@@ -21,6 +21,7 @@ from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
 from core.notices import notify
 from core.workdays import add_workdays
+from marketplace import candidates
 from marketplace.actions.checks import check_agency_staff, check_firm_member
 from marketplace.actions.engagements import engagement_start
 from marketplace.actions.requests import (
@@ -34,7 +35,6 @@ from marketplace.explain import describe_constraint
 from marketplace.models import (
     Agency,
     CustodyRequest,
-    Engagement,
     Offer,
     ProgrammeYear,
 )
@@ -217,10 +217,25 @@ def _offer_accept(*, offer, by, now=None):
             _("Your agency is not approved for the programme at the moment."),
             code="agency_not_approved",
         )
-    active = Engagement.objects.filter(
-        agency=agency, programme_year=programme_year, status__in=Engagement.RUNNING
-    ).count()
-    if active >= agency.yearly_capacity:
+    today = timezone.localtime(now).date()
+    if not agency.licence_valid_on(today):
+        raise InvalidTransition(
+            _("Your agency's licence does not cover today (valid %(start)s to %(end)s).")
+            % {
+                "start": agency.licence_valid_from.isoformat(),
+                "end": agency.licence_valid_until.isoformat(),
+            },
+            code="licence_invalid",
+        )
+    load = (
+        Agency.objects.filter(pk=agency.pk)
+        .annotate(
+            load=candidates.agency_load(programme_year=programme_year, exclude_offer_id=offer.pk)
+        )
+        .values_list("load", flat=True)
+        .get()
+    )
+    if load >= agency.yearly_capacity:
         raise InvalidTransition(
             _("Your agency has no capacity left this year (%(capacity)d firms).")
             % {"capacity": agency.yearly_capacity},

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from core.models import Notification
 from core.notices import notification_text
 from marketplace import selectors
-from marketplace.api.contracting_serializers import ExclusionCountSerializer, _state, _user
+from marketplace.api.contracting_serializers import ExclusionCountSerializer, _user
 from marketplace.api.serializers import LabelField
 from marketplace.explain import describe_constraint
 from marketplace.models import AllocationRun, ProgrammeYear
@@ -96,7 +96,6 @@ class AgencyLoadSerializer(serializers.Serializer):
 
 class AllocationRunSummarySerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
-    status = _state(_("preview, committed or discarded."))
     status_display = LabelField(source="status")
     created_by_name = serializers.CharField(source="created_by.__str__", read_only=True)
     request_count = serializers.SerializerMethodField()

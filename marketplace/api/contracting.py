@@ -79,7 +79,9 @@ def _refused(answers):
         status.HTTP_403_FORBIDDEN: OpenApiResponse(
             ErrorSerializer, description=_("The caller's role may not do this.")
         ),
-        status.HTTP_404_NOT_FOUND: OpenApiResponse(description=_("Not found or not visible.")),
+        status.HTTP_404_NOT_FOUND: OpenApiResponse(
+            ErrorSerializer, description=_("Not found or not visible.")
+        ),
         status.HTTP_409_CONFLICT: OpenApiResponse(
             ActionErrorSerializer, description=_("The object's state does not allow this.")
         ),

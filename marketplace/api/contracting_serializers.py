@@ -49,12 +49,6 @@ def _user(serializer):
     return getattr(request, "user", None)
 
 
-def _state(help_text):
-    # Plain strings rather than enums: several models name their state "status" with
-    # different values, and the schema would otherwise need a named enum for each.
-    return serializers.CharField(read_only=True, help_text=help_text)
-
-
 # --- Shared pieces ----------------------------------------------------------------------
 
 
@@ -121,7 +115,6 @@ class RequestItemSerializer(serializers.ModelSerializer):
 
 class OfferSummarySerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
-    status = _state(_("pending, accepted, declined, expired or withdrawn."))
     status_display = LabelField(source="status")
 
     class Meta:
@@ -142,7 +135,6 @@ class CustodyRequestSerializer(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     incubator = serializers.IntegerField(source="firm.incubator_id", read_only=True)
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
-    status = _state(_("open, offered, engaged, waitlisted or withdrawn."))
     status_display = LabelField(source="status")
     items = RequestItemSerializer(many=True, read_only=True)
     offers = OfferSummarySerializer(
@@ -354,9 +346,7 @@ class OfferSerializer(serializers.ModelSerializer):
     firm_industry_display = LabelField(source="request.firm.industry")
     needs = serializers.CharField(source="request.needs", read_only=True)
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
-    status = _state(_("pending, accepted, declined, expired or withdrawn."))
     status_display = LabelField(source="status")
-    source = _state(_("firm_choice, next_candidate, allocation or waiting_list."))
     source_display = LabelField(source="source")
     score = serializers.FloatField(read_only=True, help_text=_("Match score, 0–100."))
     reasons = serializers.SerializerMethodField()
@@ -450,7 +440,6 @@ class EngagementSerializer(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     agency_name = serializers.CharField(source="agency.display_name", read_only=True)
     year = serializers.IntegerField(source="programme_year.year", read_only=True)
-    status = _state(_("active, transferred, completed or cancelled."))
     status_display = LabelField(source="status")
     items = EngagementItemSerializer(many=True, read_only=True)
     successor = serializers.SerializerMethodField(
@@ -511,7 +500,6 @@ class AgencyChangeSerializer(serializers.ModelSerializer):
     agency = serializers.IntegerField(source="engagement.agency_id", read_only=True)
     agency_name = serializers.CharField(source="engagement.agency.display_name", read_only=True)
     new_agency_name = serializers.CharField(source="new_agency.display_name", read_only=True)
-    status = _state(_("pending, approved or refused."))
     status_display = LabelField(source="status")
 
     class Meta:

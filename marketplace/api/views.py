@@ -14,6 +14,7 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -27,7 +28,9 @@ _REFUSED = {
     status.HTTP_403_FORBIDDEN: OpenApiResponse(
         serializers.ErrorSerializer, description=_("The caller may not do this.")
     ),
-    status.HTTP_404_NOT_FOUND: OpenApiResponse(description=_("Not found or not visible.")),
+    status.HTTP_404_NOT_FOUND: OpenApiResponse(
+        serializers.ErrorSerializer, description=_("Not found or not visible.")
+    ),
     status.HTTP_409_CONFLICT: OpenApiResponse(
         serializers.ActionErrorSerializer,
         description=_("The object's state does not allow this, or a required reason is missing."),
@@ -334,6 +337,8 @@ class TokenView(ApiViewMixin, ObtainAuthToken):
 
     # A token request carries its own credentials; a browser session would only add CSRF checks.
     authentication_classes = []
+    # JSON like every other body (ObtainAuthToken also takes forms, published as three types).
+    parser_classes = [JSONParser]
 
     @extend_schema(
         summary=_("Get an API token"),

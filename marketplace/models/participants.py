@@ -6,7 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.choices import District, Industry, RevenueBand
-from marketplace.validators import validate_credit_code
+from marketplace.models.fields import CreditCodeField
+from marketplace.validators import validate_credit_code, validate_firm_credit_code
 
 
 class HighTechPark(models.Model):
@@ -89,11 +90,11 @@ class Firm(models.Model):
         REJECTED = "rejected", _("Rejected by the incubator")
 
     name = models.CharField(_("name"), max_length=160)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"),
         max_length=18,
         unique=True,
-        validators=[validate_credit_code],
+        validators=[validate_firm_credit_code],
         error_messages={"unique": _("Another firm already holds this credit code.")},
     )
     district = models.CharField(_("district"), max_length=6, choices=District.choices)
@@ -159,7 +160,7 @@ class Agency(models.Model):
 
     name = models.CharField(_("name"), max_length=160)
     name_en = models.CharField(_("name (English)"), max_length=160, blank=True)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"),
         max_length=18,
         unique=True,
@@ -170,6 +171,8 @@ class Agency(models.Model):
     licence_number = models.CharField(_("licence number"), max_length=64)
     licence_valid_from = models.DateField(_("licence valid from"))
     licence_valid_until = models.DateField(_("licence valid until"))
+    # The licence end the programme office was last warned about (the warning goes once).
+    licence_warned_for = models.DateField(null=True, blank=True, editable=False)
     district = models.CharField(_("office district"), max_length=6, choices=District.choices)
     service_items = models.ManyToManyField(
         "marketplace.ServiceItem",

@@ -111,3 +111,18 @@ def test_folds_are_balanced_within_each_kind():
     faq_folds = [f for f, q in zip(folds, QUESTIONS * 3, strict=True) if q["kind"] == "faq"]
     assert sorted(set(faq_folds)) == list(range(bench_faq.FOLDS))
     assert max(faq_folds.count(f) for f in set(faq_folds)) <= 4
+
+
+def test_the_scope_threshold_is_the_most_lenient_that_still_refuses_the_off_topic():
+    import numpy as np
+
+    from benchmarks import faq_fusion
+
+    off_topic = np.array([True] * 20 + [False] * 5)
+    # Nineteen off-topic questions below 0.3, one at 0.42; answerable ones high.
+    p = np.r_[np.full(19, 0.25), [0.42], np.full(5, 0.9)]
+
+    assert faq_fusion.learn_scope_threshold(p, off_topic) == 0.3
+    assert faq_fusion.learn_scope_threshold(
+        np.r_[np.full(20, 0.6), np.full(5, 0.9)], off_topic
+    ) == (0.5)

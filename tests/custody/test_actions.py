@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from core.errors import NotAllowed
@@ -138,7 +139,11 @@ def test_a_trademark_gets_its_renewal(personas):
         today=TODAY,
     )
     assert mark.nice_classes == [9, 35]
-    assert mark.expires_on == datetime.date(2026, 2, 16)
+    with time_machine.travel(datetime.datetime(2025, 9, 1, 12, tzinfo=datetime.UTC), tick=False):
+        assert mark.expires_on == datetime.date(2026, 2, 16)
+    # Once the grace of that term is over, a mark still in force shows its current term.
+    with time_machine.travel(datetime.datetime(2026, 9, 1, 12, tzinfo=datetime.UTC), tick=False):
+        assert mark.expires_on == datetime.date(2036, 2, 16)
     renewal = mark.deadlines.get()
     assert (renewal.opens_on, renewal.due_on) == (
         datetime.date(2025, 2, 16),

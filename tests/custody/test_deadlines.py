@@ -159,3 +159,67 @@ def test_month_and_year_arithmetic_clamps_to_the_month_end():
     assert d.add_months(D(2025, 3, 15), -12) == D(2024, 3, 15)
     assert d.add_years(D(2024, 2, 29), 1) == D(2025, 2, 28)
     assert d.add_years(D(2024, 2, 29), 4) == D(2028, 2, 29)
+
+
+# --- Issue #16 -----------------------------------------------------------------------------
+
+
+def test_defect_05_a_fee_in_grace_stays_when_the_unshifted_grace_end_is_a_holiday():
+    # Year-11 fee of a 2016-04-05 filing: nominal 2026-04-05, grace to 2026-10-05 (National
+    # Day), moved to 2026-10-08. On 2026-10-05 it is still payable and must be listed.
+    facts = patent(D(2016, 4, 5), D(2018, 6, 1))
+    listed = fees(facts, D(2026, 10, 5))
+    assert listed[0].original_due_on == D(2026, 4, 5)
+    assert listed[0].fee_year == 11
+    assert listed[0].grace_ends_on == D(2026, 10, 8)
+    assert [fee.original_due_on for fee in fees(facts, D(2026, 10, 9))][0] == D(2027, 4, 5)
+
+
+def test_defect_06_trademark_renewals_roll_forward():
+    facts = d.AssetFacts(ref="t", kind=d.TRADEMARK, registration_date=D(2010, 5, 1))
+    [renewal] = d.deadlines_for(facts, D(2026, 1, 1))
+    assert renewal.original_due_on == D(2030, 4, 30)
+    assert renewal.opens_on == D(2029, 4, 30)
+    # Within the grace of a term the renewal of that term is still shown.
+    [in_grace] = d.deadlines_for(facts, D(2020, 6, 1))
+    assert in_grace.original_due_on == D(2020, 4, 30)
+    # A recorded renewal (manual expiry) is the base of the next terms.
+    renewed = d.AssetFacts(
+        ref="t", kind=d.TRADEMARK, registration_date=D(2010, 5, 1), expiry_override=D(2021, 1, 9)
+    )
+    assert d.deadlines_for(renewed, D(2026, 1, 1))[0].original_due_on == D(2031, 1, 9)
+
+
+def test_defect_04_expiry_is_information_not_a_task():
+    assert not d.is_task(d.PATENT_EXPIRY)
+    assert d.is_task(d.ANNUAL_FEE)
+    assert d.is_task(d.TRADEMARK_RENEWAL)
+
+
+@pytest.mark.parametrize("year", range(2000, 2027))
+def test_every_in_force_right_has_its_next_task_on_the_board_90_days_ahead(year):
+    # Whatever the day, a mark in force has an open renewal (still payable, or the next one),
+    # and any fee or renewal falling due within 90 days is among them.
+    patent_facts = patent(D(year, 3, 1), D(min(year + 2, 2025), 1, 15), patent_type=d.UTILITY_MODEL)
+    mark = d.AssetFacts(ref="t", kind=d.TRADEMARK, registration_date=D(year, 7, 31))
+    for offset in range(0, 1200, 23):
+        today = D(2026, 1, 1) + datetime.timedelta(days=offset)
+        soon = today + datetime.timedelta(days=90)
+        for facts in (patent_facts, mark):
+            specs = [s for s in d.deadlines_for(facts, today) if d.is_task(s.kind)]
+            if facts.kind == d.PATENT:
+                expiry = d.patent_expiry(facts.patent_type, facts.filing_date)
+                if expiry < soon:
+                    continue
+                anniversaries = [d.add_years(facts.filing_date, n) for n in range(1, 11)]
+            else:
+                anniversaries = [
+                    d.add_years(facts.registration_date, 10 * n) - datetime.timedelta(days=1)
+                    for n in range(1, 5)
+                ]
+            if facts.kind == d.TRADEMARK:  # a patent's last fee can precede its expiry by a year
+                assert any(s.grace_ends_on >= today for s in specs), (facts, today)
+            listed = {s.original_due_on for s in specs}
+            for nominal in anniversaries:
+                if today <= nominal <= soon and nominal > (facts.grant_date or D.min):
+                    assert nominal in listed, (facts, today, nominal)

@@ -170,3 +170,19 @@ def test_item_09_software_years_outside_the_register_are_refused(year):
     with pytest.raises(numbers.NumberError) as caught:
         numbers.normalise_software_number(f"{year}SR0123456")
     assert f"year {year}" in caught.value.message
+
+
+# --- Issue #16 -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["0", "000", " 0 "])
+def test_defect_14_trademark_number_zero_is_refused(raw):
+    with pytest.raises(numbers.NumberError):
+        numbers.normalise_trademark_number(raw)
+
+
+@pytest.mark.parametrize("raw", ["02123456.7", "ZL 99 1 23456.X", "CN01123456"])
+def test_defect_14_old_format_patent_numbers_are_named_as_such(raw):
+    with pytest.raises(numbers.NumberError) as caught:
+        numbers.parse_patent_number(raw)
+    assert "October 2003" in caught.value.message

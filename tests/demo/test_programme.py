@@ -12,6 +12,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from core.models import AuditEvent, Notification
+from custody.models import Deadline
 from demo import programme as demo
 from marketplace import actions, candidates
 from marketplace.actions.offers import _deadline
@@ -426,7 +427,9 @@ def test_a_visitor_can_walk_the_demo_firms_journey(seeded):
     )
     ranking, _profiles = rank_request(request)
     agency_user = User.objects.get(username="demo-agency")
-    assert agency_user.agency_id in {candidate.agency_id for candidate in ranking.candidates}
+    # The obvious choice is the demo login: the best-ranked agency, by the demo's own data
+    # (the only office in the firm's district, its industry declared).
+    assert ranking.candidates[0].agency_id == agency_user.agency_id
     offer = actions.offer_make(request=request, agency=agency_user.agency, by=member)
     engagement = actions.offer_accept(offer=offer, by=agency_user)
 
@@ -495,6 +498,17 @@ def test_budget_left_still_covers_the_pending_offers(seeded):
         for r in pending.prefetch_related("items__service_item")
     )
     assert budget_left(year) >= needed + year.split_price(year.package_price())[0]
+
+
+def test_the_demo_firm_has_a_portfolio_with_fees_due_soon(seeded):
+    firm = User.objects.get(username="demo-firm").firm
+    kinds = set(firm.ip_assets.values_list("kind", flat=True))
+    assert kinds == {"patent", "trademark", "software_copyright"}
+    soon = timezone.localdate() + datetime.timedelta(days=90)
+    due = Deadline.objects.filter(asset__firm=firm, due_on__lte=soon)
+    assert due.count() >= 2
+    # Entered by the firm's own member, through the action that writes the trail.
+    assert AuditEvent.objects.filter(action="asset.created", firm_id=firm.pk).count() == 4
 
 
 # --- demo_logins ---------------------------------------------------------------------------

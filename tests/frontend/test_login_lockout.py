@@ -45,13 +45,16 @@ def test_a_success_before_the_limit_clears_the_count(client, personas):
         assert _sign_in(client, alice, "wrong").status_code == 200
 
 
+JSON = "application/json"
+
+
 def test_the_token_endpoint_locks_with_a_json_answer(client, personas):
     credentials = {"username": personas.agency_consultant.username, "password": "wrong"}
     for _attempt in range(4):
-        assert client.post("/api/v1/auth/token/", credentials).status_code == 400
-    fifth = client.post("/api/v1/auth/token/", credentials, HTTP_ACCEPT_LANGUAGE="en")
+        assert client.post("/api/v1/auth/token/", credentials, JSON).status_code == 400
+    fifth = client.post("/api/v1/auth/token/", credentials, JSON, HTTP_ACCEPT_LANGUAGE="en")
     assert fifth.status_code == 429
     assert fifth.json()["code"] == "locked_out"
-    right = client.post("/api/v1/auth/token/", credentials | {"password": PASSWORD})
+    right = client.post("/api/v1/auth/token/", credentials | {"password": PASSWORD}, JSON)
     assert right.status_code == 429
     assert "token" not in right.json()

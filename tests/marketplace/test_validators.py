@@ -99,3 +99,55 @@ def test_each_wrong_check_character_of_a_valid_code_is_caught():
         code, message = _error(valid[:-1] + wrong)
         assert code == "credit_code_check"
         assert f"should be {valid[-1]}" in message
+
+
+# --- Issue #16 -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["92", "93"])
+def test_defect_14_individual_businesses_and_cooperatives_are_not_firms(prefix):
+    from marketplace.validators import validate_firm_credit_code
+
+    body = f"{prefix}320102000000123"
+    code = body + uscc.calc_check_digit(body)
+    validate_credit_code(code)  # a valid code …
+    with pytest.raises(ValidationError) as caught:
+        validate_firm_credit_code(code)  # … but not an enterprise's
+    assert caught.value.code == "credit_code_not_enterprise"
+    validate_firm_credit_code(make_credit_code(123))
+
+
+@pytest.mark.django_db
+def test_defect_14_a_lower_case_code_finds_the_existing_firm(personas):
+    from django.forms import modelform_factory
+
+    from marketplace.models import Firm
+
+    form_class = modelform_factory(
+        Firm,
+        fields=[
+            "name",
+            "credit_code",
+            "district",
+            "incubator",
+            "admitted_on",
+            "industry",
+            "headcount",
+            "revenue_band",
+        ],
+    )
+    existing = personas.firm.credit_code
+    form = form_class(
+        data={
+            "name": "重复企业",
+            "credit_code": existing.lower(),
+            "district": personas.firm.district,
+            "incubator": personas.incubator.pk,
+            "admitted_on": "2025-01-01",
+            "industry": personas.firm.industry,
+            "headcount": 5,
+            "revenue_band": personas.firm.revenue_band,
+        }
+    )
+    assert not form.is_valid()
+    assert "credit_code" in form.errors

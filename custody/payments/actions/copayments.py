@@ -30,6 +30,7 @@ from custody.payments.actions.common import (
 )
 from custody.payments.actions.refunds import refund_excess
 from custody.payments.models import CoPayment, Method
+from custody.payments.selectors import payee_account
 from marketplace.actions.engagements import engagement_activate, engagement_lapse
 from marketplace.models import Engagement
 
@@ -183,11 +184,7 @@ def copayments_chase(*, now=None):
             notify(
                 people(firm_id=engagement.firm_id),
                 kind="copayment_reminder",
-                params=notice_params(
-                    engagement,
-                    amount=str(copayment.amount),
-                    due_by=timezone.localtime(copayment.due_by).strftime("%Y-%m-%d %H:%M"),
-                ),
+                params=how_to_pay(engagement, copayment),
             )
             reminded += 1
     return {"reminded": reminded, "cancelled": cancelled}
@@ -228,11 +225,34 @@ def copayment_open(engagement, *, now, copay_due=True):
     states.check(CoPayment, None, status)
     waits = engagement.status == Engagement.Status.AWAITING_PAYMENT
     days = engagement.programme_year.copay_due_days
-    return CoPayment.objects.create(
+    copayment = CoPayment.objects.create(
         engagement=engagement,
         amount=engagement.copay_amount,
         currency=ledger.currency(),
         status=status,
         due_by=now + datetime.timedelta(days=days) if waits else None,
         paid_at=None if owed else now,
+    )
+    if copayment.status == CoPayment.Status.DUE and copayment.due_by is not None:
+        notify(
+            people(firm_id=engagement.firm_id),
+            kind="copayment_due",
+            params=how_to_pay(engagement, copayment),
+        )
+    return copayment
+
+
+def how_to_pay(engagement, copayment):
+    """What the firm must pay, by when and how, as a notice's parameters: the amount, the
+    date, the reference to quote and the account in force (as it was when the firm was told)."""
+    account = payee_account(on=timezone.localdate())
+    return notice_params(
+        engagement,
+        amount=str(copayment.amount),
+        due_by=timezone.localtime(copayment.due_by).strftime("%Y-%m-%d %H:%M"),
+        reference=copayment.reference,
+        account_name=account.account_name if account else "",
+        bank_name=account.bank_name if account else "",
+        account_number=account.account_number if account else "",
+        online=gateway.is_configured(),
     )

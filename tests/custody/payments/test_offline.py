@@ -5,13 +5,22 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from stdnum import luhn
 
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from core.models import Notification
+from core.notices import notification_text
 from custody.payments import actions as payments
 from custody.payments import ledger
-from custody.payments.models import CoPayment, LedgerEntry, Payout, Refund
+from custody.payments.models import (
+    CoPayment,
+    LedgerEntry,
+    PayeeAccount,
+    Payout,
+    Refund,
+    payment_reference,
+)
 from marketplace import actions
 from marketplace.models import Engagement
 from marketplace.selectors.budget import budget_committed
@@ -161,6 +170,80 @@ def test_unpaid_co_payment_is_reminded_then_the_engagement_lapses(engagement, pe
     assert ledger.differences(engagement.programme_year) == []
 
 
+@pytest.fixture
+def payee(db):
+    return PayeeAccount.objects.create(
+        account_name="南京市知识产权托管计划办公室",
+        bank_name="中国银行南京鼓楼支行",
+        account_number="4651 0000 1234 5678",
+        valid_from=datetime.date(2020, 1, 1),
+    )
+
+
+def test_the_reference_carries_a_check_digit():
+    assert payment_reference(42) == "IPC-00000042-" + str(luhn.calc_check_digit("00000042"))
+    assert luhn.is_valid(payment_reference(42).replace("IPC-", "").replace("-", ""))
+
+
+def test_acceptance_tells_the_firm_what_to_pay_by_when_and_how(
+    payee, personas, programme, settings
+):
+    engagement = engage(personas, programme)
+    notice = Notification.objects.get(user=personas.firm_member, kind="copayment_due")
+
+    with translation.override("en"):
+        text = notification_text(notice.kind, notice.params)
+    assert "¥1200.00" in text
+    assert engagement.copayment.reference in text
+    assert "4651 0000 1234 5678" in text and "中国银行南京鼓楼支行" in text
+    assert timezone.localtime(engagement.copayment.due_by).strftime("%Y-%m-%d") in text
+    # The reminder carries the same instructions.
+    payments.copayments_chase(now=engagement.copayment.due_by - datetime.timedelta(days=1))
+    reminder = Notification.objects.get(user=personas.firm_member, kind="copayment_reminder")
+    assert engagement.copayment.reference in reminder.params["reference"]
+
+
+def test_the_payments_page_gives_the_account_and_the_reference(client, payee, engagement, personas):
+    client.force_login(personas.firm_member)
+
+    page = client.get(reverse("frontend:engagement-payments", args=[engagement.pk]))
+
+    assert 'data-testid="payee-number">4651 0000 1234 5678<' in page.text
+    assert f'data-testid="payment-reference">{engagement.copayment.reference}<' in page.text
+
+
+def test_the_firm_home_puts_the_co_payment_first_until_it_is_paid(client, engagement, personas):
+    client.force_login(personas.firm_member)
+    home = reverse("frontend:firm-home")
+
+    page = client.get(home)
+
+    assert 'data-testid="action-copayment"' in page.text
+    assert engagement.copayment.reference in page.text
+    assert reverse("frontend:engagement-payments", args=[engagement.pk]) in page.text
+    pay_offline(engagement, personas)
+    assert 'data-testid="action-copayment"' not in client.get(home).text
+
+
+def test_the_agency_reads_that_records_open_when_the_firm_pays(client, engagement, personas):
+    client.force_login(personas.agency_consultant)
+
+    page = client.get(reverse("frontend:service-list", args=[engagement.pk]))
+
+    assert page.status_code == 200
+    assert 'data-testid="records-open-when-paid"' in page.text
+    assert "not active" not in page.text
+
+
+def test_without_a_published_account_the_page_says_whom_to_ask(client, engagement, personas):
+    client.force_login(personas.firm_member)
+
+    page = client.get(reverse("frontend:engagement-payments", args=[engagement.pk]))
+
+    assert 'data-testid="payee-missing"' in page.text
+    assert engagement.copayment.reference in page.text
+
+
 def test_a_paid_engagement_does_not_lapse(engagement, personas):
     pay_offline(engagement, personas)
     due_by = engagement.copayment.due_by
@@ -258,7 +341,7 @@ def test_the_firm_reads_that_online_payment_is_not_configured(client, engagement
     client.force_login(personas.firm_member)
     page = client.get(reverse("frontend:engagement-payments", args=[engagement.pk]))
     assert page.status_code == 200
-    assert b'data-testid="payments-offline"' in page.content
+    assert b'data-testid="bank-transfer"' in page.content
     assert b'data-testid="pay-online"' not in page.content
 
     refused = client.post(

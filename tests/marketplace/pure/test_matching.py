@@ -125,3 +125,67 @@ def test_matrix_scores_equal_the_explained_scores():
                 assert matrix[i, j] != matrix[i, j]  # NaN: excluded
             else:
                 assert matrix[i, j] == pytest.approx(score(request, candidate).score, abs=0.01)
+
+
+# --- Issue #16 -----------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402 (the issue's tests below)
+from hypothesis import strategies as st  # noqa: E402
+
+from marketplace.matching import nearest_miss, score, score_matrix  # noqa: E402
+
+_TEXTS = st.sampled_from(
+    ["生物医药 专利", "集成电路 布图设计 商标", "software 软件 著作权", "", "专利诉讼 patent"]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    capacity=st.integers(1, 40),
+    load=st.integers(0, 39),
+    district=st.sampled_from(["320106", "320118", "320102"]),
+    expertise=_TEXTS,
+    needs=_TEXTS,
+    accepted=st.integers(0, 30),
+    extra=st.integers(0, 30),
+    rating_sum=st.integers(0, 150),
+    ratings=st.integers(0, 30),
+    missed=st.integers(0, 5),
+    hours=st.none() | st.floats(0, 200, allow_nan=False),
+)
+def test_defect_15_one_scoring_path(
+    capacity, load, district, expertise, needs, accepted, extra, rating_sum, ratings, missed, hours
+):
+    profile = agency(
+        1,
+        capacity=capacity,
+        active_clients=min(load, capacity - 1),
+        district=district,
+        expertise=expertise,
+        track=TrackRecord(
+            offers_received=accepted + extra,
+            offers_accepted=accepted,
+            median_response_hours=hours,
+            rating_sum=float(min(rating_sum, 5 * ratings)),
+            rating_count=ratings,
+            missed_deadlines=missed,
+        ),
+    )
+    request = dataclasses.replace(REQUEST, needs=needs)
+    # Exactly equal, not approximately: the score shown is the score ranked.
+    assert score(request, profile).score == float(score_matrix([request], [profile])[0, 0])
+    assert rank(request, [profile]).candidates[0].score == score(request, profile).score
+
+
+def test_defect_12_true_nearest_miss_per_firm():
+    # Five agencies lack an item; the only one offering every item has an expired licence.
+    lacking = [agency(n, service_item_ids=frozenset({1, 2})) for n in range(1, 6)]
+    expired = agency(9, licence_valid_until=datetime.date(2025, 12, 31))
+    miss = nearest_miss(REQUEST, [*lacking, expired])
+    assert miss.agency_id == 9
+    assert miss.constraint == "licence_invalid"
+    assert [e.constraint for e in miss.failed] == ["licence_invalid"]
+    # An agency failing two rules is further than one failing one.
+    both = agency(9, licence_valid_until=datetime.date(2025, 12, 31), capacity=1, active_clients=1)
+    assert nearest_miss(REQUEST, [*lacking, both]).constraint == "items_not_served"
+    assert nearest_miss(REQUEST, [agency(3)]) is None
