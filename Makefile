@@ -67,6 +67,12 @@ test: assets ## Set up and run the whole test suite (browser tests included)
 test-fast: assets ## The suite without browser journeys and slow end-to-end runs, while working
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow and not browser" $(PYTEST_ARGS)
 
+# The three-year programme simulation (tests/simulation) with many examples; CI runs a few.
+SOAK_EXAMPLES ?= 2000
+.PHONY: soak
+soak: assets ## Run the three-year programme simulation long (SOAK_EXAMPLES=2000) and print its figures
+	SIMULATION_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest tests/simulation -n 0 -p no:randomly -q -s
+
 lint: install ## ruff check, ruff format --check, the import contracts and the migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -7,6 +7,7 @@ unregistered action is a programming error, so no timeline ever shows a raw code
 
 from django.contrib.contenttypes.models import ContentType
 
+from core.changes import data_changed
 from core.models import AuditEvent
 
 _ACTION_LABELS = {}
@@ -65,6 +66,7 @@ def audit_record(*, actor, action, subject, from_state="", to_state="", reason="
         )
     if actor is not None and not actor.is_authenticated:
         actor = None
+    data_changed()
     return AuditEvent.objects.create(
         actor=actor,
         action=action,

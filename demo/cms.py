@@ -306,12 +306,12 @@ def _articles(news, editor, now):
             (
                 "企业自付部分缴费说明",
                 "co-payment-notice",
-                "托管签订后企业在线支付自付部分，政府承担部分在结算批准后支付给机构。",
+                "服务机构接受托管后，企业在规定期限内通过银行转账支付自付部分（附言填写付款页上的付款参考号；本站开通在线支付后也可在线支付），款项到账后托管开始；政府承担部分在结算批准后支付给机构。",
             ),
             (
                 "Notice on the firm's co-payment",
                 "co-payment-notice",
-                "Firms pay their co-payment online once custody is agreed; the government's share is paid to the agency when the settlement is approved.",
+                "Once an agency accepts, the firm pays its co-payment by bank transfer within the set time, quoting the reference on its payments page (or online where this site offers it); custody starts when the money arrives, and the government's share is paid to the agency when the settlement is approved.",
             ),
         ),
     ]

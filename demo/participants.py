@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from custody.payments.models import PayeeAccount
 from demo.reference import (
     CATALOGUE,
     DEMO_EMAIL_DOMAIN,
@@ -61,8 +62,7 @@ from marketplace.models import (
 
 
 def check(obj, **kwargs):
-    # Uniqueness holds by construction and the database checks constraints on
-    # insert, so only field and model validation runs here, without queries.
+    """Field and model validation without queries (uniqueness holds by construction)."""
     obj.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
     return obj
 
@@ -325,6 +325,15 @@ class Planner:
             row.programme_year = year
             check(row)
             row.save()
+        # The account firms pay their co-payments into (made up, as every demo fact is).
+        payee = PayeeAccount(
+            account_name="南京市知识产权托管服务项目办公室",
+            bank_name="中国银行南京鼓楼支行",
+            account_number="4651 0000 0000 2026",
+            valid_from=year.opens_on,
+        )
+        check(payee)
+        payee.save()
         return year
 
     # --- agencies ------------------------------------------------------------
@@ -379,9 +388,8 @@ class Planner:
                 return pattern.format(b=brand), pattern_en.format(B=pinyin)
 
             name, name_en = self._unique_name(make)
-            # The demo agency is the demo firm's specialist next door: the only office in the
-            # demo incubator's district, with integrated circuits (the demo firm's field) among
-            # its own, so the best-ranked agency for the demo firm is the demo login.
+            # The demo agency is the demo firm's specialist next door (the only office in its
+            # district, its industry declared), so the demo firm's best-ranked agency.
             home = INCUBATORS[0][3]
             offices = [code for code in central if code != home]
             district = self.rng.choice(offices) if self.rng.random() < 0.9 else District.LISHUI
@@ -577,10 +585,6 @@ class Planner:
         return planned
 
 
-def _demo_name(username):
-    return next(login.display_name for login in DEMO_LOGINS if login.username == username)
-
-
 def demo_password_for_everyone():
     """Every seeded person signs in with the published demo password (one shared hash).
 
@@ -590,3 +594,7 @@ def demo_password_for_everyone():
     return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(
         password=make_password(DEMO_PASSWORD)
     )
+
+
+def _demo_name(username):
+    return next(login.display_name for login in DEMO_LOGINS if login.username == username)

@@ -4,6 +4,7 @@ Each view reads its figures from marketplace.dashboards (scoped by the user), tu
 them into the tables of reporting.tables, and renders them or exports one.
 """
 
+import datetime
 import functools
 
 from django import forms
@@ -21,7 +22,7 @@ from frontend.views.access import role_required
 from frontend.views.office import _progress_step
 from marketplace import selectors
 from marketplace.choices import District, Industry
-from reporting import dashboards, tables
+from reporting import cached, dashboards, tables
 from reporting.filters import Filters
 
 CHARTJS = "vendor/chartjs/chart.umd.min.js"
@@ -117,6 +118,15 @@ def _show_every_row_url(request, key):
     return f"?{query.urlencode()}#heading-{key}"
 
 
+def _scope(user, incubators):
+    """Who sees the same figures: the same role over the same incubators."""
+    return f"{user.role}:{','.join(str(incubator.pk) for incubator in incubators)}"
+
+
+def _computed(at):
+    return datetime.datetime.fromtimestamp(at, tz=datetime.UTC)
+
+
 def _incubator_tables(request, *, every_row=False):
     user = request.user
     incubators = list(selectors.incubators_visible_to(user).order_by("name"))
@@ -128,13 +138,18 @@ def _incubator_tables(request, *, every_row=False):
     if filters is None:
         return {"form": form, "filters": None}
     in_full = LISTS.get(request.GET.get("all", ""))
-    figures = dashboards.incubator_dashboard(
-        user,
-        filters,
-        today=today,
-        incubators=incubators,
-        list_limit=None if every_row else PAGE_LIST_LIMIT,
-        in_full=(in_full,) if in_full else (),
+    figures, computed_at = cached.figures(
+        "incubator",
+        _scope(user, incubators),
+        f"{cached.filters_key(filters)}:{today}:{every_row}:{in_full}",
+        lambda: dashboards.incubator_dashboard(
+            user,
+            filters,
+            today=today,
+            incubators=incubators,
+            list_limit=None if every_row else PAGE_LIST_LIMIT,
+            in_full=(in_full,) if in_full else (),
+        ),
     )
     coverage = figures["coverage"]
     params = filters.firm_list_params()
@@ -175,6 +190,7 @@ def _incubator_tables(request, *, every_row=False):
         "form": form,
         "filters": filters,
         "figures": figures,
+        "figures_computed_at": _computed(computed_at),
         "incubator": incubator,
         "tables": built,
         "charts": charts,
@@ -190,7 +206,12 @@ def _programme_tables(request, *, every_row=False):
     )
     if filters is None:
         return {"form": form, "filters": None}
-    figures = dashboards.programme_dashboard(user, filters, incubators=incubators, today=today)
+    figures, computed_at = cached.figures(
+        "programme",
+        _scope(user, incubators),
+        f"{cached.filters_key(filters)}:{today}",
+        lambda: dashboards.programme_dashboard(user, filters, incubators=incubators, today=today),
+    )
     coverage = figures["coverage"]
     params = filters.firm_list_params()
     built = {
@@ -238,6 +259,7 @@ def _programme_tables(request, *, every_row=False):
         "form": form,
         "filters": filters,
         "figures": figures,
+        "figures_computed_at": _computed(computed_at),
         "tables": built,
         "charts": charts,
         "stage_urls": tables.stage_urls(params),

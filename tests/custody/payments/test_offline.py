@@ -225,6 +225,16 @@ def test_the_firm_home_puts_the_co_payment_first_until_it_is_paid(client, engage
     assert 'data-testid="action-copayment"' not in client.get(home).text
 
 
+def test_the_agency_reads_that_records_open_when_the_firm_pays(client, engagement, personas):
+    client.force_login(personas.agency_consultant)
+
+    page = client.get(reverse("frontend:service-list", args=[engagement.pk]))
+
+    assert page.status_code == 200
+    assert 'data-testid="records-open-when-paid"' in page.text
+    assert "not active" not in page.text
+
+
 def test_without_a_published_account_the_page_says_whom_to_ask(client, engagement, personas):
     client.force_login(personas.firm_member)
 
