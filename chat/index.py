@@ -61,6 +61,15 @@ def _build(version):
     )
 
 
+def built():
+    """The index when it is built for the FAQ as published now, else None; reads the cache,
+    never the database (callers that get None ask `current`, which builds it)."""
+    loaded = _loaded
+    if loaded is not None and loaded.version == faq.faq_version():
+        return loaded
+    return None
+
+
 def current():
     """The index for the FAQ as published now; one cache read when nothing changed."""
     global _loaded  # noqa: PLW0603  (one index per process, swapped whole)

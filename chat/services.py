@@ -105,7 +105,11 @@ async def prepare(text, language=None):
         text = clean_text(text)
     except ActionError:
         return  # message_post refuses it, with the reason
-    loaded = await database_sync_to_async(chat_index.current)()
+    # The database thread only when the index must be (re)built: it is the one thread every
+    # message's writes queue for.
+    loaded = await sync_to_async(chat_index.built, thread_sensitive=False)()
+    if loaded is None:
+        loaded = await database_sync_to_async(chat_index.current)()
     if (text, language) in loaded.answers:
         return
     planned = await sync_to_async(_plan, thread_sensitive=False)(loaded, text, language)

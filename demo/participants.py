@@ -62,8 +62,7 @@ from marketplace.models import (
 
 
 def check(obj, **kwargs):
-    # Uniqueness holds by construction and the database checks constraints on
-    # insert, so only field and model validation runs here, without queries.
+    """Field and model validation without queries (uniqueness holds by construction)."""
     obj.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
     return obj
 
@@ -389,9 +388,8 @@ class Planner:
                 return pattern.format(b=brand), pattern_en.format(B=pinyin)
 
             name, name_en = self._unique_name(make)
-            # The demo agency is the demo firm's specialist next door: the only office in the
-            # demo incubator's district, with integrated circuits (the demo firm's field) among
-            # its own, so the best-ranked agency for the demo firm is the demo login.
+            # The demo agency is the demo firm's specialist next door (the only office in its
+            # district, its industry declared), so the demo firm's best-ranked agency.
             home = INCUBATORS[0][3]
             offices = [code for code in central if code != home]
             district = self.rng.choice(offices) if self.rng.random() < 0.9 else District.LISHUI
@@ -587,10 +585,6 @@ class Planner:
         return planned
 
 
-def _demo_name(username):
-    return next(login.display_name for login in DEMO_LOGINS if login.username == username)
-
-
 def demo_password_for_everyone():
     """Every seeded person signs in with the published demo password (one shared hash).
 
@@ -600,3 +594,7 @@ def demo_password_for_everyone():
     return User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").update(
         password=make_password(DEMO_PASSWORD)
     )
+
+
+def _demo_name(username):
+    return next(login.display_name for login in DEMO_LOGINS if login.username == username)

@@ -70,7 +70,7 @@ register_actions(
         "request.submitted": gettext_lazy("Custody requested"),
         "request.offered": gettext_lazy("Offered to an agency"),
         "request.reopened": gettext_lazy("Open for another choice"),
-        "request.engaged": gettext_lazy("Custody started"),
+        "request.engaged": gettext_lazy("Accepted by an agency"),
         "request.waitlisted": gettext_lazy("Put on the budget waiting list"),
         "request.waitlist_served": gettext_lazy("Taken off the waiting list"),
         "request.withdrawn": gettext_lazy("Request withdrawn"),

@@ -1,10 +1,13 @@
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import audit
-from frontend.labels import STATE_COLOURS, STATE_LABELS
+from frontend.labels import LICENCE_WARNING_DAYS, STATE_COLOURS, STATE_LABELS
 
 register = template.Library()
 
@@ -13,6 +16,29 @@ register = template.Library()
 def quantity(count, service_item):
     """`count` in `service_item`'s unit, with the language's plural: {{ n|quantity:item }}."""
     return service_item.quantity_text(count)
+
+
+@register.simple_tag
+def licence_badge(agency):
+    """A pill when `agency`'s licence has ended or ends within the warning window; else nothing.
+
+    Shown wherever an agency is named to someone choosing or judging it.
+    """
+    today = timezone.localdate()
+    if agency.licence_valid_until < today:
+        return format_html(
+            '<span class="badge rounded-pill text-bg-danger" data-testid="licence-expired">{}</span>',
+            _("Licence expired on %(date)s")
+            % {"date": date_format(agency.licence_valid_until, "DATE_FORMAT")},
+        )
+    days = (agency.licence_valid_until - today).days
+    if days <= LICENCE_WARNING_DAYS:
+        return format_html(
+            '<span class="badge rounded-pill text-bg-warning" data-testid="licence-ending">{}</span>',
+            ngettext("Licence ends in %(days)d day", "Licence ends in %(days)d days", days)
+            % {"days": days},
+        )
+    return ""
 
 
 @register.filter

@@ -101,3 +101,16 @@ def test_the_encoder_runs_blas_on_one_thread(monkeypatch):
     encoder.encode(["a", "b"])
 
     assert seen and set(seen) == {encoder.THREADS}
+
+
+def test_prepare_needs_the_database_only_to_build_the_index(monkeypatch):
+    services.answer_question("How do I renew a trademark?")  # builds the index
+    hops = []
+    monkeypatch.setattr(
+        services, "database_sync_to_async", lambda fn: hops.append(fn) or pytest.fail("DB hop")
+    )
+
+    asyncio.run(services.prepare("When is the patent annuity due?", "en"))
+
+    assert hops == []
+    assert ("When is the patent annuity due?", "en") in chat_index.current().answers

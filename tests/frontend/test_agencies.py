@@ -148,3 +148,22 @@ def test_agency_detail_for_the_officer_shows_the_timeline_and_decisions(client, 
 
     assert [event.action for event in response.context["events"]] == ["agency.approved"]
     assert reverse("frontend:agency-suspend", args=[personas.agency.pk]) in response.text
+
+
+@pytest.mark.parametrize(
+    ("days_left", "marker"),
+    [(-1, "licence-expired"), (30, "licence-ending"), (91, None)],
+)
+def test_the_agency_list_and_profile_mark_its_licence_state(client, personas, days_left, marker):
+    # A firm judging an agency sees that its licence has ended, or soon will.
+    personas.agency.licence_valid_until = timezone.localdate() + datetime.timedelta(days=days_left)
+    personas.agency.save(update_fields=["licence_valid_until"])
+    client.force_login(personas.firm_member)
+
+    for url in (
+        reverse("frontend:agency-list"),
+        reverse("frontend:agency-detail", args=[personas.agency.pk]),
+    ):
+        text = client.get(url).text
+        for each in ("licence-expired", "licence-ending"):
+            assert (f'data-testid="{each}"' in text) == (each == marker), (url, each)
