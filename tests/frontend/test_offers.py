@@ -168,6 +168,9 @@ def test_officer_reads_the_offer_without_answering(client, personas, offer):
 @pytest.fixture
 def many_offers(personas, programme):
     def make(count):
+        # Waiting offers count against the agency's places: give it room for them all.
+        personas.agency.yearly_capacity = max(personas.agency.yearly_capacity, count + 1)
+        personas.agency.save(update_fields=["yearly_capacity"])
         for _index in range(count):
             firm = FirmFactory(incubator=personas.incubator)
             actions.firm_verify(firm=firm, by=personas.incubator_manager)
