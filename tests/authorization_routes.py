@@ -404,6 +404,9 @@ ROUTES = {
     "chat:resolve": html(POST_FIRST(), args=obj("conversation", "conversation_id"), post=True),
     "chat:analytics": html(ROLE(OFFICER)),
     "chat:learning": html(ROLE(OFFICER)),
+    # POST only, refused before anything is read; who may turn an answer into an FAQ draft
+    # (officers and CMS editors) is tested in tests/chat/test_learning.py.
+    "chat:learn": html(POST_FIRST(), args=kwargs(message_id=1), mirrored=False),
     # --- CMS actions -------------------------------------------------------------------------
     "cms:event-register": html(POST_ONLY(), args=obj("event", "event_id"), mirrored=False),
     "cms:event-attendance": html(

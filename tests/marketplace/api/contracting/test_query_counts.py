@@ -11,6 +11,9 @@ SIZES = [1, 30]
 
 
 def _offered(personas, programme, rows):
+    # Waiting offers count against the agency's places: give it room for them all.
+    personas.agency.yearly_capacity = max(personas.agency.yearly_capacity, rows + 1)
+    personas.agency.save(update_fields=["yearly_capacity"])
     requests = open_requests(personas, programme, rows)
     for request in requests:
         actions.offer_make(request=request, agency=personas.agency, by=member_of(request))
