@@ -41,7 +41,13 @@ def transition(obj, target, *, by, action, reason="", data=None, fields=(), audi
     source = obj.status
     check(type(obj), source, target)
     obj.status = target
-    obj.save(update_fields=["status", *fields])
+    update = ["status", *fields]
+    # A resource that syncs by updated_at (auto_now) must have it written with the move.
+    if "updated_at" not in update and any(
+        field.name == "updated_at" for field in obj._meta.concrete_fields
+    ):
+        update.append("updated_at")
+    obj.save(update_fields=update)
     if audit:
         audit_record(
             actor=by,

@@ -374,6 +374,7 @@ class ServiceRecord(models.Model):
     )
     decided_at = models.DateTimeField(_("confirmed or disputed at"), null=True, blank=True)
     dispute_reason = models.TextField(_("reason for the dispute"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("service record")
@@ -533,6 +534,7 @@ class Settlement(models.Model):
         _("returned to the budget (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     lines = models.JSONField(_("settlement lines"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("settlement")

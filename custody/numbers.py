@@ -7,6 +7,7 @@ Numbers of the older 8-digit scheme are refused: every right filed under it
 has expired.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -27,11 +28,17 @@ PATENT_TYPE_DIGITS = {
 
 NICE_CLASSES = range(1, 46)
 
-_PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{12})\.?([0-9X])?$")
+# re.ASCII: \d is 0–9 only; other scripts' digits are refused before these are tried.
+_PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{12})\.?([0-9X])?$", re.ASCII)
 # Before October 2003: 8 digits (year 2, type 1, serial 5) and a check digit, e.g. 02123456.7.
-_OLD_PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{8})\.?([0-9X])?$")
-_SOFTWARE_RE = re.compile(r"^(\d{4})SR(\d{5,7})$")
-_TRADEMARK_RE = re.compile(r"^\d{1,10}$")
+_OLD_PATENT_RE = re.compile(r"^(?:ZL|CN)?(\d{8})\.?([0-9X])?$", re.ASCII)
+_SOFTWARE_RE = re.compile(r"^(\d{4})SR(\d{5,7})$", re.ASCII)
+_TRADEMARK_RE = re.compile(r"^\d{1,10}$", re.ASCII)
+# Full-width forms (ＣＮ２００９…．２, typed with a Chinese input method) are their ASCII twins.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# The 12-digit patent scheme began in October 2003; China's software register in 1992.
+FIRST_PATENT_YEAR = 2003
+FIRST_SOFTWARE_YEAR = 1992
 _NICE_SPLIT_RE = re.compile(r"[\s,;，；、]+")
 
 
@@ -58,13 +65,31 @@ class PatentNumber:
         return f"{self.digits}.{self.check}"
 
 
+def _latest_year():
+    # A number can carry next year's date an hour before UTC catches up with Beijing.
+    return datetime.datetime.now(datetime.UTC).year + 1
+
+
 def _compact(raw):
-    return re.sub(r"[\s\u3000]+", "", str(raw or "")).upper()
+    """Spaces out, full-width forms as ASCII, upper case; NumberError for other digits."""
+    text = re.sub(r"[\s\u3000]+", "", str(raw or "")).translate(_FULL_WIDTH).upper()
+    foreign = next((c for c in text if c.isdigit() and not c.isascii()), None)
+    if foreign is not None:
+        raise NumberError(
+            _("Write numbers with the digits 0–9; %(character)s is not one of them.")
+            % {"character": foreign}
+        )
+    return text
+
+
+def _check_year(year, first, message):
+    if not first <= year <= _latest_year():
+        raise NumberError(message % {"year": year, "first": first, "last": _latest_year()})
 
 
 def patent_check_digit(digits):
     """The check digit of a 12-digit application number, as a string ('0'–'9' or 'X')."""
-    if len(digits) != 12 or not digits.isdigit():
+    if len(digits) != 12 or not (digits.isascii() and digits.isdigit()):
         raise ValueError("a patent application number has 12 digits")
     remainder = sum(int(digit) * weight for digit, weight in zip(digits, WEIGHTS, strict=True)) % 11
     return "X" if remainder == 10 else str(remainder)
@@ -104,6 +129,14 @@ def parse_patent_number(raw):
             _("The check digit %(given)s is wrong: the check digit should be %(digit)s.")
             % {"given": given, "digit": expected}
         )
+    _check_year(
+        int(digits[:4]),
+        FIRST_PATENT_YEAR,
+        _(
+            "The number starts with the year %(year)s; a 12-digit application number is "
+            "from %(first)s to %(last)s."
+        ),
+    )
     kind = PATENT_TYPE_DIGITS.get(digits[4])
     if kind is None:
         raise NumberError(
@@ -128,23 +161,32 @@ def normalise_trademark_number(raw):
 
 def normalise_software_number(raw):
     compact = _compact(raw)
-    if not _SOFTWARE_RE.match(compact):
+    match = _SOFTWARE_RE.match(compact)
+    if not match:
         raise NumberError(_("A software copyright registration number looks like 2023SR0123456."))
+    _check_year(
+        int(match.group(1)),
+        FIRST_SOFTWARE_YEAR,
+        _(
+            "The number starts with the year %(year)s; software copyrights are registered "
+            "from %(first)s to %(last)s."
+        ),
+    )
     return compact
 
 
 def parse_nice_classes(raw):
     """Nice classes from a list or a text like "9, 35; 42": sorted, unique, each 1–45."""
     if isinstance(raw, list | tuple | set):
-        parts = [str(part).strip() for part in raw]
+        parts = [_compact(part) for part in raw]
     else:
-        parts = _NICE_SPLIT_RE.split(str(raw or "").strip())
+        parts = [_compact(part) for part in _NICE_SPLIT_RE.split(str(raw or "").strip())]
     parts = [part for part in parts if part]
     if not parts:
         raise NumberError(_("Name at least one Nice class (1–45)."))
     classes = set()
     for part in parts:
-        if not part.isdigit() or int(part) not in NICE_CLASSES:
+        if not (part.isascii() and part.isdigit()) or int(part) not in NICE_CLASSES:
             raise NumberError(
                 _("%(value)s is not a Nice class; classes run from 1 to 45.") % {"value": part}
             )

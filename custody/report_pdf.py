@@ -2,10 +2,18 @@
 
 Chinese text uses reportlab's built-in CID font STSong-Light: the PDF viewer
 supplies the glyphs, so no font file is shipped or downloaded.
+
+reportlab reads a Paragraph's text as markup (`<img src=…>` would embed any file the
+process can read), so every paragraph is made by `_para`, which passes its text
+through `pdf_text`: control characters dropped, markup escaped, right-to-left runs in
+the visual order a PDF stores. No paragraph in this module is built from a raw string.
 """
 
 import io
+import unicodedata
+from xml.sax.saxutils import escape
 
+from bidi import get_display
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -24,6 +32,24 @@ def _register_font():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+# Unicode categories dropped from PDF text: controls (NUL, BEL, …; line breaks become
+# spaces first), invisible format characters (byte order marks, bidi marks, which the
+# visual reordering would move about) and lone surrogates, which no PDF encoding carries.
+_DROPPED = {"Cc", "Cf", "Cs"}
+
+
+def pdf_text(value):
+    """`value` as literal text for a reportlab Paragraph: never markup, never a control."""
+    text = str(value).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    text = "".join(c for c in text if unicodedata.category(c) not in _DROPPED)
+    # reportlab draws characters in the order given; a PDF holds them as seen.
+    return escape(get_display(text))
+
+
+def _para(value, style):
+    return Paragraph(pdf_text(value), style)
+
+
 def _styles():
     body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
     return {
@@ -35,10 +61,11 @@ def _styles():
     }
 
 
-def _table(header, rows, styles, widths=None):
-    data = [[Paragraph(str(cell), styles["cell"]) for cell in header]]
-    data += [[Paragraph(str(cell), styles["cell"]) for cell in row] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1)
+def _table(header, rows, styles, widths):
+    data = [[_para(cell, styles["cell"]) for cell in header]]
+    data += [[_para(cell, styles["cell"]) for cell in row] for row in rows]
+    # A row taller than a page (a very long title) continues on the next one.
+    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -82,15 +109,15 @@ def render_report_pdf(report):
         title=title,
     )
     story = [
-        Paragraph(title, styles["title"]),
-        Paragraph(
+        _para(title, styles["title"]),
+        _para(
             _("%(first)s to %(last)s")
             % {"first": _day(report["first"]), "last": _day(report["last"])},
             styles["subtitle"],
         ),
         Spacer(1, 4 * mm),
-        Paragraph(_("Portfolio"), styles["h2"]),
-        Paragraph(
+        _para(_("Portfolio"), styles["h2"]),
+        _para(
             " · ".join(f"{row['label']}: {row['count']}" for row in report["asset_counts"]),
             styles["body"],
         ),
@@ -114,18 +141,25 @@ def render_report_pdf(report):
         (_("Deadlines missed in the quarter"), report["deadlines_missed"], _("None.")),
         (_("Deadlines due in the quarter, still open"), report["deadlines_open"], _("None.")),
     ):
-        story.append(Paragraph(heading, styles["h2"]))
+        story.append(_para(heading, styles["h2"]))
         if rows:
-            story.append(_table(deadline_header, _deadline_rows(rows), styles))
+            story.append(
+                _table(
+                    deadline_header,
+                    _deadline_rows(rows),
+                    styles,
+                    widths=[70 * mm, 40 * mm, 34 * mm, 34 * mm],
+                )
+            )
         else:
-            story.append(Paragraph(empty, styles["body"]))
-    story.append(Paragraph(_("Services delivered against the quotas"), styles["h2"]))
+            story.append(_para(empty, styles["body"]))
+    story.append(_para(_("Services delivered against the quotas"), styles["h2"]))
     if not report["engagements"]:
-        story.append(Paragraph(_("No engagement ran in this quarter."), styles["body"]))
+        story.append(_para(_("No engagement ran in this quarter."), styles["body"]))
     for block in report["engagements"]:
         engagement = block["engagement"]
         story.append(
-            Paragraph(
+            _para(
                 _("%(agency)s, %(start)s to %(end)s")
                 % {
                     "agency": engagement.agency.name,

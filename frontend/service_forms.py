@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from custody import evidence
+from custody import selectors as custody_selectors
 from frontend.forms import BootstrapMixin, DateInput
 
 
@@ -67,3 +68,14 @@ class RatingForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReportPeriodForm(forms.Form):
+    """The quarter asked for in the report's selector (?year=&quarter=)."""
+
+    year = forms.IntegerField(
+        label=_("Year"),
+        min_value=custody_selectors.REPORT_YEARS.start,
+        max_value=custody_selectors.REPORT_YEARS.stop - 1,
+    )
+    quarter = forms.IntegerField(label=_("Quarter"), min_value=1, max_value=4)

@@ -58,6 +58,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "dispute_reason",
+            "updated_at",
             "evidence",
         ]
         read_only_fields = fields
@@ -120,7 +121,7 @@ class ServiceRecordViewSet(
     parser_classes = [MultiPartParser]
     filterset_class = ServiceRecordFilter
     search_fields = ["description"]
-    ordering_fields = ["delivered_on", "logged_at", "id"]
+    ordering_fields = ["delivered_on", "logged_at", "updated_at", "id"]
 
     def get_queryset(self):
         return (

@@ -41,6 +41,7 @@ class SettlementSerializer(serializers.ModelSerializer):
             "amount",
             "released",
             "lines",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -71,7 +72,7 @@ class SettlementViewSet(
     permission_classes = [Parties]
     filterset_fields = ["status", "engagement"]
     search_fields = ["engagement__firm__name", "engagement__agency__name"]
-    ordering_fields = ["rated_at", "approved_at", "id"]
+    ordering_fields = ["rated_at", "approved_at", "updated_at", "id"]
 
     def get_queryset(self):
         return selectors.settlements_visible_to(self.request.user).order_by("-rated_at", "-pk")

@@ -22,6 +22,7 @@ from custody.selectors.portfolio import (
 )
 from custody.selectors.scope import engagement_scoped, firm_scoped, in_custody_of
 from custody.selectors.services import (
+    REPORT_YEARS,
     delivered_under,
     engagement_deliveries,
     engagement_items_with_progress,
@@ -66,6 +67,7 @@ __all__ = [
     "portfolio_assets",
     "portfolio_firm_get_for_user",
     "progress_rows",
+    "REPORT_YEARS",
     "quarter_bounds",
     "quarter_of",
     "service_record_get_for_user",

@@ -49,10 +49,16 @@ def evidence_get_for_user(*, user, evidence_id):
     return get_object_or_404(evidence_visible_to(user), pk=evidence_id)
 
 
+# The years a quarterly report can be asked for (the programme's records start in 2000).
+REPORT_YEARS = range(2000, 2101)
+
+
 def quarter_bounds(year, quarter):
-    """First and last day of a calendar quarter; ValueError outside 1–4."""
+    """First and last day of a calendar quarter; ValueError outside 1–4 or REPORT_YEARS."""
     if not 1 <= quarter <= 4:
         raise ValueError(f"no quarter {quarter}")
+    if year not in REPORT_YEARS:
+        raise ValueError(f"no report for the year {year}")
     first = datetime.date(year, 3 * quarter - 2, 1)
     following = (
         datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)

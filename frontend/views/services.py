@@ -16,7 +16,7 @@ from custody import report as custody_report
 from custody import selectors as custody_selectors
 from custody.models import ServiceRecord
 from custody.report_pdf import render_report_pdf
-from frontend.service_forms import DisputeForm, RatingForm, ServiceRecordForm
+from frontend.service_forms import DisputeForm, RatingForm, ReportPeriodForm, ServiceRecordForm
 from frontend.views.access import decide, role_required
 from marketplace.models import Engagement
 
@@ -312,11 +312,10 @@ def _report(request, firm_id, year, quarter):
 def report_current(request, firm_id):
     """The report of the quarter asked for in the selector, else of the current quarter."""
     year, quarter = custody_selectors.quarter_of(timezone.localdate())
-    try:
-        year = int(request.GET.get("year", year))
-        quarter = int(request.GET.get("quarter", quarter))
-    except ValueError:
-        raise Http404 from None
+    form = ReportPeriodForm({"year": year, "quarter": quarter} | request.GET.dict())
+    if not form.is_valid():
+        return render(request, "400.html", {"form": form}, status=400)
+    year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
     custody_selectors.firm_get_for_report(
         user=request.user, firm_id=firm_id, year=year, quarter=quarter
     )

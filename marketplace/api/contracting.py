@@ -13,11 +13,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from core.actions.notices import notification_read, notifications_read_all
+from core.api.filters import StrictOrderingFilter, UpdatedSinceFilter
 from core.models import Notification
 from core.selectors import notifications_for, unread_notification_count
 from marketplace import actions, selectors
@@ -126,7 +126,7 @@ def _engagements(user):
 
 
 # For lists without free text worth searching.
-_NO_SEARCH = [DjangoFilterBackend, OrderingFilter]
+_NO_SEARCH = [DjangoFilterBackend, StrictOrderingFilter, UpdatedSinceFilter]
 
 
 class CustodyRequestFilter(filters.FilterSet):

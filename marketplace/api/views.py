@@ -13,12 +13,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.exceptions import exception_handler
+from core.api.filters import StrictOrderingFilter, UpdatedSinceFilter
 from core.api.permissions import OfficerWritesOnly
 from marketplace import actions, selectors
 from marketplace.api import filters, serializers
@@ -40,7 +40,12 @@ _REFUSED = {
 
 class ApiViewMixin:
     # The project's default backends, with a search whose errors name the parameter.
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, OrderingFilter]
+    filter_backends = [
+        DjangoFilterBackend,
+        filters.SearchFilter,
+        StrictOrderingFilter,
+        UpdatedSinceFilter,
+    ]
 
     # Views answer action errors the same way even where the project-wide handler is not set.
     def get_exception_handler(self):

@@ -181,3 +181,13 @@ def test_a_refresh_with_nothing_to_change_reads_in_constant_queries(
     with django_assert_max_num_queries(4):
         result = actions.deadlines_refresh_for_firm(firm=personas.firm, today=TODAY)
     assert result == {"created": 0, "updated": 0, "removed": 0}
+
+
+def test_item_09_fullwidth_digits_are_the_same_patent_for_the_uniqueness_check(personas, patent):
+    with pytest.raises(ValidationError):
+        actions.asset_create(
+            firm=personas.firm,
+            by=personas.firm_member,
+            fields=patent_fields(number="２00910005164.2"),
+        )
+    assert list(IPAsset.objects.values_list("number", flat=True)) == ["200910005164.2"]

@@ -111,6 +111,67 @@ def test_nice_classes_outside_1_to_45_are_refused(raw):
         numbers.parse_nice_classes(raw)
 
 
+# --- #14 item 9: only the digits 0–9, full-width forms read as ASCII, years in range --------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "２００９１０００５１６４．２",
+        "ＣＮ２00910005164.2",
+        "ｚｌ200910005164．2",
+        "２00910005164.2",
+    ],
+)
+def test_item_09_fullwidth_digits_are_read_as_ascii(typed):
+    assert str(numbers.parse_patent_number(typed)) == "200910005164.2"
+
+
+def test_item_09_fullwidth_trademark_software_and_nice_classes():
+    assert numbers.normalise_trademark_number("１２３４５６７") == "1234567"
+    assert numbers.normalise_software_number("２０２３ｓｒ０１２３４５６") == "2023SR0123456"
+    assert numbers.parse_nice_classes("９，３５；４２") == [9, 35, 42]
+
+
+@pytest.mark.parametrize(
+    "foreign",
+    [
+        "٢٠٠٩١٠٠٠٥١٦٤.٢",  # Arabic-Indic
+        "२00910005164.2",  # Devanagari
+        "𝟐00910005164.2",  # mathematical bold
+        "²00910005164.2",  # superscript
+    ],
+)
+def test_item_09_other_scripts_digits_are_refused_by_name(foreign):
+    with pytest.raises(numbers.NumberError) as caught:
+        numbers.parse_patent_number(foreign)
+    assert "digits 0–9" in caught.value.message
+    for parse in (numbers.normalise_trademark_number, numbers.normalise_software_number):
+        with pytest.raises(numbers.NumberError):
+            parse(
+                foreign[:4] + "SR0123456"
+                if parse is numbers.normalise_software_number
+                else foreign[:6]
+            )
+    with pytest.raises(numbers.NumberError):
+        numbers.parse_nice_classes(foreign[:1])
+
+
+@pytest.mark.parametrize("year", ["1999", "2002", "2999", "9999"])
+def test_item_09_patent_years_outside_the_scheme_are_refused(year):
+    digits = f"{year}10005164"
+    with pytest.raises(numbers.NumberError) as caught:
+        numbers.parse_patent_number(digits + numbers.patent_check_digit(digits))
+    assert f"year {year}" in caught.value.message
+
+
+@pytest.mark.parametrize("year", ["1900", "1991", "3000"])
+def test_item_09_software_years_outside_the_register_are_refused(year):
+    with pytest.raises(numbers.NumberError) as caught:
+        numbers.normalise_software_number(f"{year}SR0123456")
+    assert f"year {year}" in caught.value.message
+
+
 # --- Issue #16 -----------------------------------------------------------------------------
 
 

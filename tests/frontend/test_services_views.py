@@ -377,3 +377,24 @@ def test_quarter_selector_goes_to_the_chosen_quarter(client, personas):
         client.get(reverse("frontend:firm-report", args=[personas.firm.pk, 2025, 5])).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["99999999999999999999999", "9999", "-1", "1999"])
+def test_item_08_the_report_selector_answers_400_naming_the_year(client, personas, year):
+    client.force_login(personas.firm_member)
+    url = reverse("frontend:firm-report-current", args=[personas.firm.pk])
+
+    response = client.get(url, {"year": year, "quarter": "1"})
+
+    assert response.status_code == 400
+    assert 'data-testid="request-errors"' in response.text
+    assert "Year:" in response.text
+
+
+@pytest.mark.django_db
+def test_item_08_a_report_year_in_the_path_out_of_range_is_not_found(client, personas):
+    client.force_login(personas.firm_member)
+    for year in (99999999999999999999999, 9999, 1):
+        for name in ("frontend:firm-report", "frontend:firm-report-pdf"):
+            assert client.get(reverse(name, args=[personas.firm.pk, year, 1])).status_code == 404
