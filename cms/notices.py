@@ -12,6 +12,7 @@ register_actions(
         "event.cancelled": gettext_lazy("Training registration cancelled"),
         "event.promoted": gettext_lazy("Moved from the waiting list into a training event"),
         "event.attended": gettext_lazy("Attended a training event"),
+        "event.absent": gettext_lazy("Attendance at a training event withdrawn"),
         "faq.proposed": gettext_lazy("Proposed a new FAQ entry for review"),
         "faq.alternate_proposed": gettext_lazy("Proposed a wording for an FAQ entry for review"),
     }
