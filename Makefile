@@ -71,7 +71,7 @@ test-fast: assets ## The suite without browser journeys and slow end-to-end runs
 SOAK_EXAMPLES ?= 2000
 .PHONY: soak
 soak: assets ## Run the three-year programme simulation long (SOAK_EXAMPLES=2000) and print its figures
-	SIMULATION_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest tests/simulation -n 0 -p no:randomly -q -s
+	SIMULATION_RANDOM=1 SIMULATION_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/pytest tests/simulation -n 0 -p no:randomly -q -s
 
 lint: install ## ruff check, ruff format --check, the import contracts and the migrations check
 	$(BIN)/ruff check .

@@ -4,6 +4,12 @@ A Table holds typed values (numbers stay numbers, shares stay fractions); `displ
 formats them for the page in the active language. CSV carries the page's text, cell
 for cell; XLSX carries the typed values with a number format, so a spreadsheet can
 compute with them. Headers are the column labels in the active language.
+
+Every export of the product is written by `write_csv` or `write_xlsx` here, and both
+defuse text that a spreadsheet would run as a formula (a firm named `=HYPERLINK(…)`,
+planted through public sign-up): in CSV such a cell is written with a leading
+apostrophe, in XLSX it is stored as text marked "quote prefix", never as a formula.
+Numbers stay numbers.
 """
 
 import csv
@@ -46,6 +52,23 @@ def half_up(value, places):
     """`value` (int, float or Decimal) rounded half up to `places` decimals, as a Decimal."""
     exponent = Decimal(1).scaleb(-places)
     return Decimal(str(value)).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP's list), and the full-width
+# forms an input method types for them, which Excel also evaluates.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def neutralise(text):
+    """`text` as a CSV cell that no spreadsheet runs: a leading apostrophe if it could."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore(text):
+    """The text `neutralise` was given (an exported file read back for import)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -167,13 +190,28 @@ def display(value, kind):
     return Display()(value, kind)
 
 
-def to_csv(table):
-    """UTF-8 with a byte order mark, which spreadsheet programs need to read Chinese."""
+def write_csv(header, rows, *, text_columns=None):
+    """CSV bytes: UTF-8 with a byte order mark, which spreadsheet programs need to read
+    Chinese. Text cells (all, or the indexes in `text_columns`) are neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table.headers())
-    writer.writerows(table.text_rows())
+    writer.writerow([neutralise(str(label)) for label in header])
+    for row in rows:
+        writer.writerow(
+            [
+                neutralise(value)
+                if isinstance(value, str) and (text_columns is None or index in text_columns)
+                else value
+                for index, value in enumerate(row)
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_csv(table):
+    """The page's text, cell for cell."""
+    text_columns = {index for index, column in enumerate(table.columns) if column.kind == TEXT}
+    return write_csv(table.headers(), table.text_rows(), text_columns=text_columns)
 
 
 def _cell(value):
@@ -186,30 +224,60 @@ def _cell(value):
     return str(value) or None  # an empty text is an empty cell
 
 
-def to_xlsx(table):
+def _put(sheet, row, column, value):
+    cell = sheet.cell(row=row, column=column)
+    cell.value = _cell(value)
+    if isinstance(cell.value, str):
+        # Assigning "=…" made it a formula: store it as text, and keep it text when edited.
+        cell.data_type = "s"
+        cell.quotePrefix = cell.value.startswith(FORMULA_STARTS)
+    return cell
+
+
+def write_xlsx(title, header, rows, *, number_formats=None, widths=None):
+    """XLSX bytes of one sheet: a bold header row, then `rows` of typed values.
+
+    `number_formats` maps a column index to an Excel number format for its cells;
+    `widths` maps a column index to its width in characters.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    number_formats = number_formats or {}
     workbook = Workbook()
     sheet = workbook.active
     # Sheet titles may not exceed 31 characters nor contain []:*?/\
-    sheet.title = "".join(c for c in str(table.title) if c not in "[]:*?/\\")[:31] or "Sheet1"
-    sheet.append(table.headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in table.values():
-        sheet.append([_cell(value) for value in values])
-    for index, column in enumerate(table.columns, start=1):
-        number_format_ = _XLSX_FORMATS.get(column.kind)
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(12, min(40, len(str(column.label)) + 4))
-        if number_format_:
-            for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                row[0].number_format = number_format_
+    sheet.title = "".join(c for c in str(title) if c not in "[]:*?/\\")[:31] or "Sheet1"
+    for index, label in enumerate(header, start=1):
+        _put(sheet, 1, index, str(label)).font = Font(bold=True)
+    for row_number, values in enumerate(rows, start=2):
+        for index, value in enumerate(values, start=1):
+            cell = _put(sheet, row_number, index, value)
+            if index - 1 in number_formats:
+                cell.number_format = number_formats[index - 1]
+    for index, width in (widths or {}).items():
+        letter = sheet.cell(row=1, column=index + 1).column_letter
+        sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def to_xlsx(table):
+    """The typed values, with a number format by column kind."""
+    formats = {
+        index: _XLSX_FORMATS[column.kind]
+        for index, column in enumerate(table.columns)
+        if column.kind in _XLSX_FORMATS
+    }
+    widths = {
+        index: max(12, min(40, len(str(column.label)) + 4))
+        for index, column in enumerate(table.columns)
+    }
+    return write_xlsx(
+        table.title, table.headers(), table.values(), number_formats=formats, widths=widths
+    )
 
 
 def download(body, fmt, filename):

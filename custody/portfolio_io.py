@@ -8,7 +8,6 @@ in the portfolio update that asset, so an exported file imports back as is.
 
 import csv
 import datetime
-import io
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import exports
 from custody import actions, numbers
 from custody.models import IPAsset
 
@@ -82,7 +82,8 @@ def _text(value):
     if isinstance(value, float) and value.is_integer():
         # Spreadsheets hand whole numbers back as floats.
         return str(int(value))
-    return str(value).strip()
+    # A cell our export defused ('=…) reads back as it was written.
+    return exports.restore(str(value).strip())
 
 
 def _date(value):
@@ -258,30 +259,25 @@ def _export_row(asset):
 
 
 def export_portfolio(*, firm, path):
-    """Write the firm's portfolio in the import's columns, as .csv or .xlsx by the file name."""
+    """Write the firm's portfolio in the import's columns, as .csv or .xlsx by the file name.
+
+    core.exports writes both, defusing text a spreadsheet would run as a formula; the
+    import reads such a cell back as it was.
+    """
     path = Path(path)
     assets = IPAsset.objects.filter(firm=firm).order_by("kind", "number")
     rows = [_export_row(asset) for asset in assets]
     if path.suffix.lower() == ".xlsx":
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "portfolio"
-        sheet.append(list(COLUMNS))
-        for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-        workbook.save(path)
+        dates = {
+            index: "yyyy-mm-dd" for index, column in enumerate(COLUMNS) if column in DATE_COLUMNS
+        }
+        path.write_bytes(exports.write_xlsx("portfolio", COLUMNS, rows, number_formats=dates))
     elif path.suffix.lower() == ".csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(COLUMNS)
-        for row in rows:
-            writer.writerow(
-                [value.isoformat() if isinstance(value, datetime.date) else value for value in row]
-            )
-        path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        rows = [
+            [value.isoformat() if isinstance(value, datetime.date) else value for value in row]
+            for row in rows
+        ]
+        path.write_bytes(exports.write_csv(COLUMNS, rows))
     else:
         raise ValueError("export to a .csv or .xlsx file")
     return len(rows)

@@ -33,10 +33,10 @@ def test_walkthrough_reaches_every_stage_with_the_invariants_holding():
         assert engagement.status == Engagement.Status.AWAITING_PAYMENT
         step("firm_pays_by_bank", pick=0)
         step("days_pass", days=3)
-        step("agency_delivers", pick=0, quantity=1, confirm="confirm")
-        step("agency_delivers", pick=0, quantity=2, confirm="dispute")
+        step("agency_delivers", pick=0, work=[(1, "confirm")])
+        step("agency_delivers", pick=0, work=[(2, "dispute")])
         step("weeks_pass", days=20)
-        step("agency_delivers", pick=0, quantity=1, confirm="confirm")
+        step("agency_delivers", pick=0, work=[(1, "confirm")])
         step("change_of_agency", pick=0, new=0)
         engagement.refresh_from_db()
         assert engagement.status == Engagement.Status.TRANSFERRED
@@ -48,7 +48,7 @@ def test_walkthrough_reaches_every_stage_with_the_invariants_holding():
         lapsed = Engagement.objects.get(firm_id=second[0])
         assert lapsed.status == Engagement.Status.CANCELLED
 
-        step("agency_delivers", pick=0, quantity=1, confirm="confirm")
+        step("agency_delivers", pick=0, work=[(1, "confirm")])
         step("months_pass", days=90)
         step("until_an_engagement_ends", after=2)
         step("settlement", rating=4)

@@ -254,29 +254,36 @@ class ProgrammeYears(RuleBasedStateMachine):
     @precondition(lambda self: self._active().exists())
     @rule(
         pick=st.integers(0, 7),
-        quantity=st.integers(1, 2),
-        confirm=st.sampled_from(["confirm", "confirm", "dispute", "wait"]),
+        work=st.lists(
+            st.tuples(
+                st.integers(1, 2), st.sampled_from(["confirm", "confirm", "dispute", "wait"])
+            ),
+            min_size=1,
+            max_size=3,
+        ),
     )
-    def agency_delivers(self, pick, quantity, confirm):
+    def agency_delivers(self, pick, work):
+        """The agency logs a stretch of work (one to three services); the firm confirms,
+        disputes or leaves each record waiting."""
         engagement = _pick(self._active(), pick)
         staff = next(s for a, s in self.agencies if a.pk == engagement.agency_id)
-        item = _pick(engagement.items.all(), pick)
-        try:
-            record = custody_actions.service_record_log(
-                engagement=engagement,
-                item=item,
-                quantity=quantity,
-                delivered_on=self.today(),
-                description="按计划交付",
-                by=staff,
-            )
-        except EXPECTED_ERRORS:
-            return
         member = User.objects.filter(firm_id=engagement.firm_id).first()
-        if confirm == "confirm":
-            custody_actions.service_record_confirm(record=record, by=member)
-        elif confirm == "dispute":
-            custody_actions.service_record_dispute(record=record, by=member, reason="未见成果")
+        for n, (quantity, confirm) in enumerate(work):
+            try:
+                record = custody_actions.service_record_log(
+                    engagement=engagement,
+                    item=_pick(engagement.items.all(), pick + n),
+                    quantity=quantity,
+                    delivered_on=self.today(),
+                    description="按计划交付",
+                    by=staff,
+                )
+            except EXPECTED_ERRORS:
+                continue
+            if confirm == "confirm":
+                custody_actions.service_record_confirm(record=record, by=member)
+            elif confirm == "dispute":
+                custody_actions.service_record_dispute(record=record, by=member, reason="未见成果")
 
     # --- money --------------------------------------------------------------------------
 
@@ -305,10 +312,14 @@ class ProgrammeYears(RuleBasedStateMachine):
         ProgrammeYear.objects.filter(pk=programme.pk).update(government_share=Decimal(share))
         programme.refresh_from_db()
 
-    @precondition(lambda self: self._active().exists())
+    def _served(self):
+        """Active engagements with work logged: a firm changes agency after some service."""
+        return self._active().filter(service_records__isnull=False).distinct()
+
+    @precondition(lambda self: self._served().exists())
     @rule(pick=st.integers(0, 7), new=st.integers(0, 2))
     def change_of_agency(self, pick, new):
-        engagement = _pick(self._active(), pick)
+        engagement = _pick(self._served(), pick)
         others = [a for a, _s in self.agencies if a.pk != engagement.agency_id]
         new_agency = others[new % len(others)]
         member = User.objects.filter(firm_id=engagement.firm_id).first()
