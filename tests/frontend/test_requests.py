@@ -343,6 +343,10 @@ def many_requests(personas, programme):
     """Requests of `count` firms of Alice's incubator, each offered to an agency."""
 
     def make(count):
+        # Waiting offers count against an agency's places: give both room for theirs.
+        for agency in (personas.agency, personas.rival_agency):
+            agency.yearly_capacity = max(agency.yearly_capacity, count)
+            agency.save(update_fields=["yearly_capacity"])
         for index in range(count):
             firm = FirmFactory(incubator=personas.incubator)
             actions.firm_verify(firm=firm, by=personas.incubator_manager)
