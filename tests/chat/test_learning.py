@@ -56,6 +56,10 @@ def test_the_learning_page_lists_what_advisers_answered(client, editor, answered
     assert "Can the agency pay our fees for us?" in html
     assert "Yes, within the package." in html
     assert f'action="/chat/learning/{answered.pk}/"' in html
+    # Listed once, in the page's body (not also inside its <title>).
+    assert html.count('data-testid="answered"') == 1
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<section" not in title
 
 
 def test_one_click_makes_a_draft_entry_in_review_with_the_advisers_answer(
