@@ -10,17 +10,20 @@ from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS
 from marketplace.models import Agency, ConflictOfInterest, Engagement, Offer
 
 
-def agency_load(*, programme_year, exclude_offer_id=None):
+def agency_load(*, programme_year, offers_before=None):
     """An agency's load in a programme year, as a query expression: its running engagements
     (awaiting the co-payment or active) plus the offers waiting for its answer.
 
     The one definition matching, allocation, the change of agency and acceptance all use, so
-    nothing is offered that acceptance would refuse for capacity. Acceptance leaves out the
-    offer being accepted (`exclude_offer_id`).
+    nothing is offered that acceptance would refuse for capacity. Acceptance counts only the
+    offers sent before the one being accepted (`offers_before`, its pk): when more offers wait
+    than there are places (the office lowered the capacity, or firms chose at the same
+    moment), the earliest are accepted first, and turning a waiting offer into an engagement
+    never changes the load, so concurrent acceptances cannot over-commit.
     """
     pending = Q(offers__status=Offer.Status.PENDING, offers__request__programme_year=programme_year)
-    if exclude_offer_id is not None:
-        pending &= ~Q(offers__pk=exclude_offer_id)
+    if offers_before is not None:
+        pending &= Q(offers__pk__lt=offers_before)
     return Count(
         "engagements",
         filter=Q(

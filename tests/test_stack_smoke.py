@@ -139,8 +139,15 @@ def stack(transactional_db, tmp_path):
 def test_two_web_workers_celery_and_beat_behind_one_port(stack, personas, engagement):  # noqa: F811
     today = timezone.localdate()
     # Registered twelve years ago and never renewed: the missed-deadline job flags it.
+    # A renewal whose last day (grace included) passed unanswered. An in-force mark rolls on
+    # to its current term, so the past renewal is set directly.
     missed = trademark_renewal(
-        personas.firm, personas.firm_member, registered=_years_before(today, 12)
+        personas.firm, personas.firm_member, registered=_years_before(today, 10)
+    )
+    Deadline.objects.filter(pk=missed.pk).update(
+        due_on=today - datetime.timedelta(days=400),
+        original_due_on=today - datetime.timedelta(days=400),
+        grace_ends_on=today - datetime.timedelta(days=200),
     )
 
     # Two web workers answer on the one port.

@@ -230,7 +230,7 @@ def _offer_accept(*, offer, by, now=None):
     load = (
         Agency.objects.filter(pk=agency.pk)
         .annotate(
-            load=candidates.agency_load(programme_year=programme_year, exclude_offer_id=offer.pk)
+            load=candidates.agency_load(programme_year=programme_year, offers_before=offer.pk)
         )
         .values_list("load", flat=True)
         .get()

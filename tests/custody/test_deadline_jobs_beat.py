@@ -70,14 +70,21 @@ def _wait_for(condition, *, timeout, worker):
 
 def test_beat_runs_the_reminder_and_missed_deadline_jobs_on_redis(personas, engagement, tmp_path):
     today = timezone.localdate()
-    # Due in about ten days: the 30-day reminder is owed. Registered twelve years ago: missed.
+    # Due in about ten days: the 30-day reminder is owed.
     soon = trademark_renewal(
         personas.firm,
         personas.firm_member,
         registered=_years_before(today, 10) + datetime.timedelta(days=10),
     )
+    # A renewal whose last day (grace included) passed unanswered: the job flags it missed.
+    # (An in-force mark rolls on to its current term, so the past renewal is set directly.)
     old = trademark_renewal(
-        personas.firm, personas.firm_member, registered=_years_before(today, 12)
+        personas.firm, personas.firm_member, registered=_years_before(today, 10)
+    )
+    Deadline.objects.filter(pk=old.pk).update(
+        due_on=today - datetime.timedelta(days=400),
+        original_due_on=today - datetime.timedelta(days=400),
+        grace_ends_on=today - datetime.timedelta(days=200),
     )
     env = {
         **os.environ,
