@@ -11,33 +11,22 @@ notices), so a change to what an action writes fails there until it is mirrored 
 """
 
 import datetime
-import time
 
 import time_machine
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connections, router, transaction
-from django.test.utils import override_settings
-from django.utils import timezone, translation
+from django.db import connections, router
+from django.utils import timezone
 
-from core.actions.outbox import outbox_discarded
 from core.models import AuditEvent, Notification
 from custody.payments import ledger
 from custody.payments.actions.copayments import how_to_pay
 from custody.payments.models import CoPayment, LedgerEntry, Method
 from demo.bulk_trail import Trail
-from demo.custody import seed_workspace
-from demo.participants import Planner, check, demo_password_for_everyone
+from demo.participants import check
 from demo.programme import (
-    DUMMY_EMAIL,
     READ_AFTER_DAYS,
-    DemoDataExists,
-    SeedReport,
-    check_sizes,
-    counts,
+    seed_with,
 )
-from demo.programme import programme_data_exists as _exists
-from demo.stories import Stories
 from marketplace.actions import engagements as engagement_actions
 from marketplace.models import (
     Agency,
@@ -58,23 +47,13 @@ Requests = CustodyRequest.Status
 
 def seed(*, firms, agencies, incubators, seed):
     """Insert the demo programme's story in bulk into an empty database (see the docstring)."""
-    check_sizes(firms=firms, agencies=agencies, incubators=incubators)
-    started = time.perf_counter()
-    # Neither now nor later from the outbox.
-    with (
-        outbox_discarded(),
-        override_settings(EMAIL_BACKEND=DUMMY_EMAIL),
-        translation.override(settings.LANGUAGE_CODE),
-        transaction.atomic(),
-    ):
-        if _exists():
-            raise DemoDataExists
-        planner = Planner(seed=seed).run(firms=firms, agencies=agencies, incubators=incubators)
-        stories = Stories(planner).run()
-        Bulk(planner, stories).write()
-        workspace = seed_workspace(planner)
-        demo_password_for_everyone()
-    return SeedReport(counts=counts(planner, workspace), seconds=time.perf_counter() - started)
+    return seed_with(
+        lambda planner, stories: Bulk(planner, stories).write(),
+        firms=firms,
+        agencies=agencies,
+        incubators=incubators,
+        seed=seed,
+    )
 
 
 def insert_as_of(model, rows):

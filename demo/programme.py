@@ -133,6 +133,20 @@ def seed(
     Raises DemoDataExists when programme data is present, and ValueError for
     sizes below one (the demo logins need a firm, an agency and an incubator).
     """
+    return seed_with(
+        lambda planner, stories: Story(planner, stories).live(),
+        firms=firms,
+        agencies=agencies,
+        incubators=incubators,
+        seed=seed,
+    )
+
+
+def seed_with(tell, *, firms, agencies, incubators, seed):
+    """The frame both seeders share: plan the programme and its stories, `tell(planner,
+    stories)` them (through the actions, or in bulk), then the custody work and the demo
+    password, all in one transaction; return what was written.
+    """
     check_sizes(firms=firms, agencies=agencies, incubators=incubators)
     started = time.perf_counter()
     # The demo's people are made up: the mail their story would send goes nowhere.
@@ -147,7 +161,7 @@ def seed(
             raise DemoDataExists
         planner = Planner(seed=seed).run(firms=firms, agencies=agencies, incubators=incubators)
         stories = Stories(planner).run()
-        Story(planner, stories).live()
+        tell(planner, stories)
         # Then the custody work of the running engagements, through the custody actions.
         workspace = seed_workspace(planner)
         demo_password_for_everyone()
