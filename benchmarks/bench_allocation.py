@@ -117,6 +117,7 @@ def seed_cohort(*, requests, agencies, seed=SEED):
         district = rng.choice(District.values)
         neighbours = sorted(DISTRICT_NEIGHBOURS[District(district)])
         chosen = rng.sample(industries, rng.randint(1, 3))
+        expertise, expertise_en = vocabulary.agency_expertise(chosen, kind)
         agency_rows.append(
             Agency(
                 name=f"基准代理机构{n}",
@@ -131,10 +132,8 @@ def seed_cohort(*, requests, agencies, seed=SEED):
                     *rng.sample(neighbours, rng.randint(0, min(2, len(neighbours)))),
                 ],
                 industries=chosen,
-                expertise=" ".join(
-                    [vocabulary.INDUSTRY_PROFILES[Industry(code)][2] for code in chosen]
-                    + [vocabulary.AGENCY_KIND_EXPERTISE[kind]]
-                ),
+                expertise=expertise,
+                expertise_en=expertise_en,
                 # Patent agencies take most firms; places fall a little short of demand.
                 yearly_capacity=(
                     rng.randint(4, 20) if kind == Agency.Kind.PATENT_AGENCY else rng.randint(2, 8)

@@ -17,6 +17,8 @@ Cases:
 
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -40,24 +42,41 @@ SUITE_BEFORE = 344.0
 TIMINGS = BASE_DIR / "var" / "test-timings.json"
 # `manage.py check` before #15 (the chat's dictionaries loaded at import), same machine.
 CHECK_BEFORE = 2.4
+# `manage.py allocate --year Y --json` at 2,000 × 300 before #15, as the issue gives it.
+ALLOCATE_BEFORE = "6–9 s"
+
+
+def _children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _wall(argv, *, env, repeat):
-    samples = []
+    """Wall times of `repeat` fresh runs, and the median CPU seconds one run used (on a
+    shared machine the wall time waits for the neighbours; the CPU time does not)."""
+    # One unmeasured run first: it writes the bytecode and warms the file cache.
+    subprocess.run(argv, cwd=BASE_DIR, env=env, check=True, capture_output=True)
+    samples, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), _children_cpu()
         subprocess.run(argv, cwd=BASE_DIR, env=env, check=True, capture_output=True)
         samples.append(time.perf_counter() - started)
-    return Timing(samples)
+        cpu.append(_children_cpu() - cpu_before)
+    return Timing(samples), statistics.median(cpu)
 
 
 def _env(**extra):
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    # As deployed, with bytecode cached: PYTHONDONTWRITEBYTECODE (set on some development
+    # machines) would have every run compile some 600 modules again, half a second.
+    dropped = {"DJANGO_SETTINGS_MODULE", "PYTHONDONTWRITEBYTECODE"}
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env.update(extra)
     return env
 
 
 def run(ctx):
+    # The machine is shared: the figures mean little without its load beside them.
+    print(f"  load average at the start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     quick = ctx.options.quick
     repeat = ctx.repeat(3 if quick else 5)
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
@@ -65,8 +84,8 @@ def run(ctx):
 
     with ctx.fresh_database() as path:
         env = _env(SQLITE_PATH=str(path), DATABASE_URL="")
-        check = _wall([*manage, "check"], env=env, repeat=repeat)
-        floor = _wall(
+        check, check_cpu = _wall([*manage, "check"], env=env, repeat=repeat)
+        floor, floor_cpu = _wall(
             [sys.executable, "-c", "import django; django.setup()"],
             env=_env(DJANGO_SETTINGS_MODULE="benchmarks.floor_settings"),
             repeat=repeat,
@@ -79,7 +98,10 @@ def run(ctx):
                 baseline_case="django.setup(), Django's own apps only",
                 baseline=floor,
                 target=TARGET_CHECK,
-                note=f"before #15: {CHECK_BEFORE:.1f} s",
+                note=(
+                    f"before #15: {CHECK_BEFORE:.1f} s; CPU {check_cpu:.2f} s a run "
+                    f"(baseline {floor_cpu:.2f} s)"
+                ),
             )
         )
 
@@ -88,7 +110,7 @@ def run(ctx):
         from django.db import connections
 
         connections.close_all()  # the subprocess must see every row
-        allocate = _wall(
+        allocate, allocate_cpu = _wall(
             [*manage, "allocate", "--year", str(year.year), "--json"], env=env, repeat=repeat
         )
         scale = requests / REQUESTS
@@ -100,7 +122,8 @@ def run(ctx):
                 baseline_case="manage.py check, same database",
                 baseline=check,
                 target=TARGET_ALLOCATE if scale == 1 else None,
-                note="" if scale == 1 else "quick size: no target",
+                note=(f"before #15: {ALLOCATE_BEFORE}" if scale == 1 else "quick size: no target")
+                + f"; CPU {allocate_cpu:.2f} s a run",
             )
         )
 
@@ -119,8 +142,8 @@ def run(ctx):
                 target=TARGET_SUITE if recorded["profile"] == "embedded" else None,
                 note=(
                     f"{recorded['workers']} workers, load average "
-                    f"{'/'.join(map(str, recorded.get('load_average', ['?'])))} at the end; "
-                    "recorded by tests/conftest.py"
+                    f"{'/'.join(map(str, recorded.get('load_average', ['?'])))} at the end, "
+                    f"{recorded.get('cpu_seconds', '?')} CPU seconds; recorded by tests/conftest.py"
                 ),
             )
         )

@@ -2,15 +2,17 @@
 trip p95 <= 50 ms.
 
 A real uvicorn process, started as `manage.py serve` starts each web worker, serves
-config.asgi:application on the embedded default (a copy of the migrated SQLite template,
-the in-memory channel layer), with a FAQ imported: the shared corpus when
+config.asgi:application in production mode (DEBUG off) on a copy of the migrated SQLite
+template and the in-memory channel layer, with a FAQ imported: the shared corpus when
 `--faq-corpus`/`--faq-dev` are given, else the product's own FAQ (demo/fixtures). From
 this process, N anonymous visitors connect to /ws/chat/ (no cookie: the consumer makes
 each a session with its first question), stay connected, and questions go out at 100/s
 round-robin over the connections for a fixed time; the round trip is from just before a
 question is sent to the arrival of the assistant's reply on that socket. At the end every
 connection must still answer a ping to count as held. The server under load is started
-afresh: each question is new to it the first time it comes round.
+afresh: each question is new to it the first time it comes round. The server's CPU seconds
+per question (from /proc, while the questions go out and are answered) say what the load
+costs whatever the neighbours on a shared machine do to the wall-clock figures.
 
 Baselines, measured in the same run on another server of the same kind before the load:
 the same questions one at a time over a few sockets (the same path, nobody else
@@ -31,6 +33,7 @@ import json
 import math
 import os
 import resource
+import secrets
 import socket
 import subprocess
 import sys
@@ -127,8 +130,10 @@ def free_port():
 
 
 def server_environment(database):
-    """The embedded default on `database`: no DATABASE_URL or REDIS_URL, so SQLite and the
-    in-memory channel layer, whatever the shell that started the benchmark has set."""
+    """Production mode on `database`: no DATABASE_URL or REDIS_URL, so SQLite and the
+    in-memory channel layer, whatever the shell that started the benchmark has set; DEBUG
+    off, as a served site runs (with it on, Django records every query and SQLite's
+    backend quotes each one's parameters again), plain HTTP on 127.0.0.1."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -139,6 +144,10 @@ def server_environment(database):
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "SQLITE_PATH": str(database),
             "LOG_LEVEL": "WARNING",
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
             "CHAT_THROTTLE_RATE": "1000000/min",
             # Every visitor here comes from 127.0.0.1: the per-address limits would stop the
             # benchmark at its 21st socket, so they are off; the per-connection limit stays.
@@ -149,10 +158,42 @@ def server_environment(database):
     return env
 
 
+@dataclass
+class Server:
+    address: str
+    pid: int
+
+    def cpu_seconds(self):
+        """User and system CPU seconds the server process has used so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return math.nan
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def cpu_by_thread(self):
+        """{"event loop": CPU seconds so far, "threads": the same over the other live
+        threads} (the database thread, reading ahead, the encoder: Python 3.11 does not
+        name them for /proc, so they are counted together)."""
+        found = {"event loop": 0.0, "threads": 0.0}
+        try:
+            tasks = list(Path(f"/proc/{self.pid}/task").iterdir())
+        except OSError:
+            return found
+        for task in tasks:
+            try:
+                fields = (task / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # the thread ended meanwhile
+            kind = "event loop" if task.name == str(self.pid) else "threads"
+            found[kind] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return found
+
+
 @contextlib.contextmanager
 def web_worker(database, log_path, startup_timeout=60.0):
     """One uvicorn process serving the site on a free port, with the options `manage.py
-    serve` gives its workers; yields its address."""
+    serve` gives its workers; yields its Server (address, pid)."""
     port = free_port()
     command = [
         sys.executable, "-m", "uvicorn", "config.asgi:application",
@@ -169,7 +210,7 @@ def web_worker(database, log_path, startup_timeout=60.0):
         )
         try:
             _wait_until_serving(process, port, startup_timeout, log_path)
-            yield f"127.0.0.1:{port}"
+            yield Server(f"127.0.0.1:{port}", process.pid)
         finally:
             process.terminate()
             try:
@@ -245,6 +286,8 @@ class Visitor:
 class Load:
     def __init__(self):
         self.round_trips = []
+        # The same round trips, split: questions new to the server, and those asked before.
+        self.by_novelty = {True: [], False: []}
         self.errors = {}
         self.sent = 0
         self.answered = 0
@@ -275,7 +318,9 @@ async def read_answers(visitor, load):
             message = json.loads(raw)
             kind = message.get("type")
             if kind in ANSWER_TYPES:
-                load.round_trips.append(arrived - visitor.pending.popleft())
+                sent_at, new = visitor.pending.popleft()
+                load.round_trips.append(arrived - sent_at)
+                load.by_novelty[new].append(arrived - sent_at)
                 load.answered += 1
             elif kind == "error":
                 visitor.pending.popleft()
@@ -284,8 +329,8 @@ async def read_answers(visitor, load):
         visitor.closed_with = closed.rcvd.code if closed.rcvd else None
 
 
-async def ask(visitor, text):
-    visitor.pending.append(time.perf_counter())
+async def ask(visitor, text, new):
+    visitor.pending.append((time.perf_counter(), new))
     await visitor.ws.send(json.dumps({"type": "message", "text": text}))
 
 
@@ -310,8 +355,12 @@ async def sequential_round_trips(url, origin, texts, per_socket):
     return samples
 
 
-async def under_load(url, origin, texts, *, count, rate, seconds):
-    """Open `count` sockets, keep them, ask at `rate` per second for `seconds`, then ping all."""
+async def under_load(
+    url, origin, texts, *, count, rate, seconds, cpu_seconds=None, cpu_by_thread=None
+):
+    """Open `count` sockets, keep them, ask at `rate` per second for `seconds`, then ping all.
+    `cpu_seconds`: reads the server's CPU time, taken when the questions start and when
+    they have been answered."""
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failures = {}
 
@@ -336,6 +385,9 @@ async def under_load(url, origin, texts, *, count, rate, seconds):
         visitor.reader = asyncio.create_task(read_answers(visitor, load))
 
     total = int(rate * seconds)
+    asked = set()
+    cpu_before = cpu_seconds() if cpu_seconds else math.nan
+    threads_before = cpu_by_thread() if cpu_by_thread else {}
     started = time.perf_counter()
     for number in range(total):
         delay = started + number / rate - time.perf_counter()
@@ -346,14 +398,22 @@ async def under_load(url, origin, texts, *, count, rate, seconds):
             load.skipped += 1
             continue
         load.sent += 1
-        await ask(visitor, texts[number % len(texts)])
+        text = texts[number % len(texts)]
+        await ask(visitor, text, text not in asked)
+        asked.add(text)
     sending = time.perf_counter() - started
     deadline = time.perf_counter() + ANSWER_TIMEOUT
     while not load.settled() and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     # Replies arriving after this are not counted: the figures are those of this moment.
+    server_cpu = (cpu_seconds() if cpu_seconds else math.nan) - cpu_before
+    threads_after = cpu_by_thread() if cpu_by_thread else {}
+    server_threads = {
+        kind: seconds - threads_before.get(kind, 0.0) for kind, seconds in threads_after.items()
+    }
     answered, errors = load.answered, dict(load.errors)
     round_trips = list(load.round_trips)
+    by_novelty = {new: list(samples) for new, samples in load.by_novelty.items()}
     lost = load.sent - answered - sum(errors.values())
 
     async def held(visitor):
@@ -382,7 +442,11 @@ async def under_load(url, origin, texts, *, count, rate, seconds):
         "errors": errors,
         "lost": lost,
         "round_trips": round_trips,
+        "new_round_trips": by_novelty[True],
+        "repeat_round_trips": by_novelty[False],
         "achieved_rate": load.sent / sending if sending else 0.0,
+        "server_cpu": server_cpu,
+        "server_threads": server_threads,
     }
 
 
@@ -396,12 +460,21 @@ async def baselines(address, texts, *, per_socket, baseline_questions):
     )
 
 
-async def measure_load(address, texts, *, count, rate, seconds):
+async def measure_load(server, texts, *, count, rate, seconds):
     """The load, on a server that has answered only a few warm-up questions: none of the
     questions asked in the baselines is among its recent answers."""
-    url, origin = _endpoints(address)
+    url, origin = _endpoints(server.address)
     await sequential_round_trips(url, origin, WARM_UP, per_socket=len(WARM_UP))
-    return await under_load(url, origin, texts, count=count, rate=rate, seconds=seconds)
+    return await under_load(
+        url,
+        origin,
+        texts,
+        count=count,
+        rate=rate,
+        seconds=seconds,
+        cpu_seconds=server.cpu_seconds,
+        cpu_by_thread=server.cpu_by_thread,
+    )
 
 
 def _endpoints(address):
@@ -418,24 +491,35 @@ def _cycle(texts, size):
 
 def encoder_share(texts):
     """In this process, on the same FAQ, each question once with no recent-question cache:
-    (the encoder's share of the assistant's compute, questions that were encoded, mean
-    compute per question in seconds)."""
+    {"share": the encoder's share of the assistant's CPU time, "encoded": the share of
+    questions that were encoded, "cpu" and "wall": seconds per question}. CPU time (this
+    thread's; BLAS runs on it alone) is what the neighbours on a shared machine do not
+    inflate; the wall time is printed beside it."""
     loaded = chat_index.current()
     if loaded.encode is None:
-        return 0.0, 0.0, 0.0
+        return {"share": 0.0, "encoded": 0.0, "cpu": 0.0, "wall": 0.0}
+    # Loads the weights, jieba and the rest first: a start-up cost, not a question's.
+    for text in WARM_UP:
+        loaded.encode(text)
+        hybrid.match(
+            loaded.index,
+            text,
+            encode=loaded.encode,
+            fusion=loaded.fusion,
+            lexical_settings=loaded.settings,
+        )
     encoder.forget_recent()
-    spent = {"seconds": 0.0, "calls": 0}
+    spent = {"seconds": 0.0}
 
     def timed(text):
-        started = time.perf_counter()
+        started = time.thread_time()
         vector = loaded.encode(text)
-        spent["seconds"] += time.perf_counter() - started
-        spent["calls"] += 1
+        spent["seconds"] += time.thread_time() - started
         return vector
 
     unique = list(dict.fromkeys(texts))
     encoded = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     for text in unique:
         trace = {}
         hybrid.match(
@@ -447,9 +531,30 @@ def encoder_share(texts):
             trace=trace,
         )
         encoded += trace["encoded"]
-    total = time.perf_counter() - started
+    cpu = time.thread_time() - cpu_started
+    wall = time.perf_counter() - started
     encoder.forget_recent()
-    return spent["seconds"] / total, encoded / len(unique), total / len(unique)
+    return {
+        "share": spent["seconds"] / cpu if cpu else 0.0,
+        "encoded": encoded / len(unique),
+        "cpu": cpu / len(unique),
+        "wall": wall / len(unique),
+    }
+
+
+def _threads(spent):
+    """The server's CPU seconds by thread, the largest first."""
+    ranked = sorted(spent.items(), key=lambda item: -item[1])
+    return ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in ranked if seconds >= 0.05)
+
+
+def _split(samples):
+    if not samples:
+        return "none"
+    return (
+        f"p50 {format_seconds(percentile(samples, 50))},"
+        f" p95 {format_seconds(percentile(samples, 95))} ({len(samples)})"
+    )
 
 
 def run(ctx):
@@ -460,10 +565,11 @@ def run(ctx):
         print(f"websocket: only {limit} open files allowed; fewer connections than asked may open.")
     with ctx.fresh_database() as database:
         described, texts = load_faq(ctx.options)
-        share, encoded, compute = encoder_share(texts)
+        cold = encoder_share(texts)
         connections.close_all()
         per_socket = max(1, math.ceil(RATE * seconds / count))
-        with web_worker(database, ctx.workdir / "websocket-baseline.log") as address:
+        with web_worker(database, ctx.workdir / "websocket-baseline.log") as server:
+            address = server.address
             baseline = asyncio.run(
                 baselines(
                     address,
@@ -475,9 +581,9 @@ def run(ctx):
             http_samples = http_round_trips(address, _cycle(texts, sizes["baseline_questions"]))
         # A fresh process for the load, so nothing the baselines asked is answered from memory.
         load_before = os.getloadavg()[0]
-        with web_worker(database, ctx.workdir / "websocket-load.log") as address:
+        with web_worker(database, ctx.workdir / "websocket-load.log") as server:
             loaded = asyncio.run(
-                measure_load(address, texts, count=count, rate=RATE, seconds=seconds)
+                measure_load(server, texts, count=count, rate=RATE, seconds=seconds)
             )
     load_after = os.getloadavg()[0]
     distinct = len(set(_cycle(texts, RATE * seconds)))
@@ -495,9 +601,15 @@ def run(ctx):
         f" answered, errors {loaded['errors'] or 0}, lost {loaded['lost']};"
         " round trip of those answered: p50"
         f" {format_seconds(percentile(loaded['round_trips'], 50))}, p95 {format_seconds(p95)},"
-        f" max {format_seconds(worst)}; FAQ: {described}; the encoder: {share:.0%} of the"
-        f" assistant's compute ({encoded:.0%} of the questions encoded, cascade and cache"
-        f" aside; {compute * 1000:.1f} ms per question cold, in this process); {distinct}"
+        f" max {format_seconds(worst)} (questions new to the server:"
+        f" {_split(loaded['new_round_trips'])}; asked before:"
+        f" {_split(loaded['repeat_round_trips'])}); the server's CPU:"
+        f" {loaded['server_cpu'] / max(1, loaded['answered']) * 1000:.1f} ms per question"
+        f" ({loaded['server_cpu']:.1f} s in all; {_threads(loaded['server_threads'])}); FAQ: {described}; the encoder:"
+        f" {cold['share']:.0%} of the assistant's CPU time on questions new to it"
+        f" ({cold['encoded']:.0%} of them encoded, the cascade deciding the rest; the assistant"
+        f" {cold['cpu'] * 1000:.1f} ms of CPU, {cold['wall'] * 1000:.1f} ms wall per new"
+        f" question, in this process); {distinct}"
         f" distinct questions among the {RATE * seconds} (the rest from the recent answers);"
         f" machine load average {load_before:.1f} before, {load_after:.1f} after, on"
         f" {os.cpu_count()} cores"

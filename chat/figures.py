@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import join_words, money
 from custody import selectors as custody_selectors
 from marketplace import selectors as marketplace_selectors
 from marketplace.models import Engagement, ProgrammeYear
@@ -42,18 +43,12 @@ DEADLINES = {"deadlines", "patents", "trademarks", "fees"}
 NEXT_DEADLINES = 3
 
 
-def money(amount):
-    return "¥" + formats.number_format(
-        Decimal(amount).quantize(Decimal("0.01")), 2, force_grouping=True
-    )
-
-
 def _percent(fraction):
     return f"{(Decimal(fraction) * 100).normalize():f}%"
 
 
 def _date(day):
-    return formats.date_format(day, "SHORT_DATE_FORMAT") if day else ""
+    return formats.date_format(day, "DATE_FORMAT") if day else ""
 
 
 def current_programme_year(today=None):
@@ -84,7 +79,7 @@ def programme_facts(today=None):
             "government_amount": money(government),
             "applications_open": _date(year.opens_on),
             "applications_close": _date(year.closes_on),
-            "reminder_days": ", ".join(str(day) for day in year.reminder_days),
+            "reminder_days": join_words(year.reminder_days),
             "copay_due_days": str(year.copay_due_days) if year.copay_due_days else "-",
         }
     )

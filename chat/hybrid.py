@@ -29,13 +29,17 @@ runner-up), the answer is given without encoding the message; the encoder runs o
 where the words alone leave doubt.
 """
 
-import dataclasses
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-import numpy as np
+import dataclasses
+import functools
+from dataclasses import dataclass, field
 
 from chat import bm25, intent, matcher, pinyin, scope, semantic
 from chat.matcher import ANSWER, CLARIFY, FALLBACK, HANDOFF, Candidate, Result, Suggestion
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
 
 FEATURES = ("lexical", "bm25", "wording", "sentence", "classifier")
 LEXICAL_FEATURES = ("lexical", "bm25")
@@ -105,8 +109,9 @@ class FusionSettings:
     def uses_encoder(self):
         return any(self.weights.get(name) for name in ENCODER_FEATURES)
 
-    @property
+    @functools.cached_property
     def scope_model(self):
+        # Made once per settings object (frozen), not once per message.
         return scope.ScopeModel.from_dict(self.scope) if self.scope is not None else None
 
 

@@ -70,6 +70,12 @@ def built():
     return None
 
 
+def latest():
+    """The index built last in this process, whether or not the FAQ changed since (None
+    before the first); reads nothing, so the event loop may look at its recent answers."""
+    return _loaded
+
+
 def current():
     """The index for the FAQ as published now; one cache read when nothing changed."""
     global _loaded  # noqa: PLW0603  (one index per process, swapped whole)

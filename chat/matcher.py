@@ -19,17 +19,21 @@ settings.CHAT_MATCHER and were tuned on a labelled development set with part of
 it held out (see benchmarks/bench_faq.py).
 """
 
+from __future__ import annotations
+
 import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from chat.analysis import Vocabulary, analyse
 from chat.intent import EN, ZH, guess_language, wants_person
 from chat.normalise import has_cjk, normalise, runs, stem
 from chat.thesaurus import default_thesaurus
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
 
 ANSWER = "answer"
 CLARIFY = "clarify"
@@ -394,23 +398,11 @@ def _rank_part(part, analysis, settings):
 
     count = min(settings.candidates, entries)
     top = np.argpartition(-base, count - 1)[:count] if count < entries else np.arange(entries)
-    scorer = FUZZ_SCORERS[settings.fuzz_scorer]
+    top = [int(number) for number in top if base[number] > 0]
+    closest = _closest_wordings(part, top, analysis.text, settings) if top else []
     best_by_key = {}
-    for number in top:
-        number = int(number)
-        if base[number] <= 0:
-            continue
-        score = base[number]
-        if settings.weight_fuzz and analysis.text:
-            first = part.entry_starts[number]
-            last = (
-                part.entry_starts[number + 1] if number + 1 < entries else len(part.wording_texts)
-            )
-            closest = max(
-                scorer(analysis.text, part.wording_texts[position], processor=None)
-                for position in range(first, last)
-            )
-            score += settings.weight_fuzz * closest / 100
+    for number, fuzz_score in zip(top, closest, strict=True):
+        score = base[number] + settings.weight_fuzz * fuzz_score / 100
         score = 100 * score / total_weight
         if analysis.scope - part.entry_scope[number]:
             score *= settings.scope_penalty
@@ -419,6 +411,28 @@ def _rank_part(part, analysis, settings):
         if held is None or score > held.score:
             best_by_key[entry.key] = Candidate(entry.key, float(score), entry)
     return best_by_key
+
+
+def _closest_wordings(part, numbers, text, settings):
+    """Per entry in `numbers`, the best fuzzy similarity (0–100) of `text` to one of its
+    wordings: one rapidfuzz call over all of them, not one per wording."""
+    if not settings.weight_fuzz or not text:
+        return [0.0] * len(numbers)
+    ends = [*part.entry_starts[1:], len(part.wording_texts)]
+    positions = [
+        position
+        for number in numbers
+        for position in range(part.entry_starts[number], ends[number])
+    ]
+    similarity = process.cdist(
+        [text],
+        [part.wording_texts[position] for position in positions],
+        scorer=FUZZ_SCORERS[settings.fuzz_scorer],
+        processor=None,
+        dtype=np.float64,
+    )[0]
+    starts = np.cumsum([0] + [ends[number] - part.entry_starts[number] for number in numbers])
+    return np.maximum.reduceat(similarity, starts[:-1]).astype(float).tolist()
 
 
 def _accumulate(postings, fids, weights, size):

@@ -11,13 +11,12 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import snowballstemmer
-
 from core.lazy import lazy_import
 
 jieba = lazy_import("jieba")
 opencc = lazy_import("opencc")
 pypinyin = lazy_import("pypinyin")
+snowballstemmer = lazy_import("snowballstemmer")
 
 # CJK unified ideographs with extension A and the compatibility block.
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -74,7 +73,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "ip_userdict.txt"
 
 _RUN_RE = re.compile(f"[0-9a-z\u00ae]+|[{CJK_CLASS}]+")
-_stemmer = snowballstemmer.stemmer("english")
 _jieba_lock = threading.Lock()
 _jieba = None
 
@@ -91,9 +89,14 @@ def _tokenizer():
     return _jieba
 
 
+@lru_cache(maxsize=1)
+def _stemmer():
+    return snowballstemmer.stemmer("english")
+
+
 @lru_cache(maxsize=16384)
 def stem(word):
-    return _stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def runs(normalised):

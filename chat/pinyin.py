@@ -12,6 +12,7 @@ domain's reading of an ambiguous spelling wins). Plain functions over plain data
 """
 
 import importlib.util
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -139,15 +140,25 @@ def looks_like_pinyin(text, reader):
     return spelled >= PINYIN_SHARE * letters and english <= ENGLISH_SHARE * len(words)
 
 
-def _read_letters(letters, reader):
-    """The most probable words for a run of letters; None when they do not spell pinyin."""
+def _read_letters(letters, reader, spaces=()):
+    """The most probable words for a run of letters; None when they do not spell pinyin.
+
+    `spaces` are the positions in `letters` where the writer typed a space. A word may cross
+    one only when it starts and ends where the writer's words do ("fa ming" is 发明), never
+    from inside one typed word into the next ("canjia zhege" is 参加这个, not 参加者个).
+    """
     common, longest = _common()
     size = len(letters)
+    edges = {0, size, *spaces}
     best = [(-math.inf, None)] * (size + 1)
     best[0] = (0.0, None)
     for end in range(1, size + 1):
         for start in range(max(0, end - longest), end):
             if best[start][0] == -math.inf:
+                continue
+            if (start not in edges or end not in edges) and any(
+                start < space < end for space in spaces
+            ):
                 continue
             spelled = letters[start:end]
             found = reader.domain.get(spelled) or common.get(spelled)
@@ -172,14 +183,17 @@ def read(text, reader):
     Neighbouring pinyin words are read together ("fa ming zhuan li" → 发明专利); anything
     else (numbers, English words, punctuation) stays where it was.
     """
-    if reader is None or not looks_like_pinyin(text, reader):
+    if reader is None:
         return text
+    if not looks_like_pinyin(text, reader):
+        return _read_runs(text, reader)
     out, pending = [], []
 
     def flush():
         if pending:
             letters = "".join(pending)
-            out.append(_read_letters(letters, reader) or " ".join(pending))
+            spaces = list(itertools.accumulate(len(word) for word in pending[:-1]))
+            out.append(_read_letters(letters, reader, spaces) or " ".join(pending))
             pending.clear()
 
     for part in _WORD_RE.findall(text):
@@ -198,3 +212,50 @@ def read(text, reader):
         out.append(part if not part.isalpha() else f" {part} ")
     flush()
     return "".join(out).strip()
+
+
+# In a message of two languages, this many pinyin words in a row are read as Chinese.
+MIN_RUN = 3
+
+
+def _is_pinyin_word(word, reader):
+    lowered = word.lower()
+    return (
+        len(lowered) >= 2
+        and lowered.isascii()
+        and lowered.isalpha()
+        and lowered not in reader.english
+        and _spells_syllables(lowered, syllables())
+    )
+
+
+def _read_runs(text, reader):
+    """A message that mixes English (or characters) with pinyin: runs of at least MIN_RUN
+    pinyin words ("women de shenqing zai yusuan dengdai, what does it mean") are read as
+    characters; everything else stays as written."""
+    parts = _WORD_RE.findall(text)
+    out, run = [], []
+
+    def flush():
+        words = [part for part in run if not part.isspace()]
+        if len(words) >= MIN_RUN:
+            letters = "".join(word.lower() for word in words)
+            spaces = list(itertools.accumulate(len(word) for word in words[:-1]))
+            read_ = _read_letters(letters, reader, spaces)
+            if read_ is not None:
+                out.append(read_)
+                trailing = run[-1] if run and run[-1].isspace() else ""
+                out.append(trailing)
+                run.clear()
+                return
+        out.extend(run)
+        run.clear()
+
+    for part in parts:
+        if _is_pinyin_word(part, reader) or (part.isspace() and run):
+            run.append(part)
+            continue
+        flush()
+        out.append(part)
+    flush()
+    return "".join(out)

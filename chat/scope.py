@@ -21,9 +21,10 @@ settings.CHAT_FUSION["scope"]. Plain functions over plain data and numpy, no ORM
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from chat.intent import read_lines
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
 
 FEATURES = ("fused", "wording", "sentence", "off_topic", "bm25")
 PROTOTYPES = Path(__file__).resolve().parent / "data" / "off_topic.txt"

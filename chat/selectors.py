@@ -167,6 +167,7 @@ def chat_analytics(period):
     return {
         "conversations": total,
         "handoffs": handed_count,
+        "answered_alone": total - handed_count,
         "handoff_rate": handed_count / total if total else 0.0,
         "deflection_rate": (total - handed_count) / total if total else 0.0,
         "tickets": handed.filter(ticket=True).count(),

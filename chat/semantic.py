@@ -17,10 +17,15 @@ Three readings per FAQ key, each 0–1 or close:
   learns which directions separate the keys, where a nearest neighbour sees only distance.
 """
 
+from __future__ import annotations
+
 import re
 from dataclasses import dataclass
 
-import numpy as np
+from core.lazy import lazy_import
+
+np = lazy_import("numpy")  # loaded by the first use, not at import
+
 
 # Answer sentences teach the classifier less than the wordings of the question do.
 SENTENCE_WEIGHT = 0.5
@@ -40,6 +45,9 @@ class SemanticIndex:
     sentence_owner: np.ndarray
     # Ridge classifier: scores = [vector, 1] @ classifier.
     classifier: np.ndarray
+    # Per key, the rows of its wordings and of its answer sentences (see `groups`).
+    wording_groups: np.ndarray
+    sentence_groups: np.ndarray
 
 
 def sentences(text):
@@ -99,32 +107,41 @@ def build(entries, keys, vectors):
         sentence_vectors=vectors[split:],
         sentence_owner=sentence_owner,
         classifier=classifier.astype(np.float32),
+        wording_groups=groups(wording_owner, len(keys)),
+        sentence_groups=groups(sentence_owner, len(keys)),
     )
 
 
-def _best_per_key(similarity, owner, keys, top=1):
-    """The mean of each key's `top` best similarities (-1 for a key with none)."""
-    out = np.full(keys, -1.0)
-    if not len(similarity):
-        return out
-    order = np.lexsort((-similarity, owner))
-    ranked_owner = owner[order]
-    ranked = similarity[order]
-    starts = np.flatnonzero(np.r_[True, ranked_owner[1:] != ranked_owner[:-1]])
-    ends = np.r_[starts[1:], len(ranked)]
-    for start, end in zip(starts, ends, strict=True):
-        out[ranked_owner[start]] = ranked[start : min(end, start + top)].mean()
+def groups(owner, keys):
+    """(keys, most rows of one key): each key's row numbers, padded with len(owner), the
+    number of a row that `_best_per_key` reads as -inf. Made once with the index, so a
+    message's per-key best is one gather and one sort, not a loop over the keys."""
+    owner = np.asarray(owner)
+    counts = np.bincount(owner, minlength=keys) if len(owner) else np.zeros(keys, dtype=int)
+    out = np.full((keys, max(1, int(counts.max(initial=0)))), len(owner), dtype=np.int64)
+    for key in range(keys):
+        rows = np.flatnonzero(owner == key)
+        out[key, : len(rows)] = rows
     return out
+
+
+def _best_per_key(similarity, grouped, top=1):
+    """The mean of each key's `top` best similarities (-1 for a key with none); `grouped`
+    is `groups(owner, keys)`."""
+    padded = np.append(np.asarray(similarity, dtype=np.float64), -np.inf)[grouped]
+    present = np.minimum((grouped < len(similarity)).sum(axis=1), top)
+    if padded.shape[1] > top:
+        padded = -np.partition(-padded, top - 1, axis=1)[:, :top]
+    best = np.where(np.isfinite(padded), padded, 0.0).sum(axis=1)
+    return np.where(present > 0, best / np.maximum(present, 1), -1.0)
 
 
 def features(index, vector):
     """{"wording", "sentence", "classifier"}: arrays over `index.keys` for one message vector."""
     keys = len(index.keys)
     vector = np.asarray(vector, dtype=np.float32)
-    wording = _best_per_key(
-        index.wording_vectors @ vector, index.wording_owner, keys, top=TOP_WORDINGS
-    )
-    sentence = _best_per_key(index.sentence_vectors @ vector, index.sentence_owner, keys)
+    wording = _best_per_key(index.wording_vectors @ vector, index.wording_groups, top=TOP_WORDINGS)
+    sentence = _best_per_key(index.sentence_vectors @ vector, index.sentence_groups)
     if len(index.classifier):
         classifier = np.append(vector, 1.0) @ index.classifier
     else:

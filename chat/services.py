@@ -1,6 +1,8 @@
 """What the assistant says to one message: the matcher's verdict turned into a reply."""
 
-from asgiref.sync import sync_to_async
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.db import database_sync_to_async
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,6 +13,12 @@ from chat.text import clean_text
 from core.errors import ActionError
 
 ANSWER, CLARIFY, FALLBACK, HANDOFF = "answer", "clarify", "fallback", "handoff"
+
+# Messages are read and matched ahead on these threads, never on the event loop nor on the
+# one thread every database call queues for. Two: the machine's cores (numpy lets go of the
+# GIL, the rest takes turns). A plain executor, not asgiref's sync_to_async: nothing here
+# needs Django's request context, and each of its trips costs the event loop far more.
+_ahead = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chat-ahead")
 
 
 def _reply(result, loaded, language, user=None):
@@ -92,27 +100,50 @@ def match(loaded, text, language=None, planned=None):
     return result
 
 
+def _read_ahead(text, language):
+    """On a worker thread: None when the answer is known now (recent, or made here because
+    the words decide), else (index, plan) for a message the encoder must read; the string
+    "build" when the index must be built first (on the database thread)."""
+    loaded = chat_index.built()
+    if loaded is None:
+        return "build"
+    if (text, language) in loaded.answers:
+        return None
+    planned = _plan(loaded, text, language)
+    if not planned.vector_wanted:
+        match(loaded, text, language, planned)
+        return None
+    return loaded, planned
+
+
 async def prepare(text, language=None):
     """Work a message's answer out before it is posted, off the database thread, so that
     `answer_question` (inside message_post's transaction, on the one thread all database
     calls share) finds it among the recent answers.
 
-    The words are read on a worker thread; when they leave doubt, the message is encoded
-    through chat.encoder's MicroBatcher, in one call with other sockets' messages; then the
-    verdict is made on a worker thread too. Nothing when the message was answered lately.
+    The words are read on a worker thread, and decide there when they can; when they leave
+    doubt, the message is encoded through chat.encoder's MicroBatcher, in one call with
+    other sockets' messages, and the verdict is made on a worker thread. Nothing, not even
+    a trip to a worker thread, when the message was answered lately: that is looked up on
+    the event loop in the last index built (a memory read; after an FAQ change,
+    answer_question finds that index stale and works the answer out again).
     """
     try:
         text = clean_text(text)
     except ActionError:
         return  # message_post refuses it, with the reason
-    # The database thread only when the index must be (re)built: it is the one thread every
-    # message's writes queue for.
-    loaded = await sync_to_async(chat_index.built, thread_sensitive=False)()
-    if loaded is None:
-        loaded = await database_sync_to_async(chat_index.current)()
-    if (text, language) in loaded.answers:
+    latest = chat_index.latest()
+    if latest is not None and (text, language) in latest.answers:
         return
-    planned = await sync_to_async(_plan, thread_sensitive=False)(loaded, text, language)
-    if planned.vector_wanted:
-        await encoder.encode_soon(planned.text)
-    await sync_to_async(match, thread_sensitive=False)(loaded, text, language, planned)
+    loop = asyncio.get_running_loop()
+    ahead = await loop.run_in_executor(_ahead, _read_ahead, text, language)
+    if ahead == "build":
+        # The database thread only when the index must be (re)built: it is the one thread
+        # every message's writes queue for.
+        await database_sync_to_async(chat_index.current)()
+        ahead = await loop.run_in_executor(_ahead, _read_ahead, text, language)
+    if ahead is None or ahead == "build":
+        return
+    loaded, planned = ahead
+    await encoder.encode_soon(planned.text)
+    await loop.run_in_executor(_ahead, match, loaded, text, language, planned)

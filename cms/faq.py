@@ -84,3 +84,23 @@ def faq_entry_get(key, language):
     from cms.models import FaqEntry
 
     return FaqEntry.objects.filter(key=key, locale__language_code=language).first()
+
+
+# Answers may hold placeholders ({copay_amount}, {applications_open}, …) that stand for the
+# programme's live figures. The assistant owns them (chat.figures, a layer above cms), so it
+# registers the filling as this Wagtail hook: a function of the answers' texts that returns
+# them filled, in the same order.
+FILL_ANSWERS_HOOK = "fill_faq_answers"
+
+
+def fill_answers(entries):
+    """Give each entry `answer_text`: its answer as a visitor reads it, figures filled in."""
+    from wagtail import hooks
+
+    entries = list(entries)
+    texts = [entry.answer for entry in entries]
+    for fill in hooks.get_hooks(FILL_ANSWERS_HOOK):
+        texts = fill(texts)
+    for entry, text in zip(entries, texts, strict=True):
+        entry.answer_text = text
+    return entries

@@ -20,6 +20,7 @@ from cms.faq import bump_faq_version
 from cms.models import FaqEntry
 from cms.models.faq import KEY_PATTERN
 from cms.text import plain_to_rich_text, rich_text_to_plain
+from core.formatting import join_words
 
 FIELDS = ("key", "language", "category", "question", "alternates", "answer")
 # Same key, same translation key: the languages of one question are translations of each other.
@@ -113,7 +114,7 @@ def _check_line(number, raw, languages):
                     number,
                     name,
                     _("%(value)s is not one of %(languages)s")
-                    % {"value": value, "languages": ", ".join(languages)},
+                    % {"value": value, "languages": join_words(languages)},
                 )
             )
         elif name == "question" and "\n" in value:

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
 from cms.models import pages as page_models
@@ -123,24 +124,17 @@ def training_index_for_language(language_code):
 
 
 def custody_figures():
-    """Firms under custody in the open programme year against its target, and public counts."""
+    """Firms covered in the open programme year against its target (the programme's one
+    progress figure), and public counts."""
     figures = marketplace_selectors.programme_figures()
     year = marketplace_selectors.programme_year_open()
-    under_custody = 0
-    if year is not None:
-        under_custody = (
-            Engagement.objects.filter(programme_year=year, status=Engagement.Status.ACTIVE)
-            .values("firm_id")
-            .distinct()
-            .count()
-        )
-    target = year.target_firms if year is not None else 0
+    progress = marketplace_selectors.coverage_progress(year) if year is not None else None
     figures.update(
         {
             "year": year,
-            "firms_under_custody": under_custody,
-            "target_firms": target,
-            "custody_percent": min(100, round(100 * under_custody / target)) if target else 0,
+            "firms_under_custody": progress.covered if progress else 0,
+            "target_firms": progress.target if progress else 0,
+            "custody_percent": progress.percent if progress else None,
         }
     )
     return figures
@@ -404,6 +398,57 @@ def article_listing(index, params):
         "years": years,
         "selected": {"kind": kind, "tag": tag, "year": year},
     }
+
+
+# --- FAQ page ----------------------------------------------------------------------------
+
+# The programme's FAQ categories in the order the FAQ page lists them; an editor's new
+# category is listed after these under its own key until it is given a label here.
+FAQ_CATEGORIES = {
+    "programme": _("The programme"),
+    "eligibility": _("Who can apply"),
+    "agencies": _("Agencies"),
+    "services": _("Custody services"),
+    "payments": _("Money and co-payment"),
+    "deadlines": _("Deadlines and reminders"),
+    "patents": _("Patents"),
+    "trademarks": _("Trademarks"),
+    "training": _("Training"),
+    "platform": _("Using the platform"),
+}
+
+
+def faq_sections(*, language_code, category=""):
+    """Published FAQ entries in `language_code`, grouped by category in FAQ_CATEGORIES'
+    order: [{"key", "label", "entries": [FaqEntry, …]}]. `category` narrows to one."""
+    entries = FaqEntry.objects.filter(live=True, locale__language_code=language_code)
+    if category:
+        entries = entries.filter(category=category)
+    grouped = {}
+    for entry in entries.order_by("category", "question"):
+        grouped.setdefault(entry.category, []).append(entry)
+    order = list(FAQ_CATEGORIES)
+    keys = sorted(grouped, key=lambda key: (key not in FAQ_CATEGORIES, _rank(order, key), key))
+    return [
+        {
+            "key": key,
+            "label": FAQ_CATEGORIES.get(key, key.replace("-", " ")),
+            "entries": grouped[key],
+        }
+        for key in keys
+    ]
+
+
+def faq_categories(*, language_code):
+    """The categories that have published entries in `language_code`, for the page's filter."""
+    return [
+        {"key": section["key"], "label": section["label"], "count": len(section["entries"])}
+        for section in faq_sections(language_code=language_code)
+    ]
+
+
+def _rank(order, key):
+    return order.index(key) if key in order else len(order)
 
 
 # --- Search ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ app_name = "cms"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("faq/", views.faq, name="faq"),
     path("training-centre/", views.training_centre, name="training-centre"),
     path(
         "language/<str:language>/page/<int:page_id>/",

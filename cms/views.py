@@ -13,11 +13,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail import views as wagtail_views
+from wagtail.admin.views import account as wagtail_account
 from wagtail.models import Page
 
 from cms import actions, selectors
 from cms import cache as page_cache
+from cms.faq import fill_answers
 from cms.models import EventRegistration
+from core import ratelimit
 from core.errors import ActionError
 
 
@@ -77,7 +80,32 @@ def training_centre(request):
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
     results = selectors.search_site(query, language_code=get_language()) if query else None
+    if results:
+        fill_answers(results["faq"])
     return render(request, "cms/search.html", {"query": query, "results": results})
+
+
+@require_GET
+def faq(request):
+    """Every published question and answer in the visitor's language, by category."""
+    language = get_language()
+    categories = selectors.faq_categories(language_code=language)
+    category = request.GET.get("category", "")
+    if category not in {item["key"] for item in categories}:
+        category = ""
+    sections = selectors.faq_sections(language_code=language, category=category)
+    fill_answers(entry for section in sections for entry in section["entries"])
+    return render(
+        request,
+        "cms/faq.html",
+        {
+            "sections": sections,
+            "categories": categories,
+            "category": category,
+            "total": sum(item["count"] for item in categories),
+            "cms_section": "faq",
+        },
+    )
 
 
 def _back_to(request, page):
@@ -169,3 +197,7 @@ def lesson_done(request, course_id, lesson_id):
     except ActionError as error:
         messages.error(request, error.message)
     return _back_to(request, course)
+
+
+class CmsPasswordResetView(ratelimit.PasswordResetLimitMixin, wagtail_account.PasswordResetView):
+    """The CMS login's "forgotten password", limited like the portal's (config/urls.py)."""

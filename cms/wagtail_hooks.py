@@ -1,4 +1,7 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.ui.tables import UpdatedAtColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -19,3 +22,9 @@ class FaqEntryViewSet(SnippetViewSet):
 
 
 register_snippet(FaqEntryViewSet)
+
+
+@hooks.register("insert_editor_js")
+def draftail_labels():
+    """Rich text editors named after their fields' labels (wagtail/wagtail#14205)."""
+    return format_html('<script src="{}" defer></script>', static("cms/draftail_labels.js"))

@@ -45,22 +45,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, expiring, several per user, revocable (marketplace.actions.tokens).
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "bootstrap",
     "channels",
-    # Wagtail: the public site, training centre and FAQ (cms/); admin at /cms/.
+    # Wagtail: the public site, training centre and FAQ (cms/); admin at /cms/. Five of its
+    # apps come without Wagtail's v3 API, which the site does not serve and which cost half
+    # a second of every start-up (cms/wagtail_apps.py).
     "wagtail.contrib.simple_translation",
-    "wagtail.contrib.redirects",
-    "wagtail.locales",
+    "cms.wagtail_apps.RedirectsConfig",
+    "cms.wagtail_apps.LocalesConfig",
     "wagtail.sites",
     "wagtail.users",
-    "wagtail.snippets",
-    "wagtail.documents",
-    "wagtail.images",
+    "cms.wagtail_apps.SnippetsConfig",
+    "cms.wagtail_apps.DocumentsConfig",
+    "cms.wagtail_apps.ImagesConfig",
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
     "marketplace",
     "custody",
     "custody.payments",
+    "webhooks",
     "cms",
     "chat",
     "reporting",
@@ -81,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.observability.RequestIdMiddleware",
+    # Every error under /api/ is a problem (RFC 9457), whichever layer answered it.
+    "core.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +97,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses a body larger than its route accepts from Content-Length, before the CSRF
+    # check (a view's process_view) or a form reads it (core.uploads).
+    "core.uploads.BodySizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -206,6 +215,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_BEAT_SCHEDULE = {
     # E-mail whose hand-over after commit was missed (broker down, worker killed).
     "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
+    # Idempotency-Key answers are kept for 24 hours; older ones are deleted hourly.
+    "purge-idempotency-keys": {"task": "core.purge_idempotency_keys", "schedule": 3600.0},
     "expire-overdue-offers": {"task": "marketplace.expire_overdue_offers", "schedule": 300.0},
     "warn-expiring-offers": {"task": "marketplace.warn_expiring_offers", "schedule": 900.0},
     # Agencies whose licence ends within 60 days while they hold firms' custody (once each).
@@ -229,12 +240,28 @@ CELERY_BEAT_SCHEDULE = {
     "chase-copayments": {"task": "payments.chase_copayments", "schedule": 3600.0},
     "retry-payments": {"task": "payments.retry", "schedule": 900.0},
     "retry-stripe-events": {"task": "payments.retry_unprocessed_events", "schedule": 600.0},
+    # Outbound webhooks whose hand-over was missed, and retries that came due.
+    "flush-webhook-deliveries": {"task": "webhooks.flush_deliveries", "schedule": 60.0},
+    # The dashboards' stored figures: recomputed when changed (at most once a minute), when
+    # older than 15 minutes or from another day; snapshots nobody opens for 2 days deleted.
+    "refresh-dashboard-snapshots": {
+        "task": "reporting.refresh_dashboard_snapshots",
+        "schedule": 60.0,
+    },
     # Dashboard summaries to incubator managers and the programme office, on the 1st.
     "send-monthly-summaries": {
         "task": "reporting.send_monthly_summaries",
         "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }
+
+# --- Outbound webhooks -----------------------------------------------------
+# http:// and loopback receivers, for local development and tests only (refused in production).
+WEBHOOKS_ALLOW_LOCAL = env_bool("WEBHOOKS_ALLOW_LOCAL", default=False)
+if WEBHOOKS_ALLOW_LOCAL and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_LOCAL is for local development and tests; it cannot be on when DEBUG is off."
+    )
 
 # --- Payments --------------------------------------------------------------
 
@@ -269,6 +296,11 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "frontend.views.accounts.locked_out"
+# Password-reset e-mails: at most this many per address, and reset requests per client
+# address (as TRUST_X_FORWARDED_FOR decides it), in each window; 0 turns a limit off.
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3, minimum=0)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 20, minimum=0)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60, minimum=1)
 # Behind a reverse proxy that sets X-Forwarded-For, the client is the first address in
 # it; without one, trusting the header would let a client pick its own address.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
@@ -284,6 +316,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: told of every saved password change, it revokes the user's API tokens.
+    {"NAME": "marketplace.passwords.RevokeApiTokensOnChange"},
 ]
 
 # --- Internationalisation --------------------------------------------------
@@ -291,6 +325,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Amounts grouped by three in Chinese as in English (core/formats; dates stay Django's).
+FORMAT_MODULE_PATH = ["core.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -326,10 +362,42 @@ STORAGES = {
 }
 
 CUSTODY_EVIDENCE_MAX_BYTES = env_int("CUSTODY_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+# All the evidence files of one upload together (a bigger body is refused unread, 413).
+CUSTODY_EVIDENCE_MAX_REQUEST_BYTES = env_int(
+    "CUSTODY_EVIDENCE_MAX_REQUEST_BYTES", 30 * 1024 * 1024, minimum=1
+)
+# Request bodies (core.uploads refuses a larger one from its Content-Length, 413): fields of
+# any form or JSON body, and how much of an uploaded file is held in memory before it is
+# spooled to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+# Portfolio imports (custody/import_limits.py): the file as sent, unpacked (an XLSX archive's
+# declared sizes), and the rows and columns read; a bigger file is refused before parsing.
+PORTFOLIO_IMPORT_MAX_BYTES = env_int("PORTFOLIO_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1)
+PORTFOLIO_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "PORTFOLIO_IMPORT_MAX_UNCOMPRESSED_BYTES", 20 * 1024 * 1024, minimum=1
+)
+PORTFOLIO_IMPORT_MAX_ROWS = env_int("PORTFOLIO_IMPORT_MAX_ROWS", 10_000, minimum=1)
+PORTFOLIO_IMPORT_MAX_COLUMNS = 30
+# A file of more rows is imported by a Celery task (progress on the page and the API).
+PORTFOLIO_IMPORT_SYNC_ROWS = env_int("PORTFOLIO_IMPORT_SYNC_ROWS", 100, minimum=0)
 
 # --- E-mail ----------------------------------------------------------------
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every e-mail, also Django's and Wagtail's own, is written to the outbox in the
+# transaction that causes it (core.mail); its job delivers through the backend the
+# environment names (EMAIL_BACKEND), kept here as EMAIL_DELIVERY_BACKEND. Without one,
+# messages are written as files under EMAIL_FILE_PATH (var/mail/), out of the terminal,
+# and the programme office reads them on /office/mail/ (frontend.views.mailbox).
+EMAIL_DELIVERY_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+if EMAIL_DELIVERY_BACKEND == "core.mail.OutboxEmailBackend":
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND names the backend that delivers the outbox's mail; "
+        "it cannot be the outbox itself."
+    )
+EMAIL_BACKEND = "core.mail.OutboxEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -344,13 +412,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IP Custody Programme <norepl
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so anonymous callers get 401 with a WWW-Authenticate challenge.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # JSON request bodies only; the few views that receive files name multipart themselves,
     # so the schema publishes one content type per body and generated clients import.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -369,12 +438,21 @@ REST_FRAMEWORK = {
     # the peer's address when no proxy is trusted; never on what a client wrote itself.
     "NUM_PROXIES": 1 if TRUST_X_FORWARDED_FOR else 0,
 }
+# API tokens (django-rest-knox): "Authorization: Token <token>" as before; stored as a
+# SHA-512 digest; each expires this many hours after it was issued (no silent renewal).
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "IP Custody Marketplace API",
     "DESCRIPTION": (
         "Participants, catalogue, programme years and audit trail of the "
         "government-purchased IP custody programme. Every list is scoped to "
-        "what the caller may see."
+        "what the caller may see. The developer guide (authentication, errors, sync, "
+        "idempotency, webhooks and their verification): [/api/guide/](/api/guide/)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -395,6 +473,8 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "custody.models.IPAsset.Status",
         "PatentTypeEnum": "custody.models.IPAsset.PatentType",
         "DeadlineKindEnum": "custody.models.Deadline.Kind",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
         "DeadlineStateEnum": "custody.api.deadlines.DeadlineState",
         "ServiceRecordStatusEnum": "custody.models.ServiceRecord.Status",
         "ServiceRecordSourceEnum": "custody.models.ServiceRecord.Source",
@@ -409,6 +489,8 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets the site's own page in the reader's language, with a way back.
+CSRF_FAILURE_VIEW = "frontend.views.public.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script or style anywhere in the product's pages: scripts and styles are
@@ -462,6 +544,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own console handler (DEBUG only) wrote each request warning a second time,
+        # unformatted, beside the root handler's line.
+        "django": {"handlers": [], "level": "INFO"},
         "jieba": {"level": "WARNING"},
         # Wagtail runs its index updates as in-process tasks and logs each one, and logs
         # every edit that its own history (in the admin) records anyway.

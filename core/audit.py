@@ -11,6 +11,7 @@ from core.changes import data_changed
 from core.models import AuditEvent
 
 _ACTION_LABELS = {}
+_LISTENERS = []
 
 
 def register_actions(labels):
@@ -19,6 +20,16 @@ def register_actions(labels):
     if clash:
         raise ValueError(f"audit actions registered twice: {sorted(clash)}")
     _ACTION_LABELS.update(labels)
+
+
+def listen(listener):
+    """Call `listener(event, subject)` after each audit event, inside the action's transaction.
+
+    A higher app derives its own records from the trail this way (the outbound webhooks), so
+    no action calls it and a rollback takes its records back with the event.
+    """
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
 
 
 def registered_actions():
@@ -67,7 +78,7 @@ def audit_record(*, actor, action, subject, from_state="", to_state="", reason="
     if actor is not None and not actor.is_authenticated:
         actor = None
     data_changed()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         action=action,
         subject_type=ContentType.objects.get_for_model(subject),
@@ -79,3 +90,6 @@ def audit_record(*, actor, action, subject, from_state="", to_state="", reason="
         data=data or {},
         **_parties_of(subject),
     )
+    for listener in _LISTENERS:
+        listener(event, subject)
+    return event

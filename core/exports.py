@@ -23,6 +23,8 @@ from django.utils import dateformat, numberformat
 from django.utils.formats import get_format
 from django.utils.translation import get_language
 
+from core import formatting
+
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -107,6 +109,15 @@ class Table:
     def headers(self):
         return [str(column.label) for column in self.columns]
 
+    def labelled_rows(self):
+        """page_display_rows() with each cell's column label first: (label, text, url, kind),
+        for the stacked cards a phone shows in place of a wide table."""
+        labels = self.headers()
+        return [
+            [(label, *cell) for label, cell in zip(labels, row, strict=True)]
+            for row in self.page_display_rows()
+        ]
+
     def values(self):
         return [[row.get(column.key) for column in self.columns] for row in self.rows]
 
@@ -172,7 +183,8 @@ class Display:
         if kind == NUMBER:
             return self.number(value, 1, force_grouping=True)
         if kind == MONEY:
-            return "¥" + self.number(value, 2, force_grouping=True)
+            digits = self.number(abs(value), 2, force_grouping=True)
+            return formatting.signed(digits, negative=value < 0)
         if kind == PERCENT:
             return self.number(float(value) * 100, 1) + " %"
         if kind in self.formats:

@@ -7,6 +7,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class TracksUpdates:
+    """For models that sync by `updated_at` (auto_now): a save limited to some fields writes
+    `updated_at` too, so no change hides from `updated_since`."""
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is not None and "updated_at" not in fields:
+            kwargs["update_fields"] = [*fields, "updated_at"]
+        super().save(*args, **kwargs)
+
+
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit event."""
 
@@ -78,7 +89,7 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events are append-only.")
 
 
-class Notification(models.Model):
+class Notification(TracksUpdates, models.Model):
     """An in-app notice to the person who must act next (also sent by e-mail)."""
 
     user = models.ForeignKey(
@@ -88,6 +99,9 @@ class Notification(models.Model):
     params = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         db_table = "marketplace_notification"
@@ -117,8 +131,15 @@ class OutboxMessage(models.Model):
     )
     key = models.CharField(_("de-duplication key"), max_length=200)
     recipients = models.JSONField(_("recipients"), default=list)
+    # Copies and answers-to as the sender wrote them (Wagtail's and Django's mail among
+    # them); blind copies travel in the envelope only, never in a header.
+    cc = models.JSONField(_("copies"), default=list, blank=True)
+    bcc = models.JSONField(_("blind copies"), default=list, blank=True)
+    reply_to = models.JSONField(_("reply to"), default=list, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=255)
     body = models.TextField(_("body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
     from_email = models.CharField(_("from"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -138,3 +159,64 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.key}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST sent with an Idempotency-Key header, kept per user for a day.
+
+    The first request claims the key (in progress) before its view runs and stores its
+    answer when done; a retry with the same key and body gets that answer again, another
+    body under the same key is refused, and a retry while the first still runs is a conflict.
+    """
+
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.IN_PROGRESS
+    )
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    response_content_type = models.CharField(_("response content type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            # Two concurrent requests with one key: exactly one claims it, the other is told.
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_one_claim_per_key")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"
+
+
+class Tombstone(models.Model):
+    """A row that was deleted, kept so that a client syncing with `updated_since` learns of
+    it (`/api/v1/deletions/`). Cancelled and withdrawn objects are not deleted: their status
+    says so and their `updated_at` moves."""
+
+    resource = models.CharField(_("resource"), max_length=40, db_index=True)
+    object_id = models.BigIntegerField(_("object id"))
+    # Who may see that it went: the parties of its firm (copied, the firm row may go too).
+    firm_id = models.BigIntegerField(_("firm id"), null=True, db_index=True)
+    incubator_id = models.BigIntegerField(_("incubator id"), null=True)
+    deleted_at = models.DateTimeField(_("deleted at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("deletion")
+        verbose_name_plural = _("deletions")
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self):
+        return f"{self.resource} {self.object_id}"

@@ -11,8 +11,12 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
-import chinese_calendar
-import holidays
+from core.lazy import lazy_import
+
+# The calendars load on the first working-day question (the `holidays` package alone took
+# a good part of `manage.py check`'s start-up).
+chinese_calendar = lazy_import("chinese_calendar")
+holidays = lazy_import("holidays")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,6 @@
 """The wording of the custody workspace's notices (services, settlements, deadlines)."""
 
-import datetime
-
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -13,16 +10,12 @@ from custody.models import Deadline
 
 
 def _deadline(p):
-    """A deadline notice's parameters, with its kind and dates worded in the active language."""
+    """A deadline notice's parameters, with its kind worded in the active language."""
     try:
         what = str(Deadline.Kind(p["deadline_kind"]).label)
     except ValueError:
         what = p["deadline_kind"]
-    worded = dict(p, what=what)
-    for name in ("due_on", "last_day"):
-        if name in p:
-            worded[name] = date_format(datetime.date.fromisoformat(p[name]), "DATE_FORMAT")
-    return worded
+    return dict(p, what=what)
 
 
 def _service(p):
@@ -63,7 +56,7 @@ register(
             % p
         ),
         "settlement_approved": lambda p: (
-            _("The settlement of %(firm)s with %(agency)s was approved: ¥%(amount)s.") % p
+            _("The settlement of %(firm)s with %(agency)s was approved: %(amount)s.") % p
         ),
         "deadline_reminder": lambda p: (
             ngettext(
@@ -77,12 +70,20 @@ register(
             _("%(what)s of %(number)s (%(firm)s) was missed: its last day was %(last_day)s.")
             % _deadline(p)
         ),
-    }
+    },
+    dates=("due_on", "last_day"),
+    amounts=("amount",),
 )
 
 # The audit actions the custody workspace writes, named for the timelines.
 register_actions(
     {
+        "officialfee.created": gettext_lazy("Official fee rate entered by the programme office"),
+        "officialfee.updated": gettext_lazy("Official fee rate changed"),
+        "feereduction.created": gettext_lazy(
+            "Official fee reduction entered by the programme office"
+        ),
+        "feereduction.updated": gettext_lazy("Official fee reduction changed"),
         "service.logged": gettext_lazy("Service logged by the agency"),
         "service.confirmed": gettext_lazy("Service confirmed by the firm"),
         "service.disputed": gettext_lazy("Service disputed by the firm"),

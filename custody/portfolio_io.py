@@ -4,24 +4,37 @@ Every row is validated before anything is written; one bad row and nothing is
 imported, and the report names each bad row (as a spreadsheet numbers it, the
 header being row 1), its column and the reason. Rows whose number is already
 in the portfolio update that asset, so an exported file imports back as is.
+
+A file over the limits is refused before it is parsed (custody.import_limits). A file of
+more than PORTFOLIO_IMPORT_SYNC_ROWS rows is imported off the request: a PortfolioImport
+row keeps the file and the progress, and the task custody.run_portfolio_import runs it
+(in-process on the embedded default), with the same checks and the same all-or-nothing.
 """
 
 import csv
 import datetime
 import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
-from core import exports
-from custody import actions, numbers
-from custody.models import IPAsset
+from core import exports, states
+from core.errors import ActionError, NotAllowed
+from core.formatting import join_clauses, join_words
+from core.lazy import lazy_import
+from custody import actions, import_limits, numbers
+from custody.import_limits import FileRefused, Limits
+from custody.models import IPAsset, PortfolioImport
 
 COLUMNS = (
     "kind",
@@ -64,16 +77,21 @@ class UnreadableFile(Exception):
     """The upload is not a CSV (UTF-8) or XLSX file that can be read."""
 
 
-# What a damaged or disguised upload raises while it is read.
-UNREADABLE = (
-    UnicodeDecodeError,
-    csv.Error,
-    zipfile.BadZipFile,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    OSError,
-)
+# openpyxl takes a good part of a second to import: only an import or export loads it.
+openpyxl = lazy_import("openpyxl")
+
+
+def unreadable():
+    """What a damaged or disguised upload raises while it is read."""
+    return (
+        UnicodeDecodeError,
+        csv.Error,
+        zipfile.BadZipFile,
+        openpyxl.utils.exceptions.InvalidFileException,
+        KeyError,
+        IndexError,
+        OSError,
+    )
 
 
 def _text(value):
@@ -100,19 +118,18 @@ def _date(value):
         raise ValueError(_("%(value)s is not a date like 2024-03-01.") % {"value": text}) from None
 
 
-def read_rows(path):
-    """(header, data rows) from a .csv or .xlsx file; cells as the file holds them."""
+def read_rows(path, limits=None):
+    """(header, data rows) from a .csv or .xlsx file; cells as the file holds them.
+
+    Raises FileRefused, before parsing where the file declares its size, when it is over
+    the limits (settings.PORTFOLIO_IMPORT_*).
+    """
     path = Path(path)
+    limits = limits or Limits.from_settings()
     if path.suffix.lower() == ".xlsx":
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            workbook.close()
+        rows = import_limits.read_xlsx(path, limits)
     elif path.suffix.lower() == ".csv":
-        # utf-8-sig: Excel writes a byte-order mark before the header.
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
+        rows = import_limits.read_csv(path, limits)
     else:
         raise PortfolioImportError([RowError(0, "", _("Upload a .csv or .xlsx file."))])
     rows = [row for row in rows if any(_text(cell) for cell in row)]
@@ -132,13 +149,13 @@ def _parse_row(cells, line):
     kind = cells.get("kind", "")
     kind = _text(kind).lower()
     if kind not in KINDS:
-        fail("kind", _("Use one of: %(kinds)s.") % {"kinds": ", ".join(sorted(KINDS))})
+        fail("kind", _("Use one of: %(kinds)s.") % {"kinds": join_words(sorted(KINDS))})
         return fields, errors
     fields["kind"] = kind
     fields["title"] = _text(cells.get("title"))[:200]
     status = _text(cells.get("status")).lower() or IPAsset.Status.PENDING
     if status not in STATUSES:
-        fail("status", _("Use one of: %(statuses)s.") % {"statuses": ", ".join(sorted(STATUSES))})
+        fail("status", _("Use one of: %(statuses)s.") % {"statuses": join_words(sorted(STATUSES))})
     fields["status"] = status
     for column in DATE_COLUMNS:
         try:
@@ -176,8 +193,11 @@ def _parse_row(cells, line):
     return fields, errors
 
 
-def validate_rows(header, rows):
-    """Field dicts for every row, or PortfolioImportError naming every bad cell."""
+def validate_rows(header, rows, progress=None):
+    """Field dicts for every row, or PortfolioImportError naming every bad cell.
+
+    `progress(checked)` is told every PROGRESS_EVERY rows (the background import's bar).
+    """
     missing = [column for column in ("kind", "number") if column not in header]
     if missing:
         raise PortfolioImportError(
@@ -204,16 +224,14 @@ def validate_rows(header, rows):
             seen.setdefault(number, line)
         errors.extend(row_errors)
         parsed.append(fields)
+        if progress is not None and (offset + 1) % PROGRESS_EVERY == 0:
+            progress(offset + 1)
     if errors:
         raise PortfolioImportError(errors)
     return parsed
 
 
-@transaction.atomic
-def import_portfolio(*, firm, path, by=None, today=None):
-    """Import a file into the firm's portfolio; returns (created, updated) counts."""
-    header, rows = read_rows(path)
-    parsed = validate_rows(header, rows)
+def _write(*, firm, parsed, by, today):
     existing = {asset.number: asset for asset in IPAsset.objects.filter(firm=firm)}
     created = updated = 0
     for fields in parsed:
@@ -227,11 +245,46 @@ def import_portfolio(*, firm, path, by=None, today=None):
     return created, updated
 
 
-def import_portfolio_upload(*, firm, upload, by=None, today=None):
-    """Import an uploaded file (the page's or the API's); returns (created, updated).
+@transaction.atomic
+def import_portfolio(*, firm, path, by=None, today=None):
+    """Import a file into the firm's portfolio; returns (created, updated) counts."""
+    header, rows = read_rows(path)
+    return _write(firm=firm, parsed=validate_rows(header, rows), by=by, today=today)
 
-    Raises PortfolioImportError with every bad cell, UnreadableFile when the file cannot be read.
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an upload led to: the counts of an import done at once, or the queued job."""
+
+    created: int = 0
+    updated: int = 0
+    job: PortfolioImport | None = None
+
+
+def _rows_before_parsing(path, limits):
+    """The data rows a file holds, refusing one over the limits without parsing it."""
+    if path.suffix.lower() == ".xlsx":
+        import_limits.check_archive(path, limits)
+        import_limits.check_sheets(path, limits)
+    elif path.suffix.lower() != ".csv":
+        raise PortfolioImportError([RowError(0, "", _("Upload a .csv or .xlsx file."))])
+    return import_limits.count_rows(path)
+
+
+def import_portfolio_upload(*, firm, upload, by=None, today=None):
+    """Import an uploaded file (the page's or the API's); returns an ImportOutcome.
+
+    Raises PortfolioImportError with every bad cell, FileRefused when the file is over a limit
+    (checked before it is parsed), UnreadableFile when it cannot be read. A file of more
+    than PORTFOLIO_IMPORT_SYNC_ROWS rows is queued instead (the outcome's `job`).
     """
+    limits = Limits.from_settings()
+    import_limits.check_size(upload.size, limits)
+    if by is not None and not actions.can_edit_portfolio(by, firm):
+        raise NotAllowed(
+            _("Only the firm or its custody agency can change this portfolio."),
+            code="portfolio_not_allowed",
+        )
     # read_rows takes a path and tells the format by its suffix.
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"upload{Path(upload.name or '').suffix.lower()}"
@@ -239,9 +292,125 @@ def import_portfolio_upload(*, firm, upload, by=None, today=None):
             for chunk in upload.chunks():
                 handle.write(chunk)
         try:
-            return import_portfolio(firm=firm, path=path, by=by, today=today)
-        except UNREADABLE as error:
+            rows = _rows_before_parsing(path, limits)
+        except unreadable() as error:
             raise UnreadableFile(str(error)) from error
+        if rows is None or rows > settings.PORTFOLIO_IMPORT_SYNC_ROWS:
+            return ImportOutcome(job=_queue(firm=firm, path=path, upload=upload, rows=rows, by=by))
+        try:
+            created, updated = import_portfolio(firm=firm, path=path, by=by, today=today)
+        except unreadable() as error:
+            raise UnreadableFile(str(error)) from error
+    return ImportOutcome(created=created, updated=updated)
+
+
+RUN_TASK = "custody.run_portfolio_import"
+PROGRESS_EVERY = 100
+
+
+def _queue(*, firm, path, upload, rows, by):
+    states.check(PortfolioImport, None, PortfolioImport.Status.QUEUED)
+    with transaction.atomic():
+        job = PortfolioImport(
+            firm=firm,
+            created_by=by if by is not None and by.is_authenticated else None,
+            file_name=(upload.name or path.name)[:200],
+            rows_total=rows,
+        )
+        with path.open("rb") as handle:
+            job.file.save(f"{uuid.uuid4().hex}{path.suffix}", File(handle), save=False)
+        job.save()
+        transaction.on_commit(lambda: run_portfolio_import.delay(job.pk))
+    return job
+
+
+def _fail(job_id, *, message="", errors=()):
+    with transaction.atomic():
+        job = PortfolioImport.objects.select_for_update().get(pk=job_id)
+        if job.finished:
+            return
+        job.message = message
+        job.errors = [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
+        job.finished_at = timezone.now()
+        states.transition(
+            job,
+            PortfolioImport.Status.FAILED,
+            by=None,
+            action="",
+            fields=("message", "errors", "finished_at"),
+            audit=False,
+        )
+
+
+# A file of at most PORTFOLIO_IMPORT_MAX_ROWS rows; past the soft limit the run is marked
+# failed (nothing written), past the hard one the worker kills it. Defined here, beside the
+# code that queues it; custody.tasks lists it for the worker.
+@shared_task(name=RUN_TASK, soft_time_limit=540, time_limit=600)
+def run_portfolio_import(job_id):
+    return import_job_run(job_id=job_id)
+
+
+def import_job_run(*, job_id, today=None):
+    """Run a queued import; a run delivered again after it finished changes nothing."""
+    with transaction.atomic():
+        job = PortfolioImport.objects.select_for_update().get(pk=job_id)
+        if job.finished:
+            return job.status
+        if job.status == PortfolioImport.Status.QUEUED:
+            states.transition(job, PortfolioImport.Status.RUNNING, by=None, action="", audit=False)
+
+    def progress(checked):
+        PortfolioImport.objects.filter(pk=job_id).update(
+            rows_checked=checked, updated_at=timezone.now()
+        )
+
+    try:
+        header, rows = read_rows(Path(job.file.path))
+        parsed = validate_rows(header, rows, progress=progress)
+    except PortfolioImportError as error:
+        _fail(
+            job_id,
+            message=str(_("Nothing was imported: some rows are wrong.")),
+            errors=error.errors,
+        )
+        return PortfolioImport.Status.FAILED
+    except FileRefused as error:
+        _fail(job_id, message=error.message)
+        return PortfolioImport.Status.FAILED
+    except unreadable():
+        _fail(job_id, message=str(_("The file could not be read as CSV (UTF-8) or XLSX.")))
+        return PortfolioImport.Status.FAILED
+    except SoftTimeLimitExceeded:
+        _fail(
+            job_id,
+            message=str(_("The import took too long and was stopped; nothing was imported.")),
+        )
+        return PortfolioImport.Status.FAILED
+    try:
+        with transaction.atomic():
+            job = PortfolioImport.objects.select_for_update().get(pk=job_id)
+            if job.finished:
+                return job.status
+            created, updated = _write(firm=job.firm, parsed=parsed, by=job.created_by, today=today)
+            job.created_count, job.updated_count = created, updated
+            job.rows_checked = len(parsed)
+            job.finished_at = timezone.now()
+            # The assets and the move to DONE commit together: a second run finds it done.
+            states.transition(
+                job,
+                PortfolioImport.Status.DONE,
+                by=None,
+                action="",
+                fields=("created_count", "updated_count", "rows_checked", "finished_at"),
+                audit=False,
+            )
+    except ValidationError as error:
+        _fail(job_id, message=join_clauses(error.messages))
+        return PortfolioImport.Status.FAILED
+    except ActionError as error:
+        _fail(job_id, message=error.message)
+        return PortfolioImport.Status.FAILED
+    return PortfolioImport.Status.DONE
 
 
 def _export_row(asset):

@@ -6,7 +6,6 @@ move, so the ledger, the co-payment, refunds and the agency's pay change with it
 
 from django.dispatch import receiver
 
-from custody import selectors as custody_selectors
 from custody.payments import actions as payments
 from marketplace import signals
 
@@ -17,10 +16,18 @@ def engagement_started(sender, *, engagement, now, copay_due, **kwargs):
 
 
 @receiver(signals.engagement_cancelled, dispatch_uid="custody.engagement_cancelled")
-def engagement_cancelled(sender, *, engagement, by, reason, **kwargs):
-    # The firm's share of what was confirmed is the agency's; the rest goes back to the firm.
-    delivered_copay = custody_selectors.settlement_preview(engagement).split_copay
-    payments.engagement_cancelled(engagement, by=by, reason=reason, delivered_copay=delivered_copay)
+def engagement_cancelled(
+    sender, *, engagement, by, reason, delivered_government, delivered_copay, **kwargs
+):
+    # What the firm confirmed is the agency's (marketplace split it under the terms fixed at
+    # acceptance, as for a change of agency); the rest goes back to the budget and the firm.
+    payments.engagement_cancelled(
+        engagement,
+        by=by,
+        reason=reason,
+        delivered_government=delivered_government,
+        delivered_copay=delivered_copay,
+    )
 
 
 @receiver(signals.engagement_transferred, dispatch_uid="custody.engagement_transferred")

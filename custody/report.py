@@ -7,6 +7,9 @@ PDF (custody.report_pdf) render the same plain dictionary.
 
 from collections import Counter
 
+from django.utils import timezone
+
+from core import money
 from custody import selectors as custody_selectors
 from custody import settlement
 from custody.models import Deadline, IPAsset
@@ -38,6 +41,9 @@ def firm_quarter_report(*, firm, year, quarter):
             due_on__gte=first, due_on__lte=last, done_at__isnull=True, missed_at__isnull=True
         ).order_by("due_on", "pk")
     )
+    # Each deadline with its official fee; the open ones as payable today (surcharge included).
+    custody_selectors.with_fees(met + missed + due_open, today=timezone.localdate())
+    fees_open = [d.fee for d in due_open if d.fee is not None]
     engagements = []
     for engagement in (
         Engagement.objects.filter(firm=firm, starts_on__lte=last, ends_on__gte=first)
@@ -85,5 +91,15 @@ def firm_quarter_report(*, firm, year, quarter):
         "deadlines_met": met,
         "deadlines_missed": missed,
         "deadlines_open": due_open,
+        "fees_open": {
+            "payable": sum((fee.payable for fee in fees_open), money.ZERO),
+            "reduced_payable": sum(
+                (
+                    fee.payable if fee.reduced_payable is None else fee.reduced_payable
+                    for fee in fees_open
+                ),
+                money.ZERO,
+            ),
+        },
         "engagements": engagements,
     }

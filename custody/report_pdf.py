@@ -24,6 +24,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from core.formatting import money
+
 FONT = "STSong-Light"
 
 
@@ -82,9 +84,27 @@ def _day(value):
     return date_format(value, "DATE_FORMAT") if value else ""
 
 
+def _fee(fee):
+    """An official fee as one cell: payable, and the reduced amount where a reduction covers it."""
+    if fee is None:
+        return "—"
+    if fee.reduced_payable is None:
+        return money(fee.payable)
+    return _("%(payable)s (%(reduced)s reduced)") % {
+        "payable": money(fee.payable),
+        "reduced": money(fee.reduced_payable),
+    }
+
+
 def _deadline_rows(deadlines):
     return [
-        [str(d.asset), d.get_kind_display(), _day(d.due_on), _day(d.grace_ends_on)]
+        [
+            str(d.asset),
+            d.get_kind_display(),
+            _day(d.due_on),
+            _day(d.grace_ends_on),
+            _fee(getattr(d, "fee", None)),
+        ]
         for d in deadlines
     ]
 
@@ -135,7 +155,13 @@ def render_report_pdf(report):
                 widths=[55 * mm, 65 * mm, 25 * mm, 33 * mm],
             )
         )
-    deadline_header = [_("Asset"), _("Deadline"), _("Due on"), _("Grace ends on")]
+    deadline_header = [
+        _("Asset"),
+        _("Deadline"),
+        _("Due on"),
+        _("Grace ends on"),
+        _("Official fee"),
+    ]
     for heading, rows, empty in (
         (_("Deadlines met in the quarter"), report["deadlines_met"], _("None.")),
         (_("Deadlines missed in the quarter"), report["deadlines_missed"], _("None.")),
@@ -148,11 +174,25 @@ def render_report_pdf(report):
                     deadline_header,
                     _deadline_rows(rows),
                     styles,
-                    widths=[70 * mm, 40 * mm, 34 * mm, 34 * mm],
+                    widths=[52 * mm, 34 * mm, 26 * mm, 26 * mm, 40 * mm],
                 )
             )
         else:
             story.append(_para(empty, styles["body"]))
+    if report["deadlines_open"]:
+        story.append(Spacer(1, 2 * mm))
+        story.append(
+            _para(
+                _(
+                    "Official fees still to pay for the quarter: %(payable)s (%(reduced)s with the fee reduction)."
+                )
+                % {
+                    "payable": money(report["fees_open"]["payable"]),
+                    "reduced": money(report["fees_open"]["reduced_payable"]),
+                },
+                styles["body"],
+            )
+        )
     story.append(_para(_("Services delivered against the quotas"), styles["h2"]))
     if not report["engagements"]:
         story.append(_para(_("No engagement ran in this quarter."), styles["body"]))

@@ -162,10 +162,16 @@ class Progress:
         return self.confirmed >= self.quota
 
 
+def _percent_half_up(part, whole):
+    """part / whole in whole per cent, rounded half up in integers (1 of 8 is 13 %, not 12)."""
+    return (200 * part + whole) // (2 * whole)
+
+
 def progress(*, quota, confirmed, pending):
-    """Percentages of the quota confirmed and awaiting confirmation; together at most 100."""
+    """Percentages of the quota confirmed and awaiting confirmation, rounded half up;
+    together at most 100."""
     if quota <= 0:
         return Progress(quota, confirmed, pending, 0, 0)
-    confirmed_percent = min(confirmed * 100 // quota, 100)
-    pending_percent = min((confirmed + pending) * 100 // quota, 100) - confirmed_percent
+    confirmed_percent = min(_percent_half_up(confirmed, quota), 100)
+    pending_percent = min(_percent_half_up(confirmed + pending, quota), 100) - confirmed_percent
     return Progress(quota, confirmed, pending, confirmed_percent, max(pending_percent, 0))

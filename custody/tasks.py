@@ -4,6 +4,11 @@ from celery import shared_task
 
 from custody import actions
 
+# Background portfolio imports: the task lives beside the code that queues it.
+from custody.portfolio_io import run_portfolio_import
+
+__all__ = ["run_portfolio_import"]
+
 
 @shared_task(name="custody.send_deadline_reminders")
 def send_deadline_reminders():

@@ -14,7 +14,7 @@ import datetime
 
 import time_machine
 from django.contrib.auth.hashers import make_password
-from django.db import connections, router
+from django.db import connections, models, router
 from django.utils import timezone
 
 from core.models import AuditEvent, Notification
@@ -65,6 +65,7 @@ def insert_as_of(model, rows):
     """
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _stamp_updated_at(fields, rows)
     size = 1
     if connection.features.can_return_rows_from_bulk_insert:
         size = max(connection.ops.bulk_batch_size(fields, rows), 1)
@@ -77,6 +78,18 @@ def insert_as_of(model, rows):
             row.pk = pk
             row._state.adding = False
             row._state.db = connection.alias
+
+
+def _stamp_updated_at(fields, rows):
+    """A row's auto_now field (updated_at), unset by the raw insert, takes the row's latest
+    own moment, as if its last change were its last recorded event."""
+    stamped = [f for f in fields if getattr(f, "auto_now", False)]
+    moments = [f for f in fields if isinstance(f, models.DateTimeField) and f not in stamped]
+    for row in rows:
+        for field in stamped:
+            if getattr(row, field.attname) is None:
+                known = [getattr(row, f.attname) for f in moments if getattr(row, f.attname)]
+                setattr(row, field.attname, max(known) if known else timezone.now())
 
 
 def _relations(model):

@@ -2,8 +2,6 @@
 action on the story's way writes, composed as rows for demo.bulk to insert at their moments."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from core.models import AuditEvent, Notification
 from custody.payments.models import LedgerEntry
@@ -97,8 +95,8 @@ class Trail:
     def _reference(plan):
         return f"DEMO{plan.paid_at:%Y%m%d}{plan.engagement.pk:06d}"
 
-    def _respond_by_text(self, offer):
-        return date_format(timezone.localtime(offer.respond_by), "DATETIME_FORMAT")
+    def _respond_by_iso(self, offer):
+        return offer.respond_by.isoformat()
 
     def _history(self, plan):
         """The audit events and notices each action on the request's way wrote."""
@@ -139,7 +137,7 @@ class Trail:
                 to_state=Requests.OFFERED,
             )
             state = Requests.OFFERED
-            respond_by = self._respond_by_text(offer)
+            respond_by = self._respond_by_iso(offer)
             self._notify(
                 [staff],
                 "offer_received",

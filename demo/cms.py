@@ -115,7 +115,7 @@ def _events(training, editor, now):
             {
                 "title": "专利挖掘工作坊",
                 "slug": "patent-mining-workshop",
-                "summary": "带上你的研发项目，现场梳理可申请专利的创新点。",
+                "summary": "带上您的研发项目，现场梳理可申请专利的创新点。",
                 "venue": "南京市知识产权局培训室（鼓楼区汉中路）",
             },
             {

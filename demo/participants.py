@@ -34,7 +34,6 @@ from demo.reference import (
     STANDARD_CODES,
 )
 from demo.vocabulary import (
-    AGENCY_KIND_EXPERTISE,
     AGENCY_NAME_PATTERNS,
     AGENCY_REJECTION_REASONS,
     AGENCY_SERVICES,
@@ -46,6 +45,7 @@ from demo.vocabulary import (
     HISTORY_DAYS,
     INDUSTRY_PROFILES,
     INDUSTRY_WEIGHTS,
+    agency_expertise,
 )
 from marketplace.choices import DISTRICT_NEIGHBOURS, District, Industry, RevenueBand
 from marketplace.credit_codes import make_credit_code
@@ -291,6 +291,7 @@ class Planner:
         year = ProgrammeYear(
             year=year_number,
             name=f"{year_number}年度南京市小微企业知识产权托管服务项目",
+            name_en=f"Nanjing IP custody for small and micro firms, {year_number}",
             budget=Decimal("0"),
             target_firms=PROGRAMME_TARGET_FIRMS,
             government_share=PROGRAMME_GOVERNMENT_SHARE,
@@ -409,10 +410,7 @@ class Planner:
             if demo:
                 picked = {Industry.INTEGRATED_CIRCUITS, *sorted(picked)[:4]}
             industries = [code for code in Industry.values if code in picked]
-            expertise = " ".join(
-                [INDUSTRY_PROFILES[Industry(code)][2] for code in industries]
-                + [AGENCY_KIND_EXPERTISE[kind]]
-            )
+            expertise, expertise_en = agency_expertise(industries, kind)
             state = plan[index]
             if state.endswith("expired"):
                 valid_until = self.today - datetime.timedelta(days=self.rng.randint(5, 200))
@@ -457,6 +455,7 @@ class Planner:
                 industries=industries,
                 districts_served=served,
                 expertise=expertise,
+                expertise_en=expertise_en,
                 yearly_capacity=capacity,
             )
             moments = self._set_agency_state(agency, state)

@@ -51,7 +51,8 @@ from demo.reference import (  # noqa: F401 (the demo's sizes and logins, re-expo
     INCUBATORS,
 )
 from demo.stories import Stories
-from marketplace import actions
+from demo.vocabulary import PLACES_LEFT
+from marketplace import actions, candidates
 from marketplace.models import (
     Agency,
     AgencyChange,
@@ -81,6 +82,7 @@ AGENCY_FIELDS = (
     "industries",
     "districts_served",
     "expertise",
+    "expertise_en",
     "yearly_capacity",
 )
 FIRM_FIELDS = (
@@ -164,8 +166,35 @@ def seed_with(tell, *, firms, agencies, incubators, seed):
         tell(planner, stories)
         # Then the custody work of the running engagements, through the custody actions.
         workspace = seed_workspace(planner)
+        record_places_left(planner)
         demo_password_for_everyone()
     return SeedReport(counts=counts(planner, workspace), seconds=time.perf_counter() - started)
+
+
+def record_places_left(planner):
+    """Late in the year each approved agency has a few places left, which the office records
+    (participant_update); the demo agency keeps its room for visitors. So the firms waiting
+    for the cohort allocation compete for places: taking them first come, first served
+    leaves some firms worse placed, or not placed, than the optimiser does."""
+    demo_agency = User.objects.get(username="demo-agency").agency_id
+    # Recorded at the start of today, a fixed moment: both seeders write the same trail.
+    with time_machine.travel(planner.anchor, tick=False):
+        _record_places_left(planner, demo_agency)
+
+
+def _record_places_left(planner, demo_agency):
+    agencies = (
+        Agency.objects.filter(status=Agency.Status.APPROVED)
+        .exclude(pk=demo_agency)
+        .annotate(load=candidates.agency_load(programme_year=planner.year))
+        .order_by("pk")
+    )
+    for agency in agencies:
+        places = agency.load + planner.rng.choice(PLACES_LEFT)
+        if places < agency.yearly_capacity:
+            actions.participant_update(
+                instance=agency, by=planner.officer, changes={"yearly_capacity": places}
+            )
 
 
 def counts(planner, workspace):

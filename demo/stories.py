@@ -148,6 +148,7 @@ class Stories:
         return (
             firm.verification == Firm.Verification.VERIFIED
             and firm.incubator.is_programme_level
+            and firm.size_verdict().small_or_micro is True
             and firm.headcount <= self.year.max_headcount
             and RevenueBand.rank(firm.revenue_band) <= RevenueBand.rank(self.year.max_revenue_band)
         )
@@ -411,7 +412,7 @@ class Stories:
                 districts_served=frozenset(agency.districts_served),
                 service_item_ids=frozenset(self.item_ids[code] for code in self.agency_codes[j]),
                 industries=frozenset(agency.industries),
-                expertise=agency.expertise,
+                expertise=agency.matching_expertise,
                 capacity=agency.yearly_capacity,
                 conflict_firm_ids=frozenset(conflicts.get(j, ())),
             )

@@ -18,52 +18,56 @@ INDUSTRY_WEIGHTS = (
     (Industry.OTHER, 7),
 )
 
-# Per industry: business words of a firm's name, what firms work on, and agency expertise.
+# Per industry: business words of a firm's name, what firms work on, and agency expertise
+# (Chinese, English).
 INDUSTRY_PROFILES = {
     Industry.INTEGRATED_CIRCUITS: (
         ("微电子科技", "半导体科技", "集成电路设计", "芯片技术"),
         ("车规级MCU芯片", "功率半导体器件", "射频前端芯片", "存储控制芯片", "MEMS传感器"),
-        "集成电路 芯片设计 集成电路布图设计 半导体工艺 semiconductor chip-design layout-design",
+        (
+            "集成电路、芯片设计、集成电路布图设计、半导体工艺",
+            "semiconductor, chip design, layout design",
+        ),
     ),
     Industry.INTELLIGENT_MANUFACTURING: (
         ("智能装备", "自动化科技", "机器人科技", "精密制造"),
         ("工业机器人", "智能产线控制系统", "激光加工装备", "工业视觉检测"),
-        "智能制造 工业机器人 数控装备 机械结构 robotics automation machinery",
+        ("智能制造、工业机器人、数控装备、机械结构", "robotics, automation, machinery"),
     ),
     Industry.BIOMEDICINE: (
         ("生物医药科技", "医疗器械", "生物技术", "药业科技"),
         ("抗体药物", "体外诊断试剂", "基因检测", "微创手术器械", "细胞治疗"),
-        "生物医药 化学药 医疗器械 基因技术 biomedicine pharmaceuticals medical-devices",
+        ("生物医药、化学药、医疗器械、基因技术", "biomedicine, pharmaceuticals, medical devices"),
     ),
     Industry.NEW_ENERGY_VEHICLES: (
         ("新能源科技", "动力电池科技", "电驱动技术", "汽车电子"),
         ("动力电池管理系统", "电驱动总成", "车载充电机", "智能座舱"),
-        "新能源汽车 动力电池 电机电控 汽车电子 new-energy-vehicles batteries",
+        ("新能源汽车、动力电池、电机电控、汽车电子", "new-energy vehicles, batteries"),
     ),
     Industry.ARTIFICIAL_INTELLIGENCE: (
         ("人工智能科技", "智能科技", "信息技术", "数据科技"),
         ("计算机视觉", "大模型应用", "智能语音", "知识图谱"),
-        "人工智能 算法 软件 计算机视觉 artificial-intelligence software algorithms",
+        ("人工智能、算法、软件、计算机视觉", "artificial intelligence, software, algorithms"),
     ),
     Industry.FUTURE_NETWORKS: (
         ("网络科技", "未来网络技术", "云计算科技", "边缘计算技术"),
         ("软件定义网络", "确定性网络", "边缘计算平台", "网络安全"),
-        "未来网络 软件定义网络 云计算 网络安全 future-networks SDN cloud",
+        ("未来网络、软件定义网络、云计算、网络安全", "future networks, SDN, cloud"),
     ),
     Industry.NEW_MATERIALS: (
         ("新材料科技", "材料技术", "纳米科技", "复合材料"),
         ("石墨烯材料", "高性能复合材料", "光电功能材料", "特种涂层"),
-        "新材料 高分子 纳米材料 化学工艺 materials chemistry nanomaterials",
+        ("新材料、高分子、纳米材料、化学工艺", "materials, chemistry, nanomaterials"),
     ),
     Industry.NETWORKS_COMMUNICATIONS: (
         ("通信科技", "通信技术", "光电科技", "物联网科技"),
         ("5G小基站", "光通信模块", "物联网终端", "卫星通信"),
-        "通信 5G 物联网 光通信 标准必要专利 telecommunications 5G IoT SEP",
+        ("通信、5G、物联网、光通信、标准必要专利", "telecommunications, 5G, IoT, SEP"),
     ),
     Industry.OTHER: (
         ("科技", "信息科技", "环保科技", "文化科技"),
         ("环保监测设备", "数字文创", "企业管理软件", "智慧农业"),
-        "环保 文化创意 软件 商业方法 software environmental creative-industries",
+        ("环保、文化创意、软件、商业方法", "software, environmental, creative industries"),
     ),
 }
 
@@ -198,10 +202,21 @@ AGENCY_SERVICES = {
         ),
     ),
 }
+
+# Per kind of agency: its services' expertise (Chinese, English).
 AGENCY_KIND_EXPERTISE = {
-    Agency.Kind.PATENT_AGENCY: "专利挖掘 专利申请 审查意见答复 专利无效 patent drafting prosecution",
-    Agency.Kind.TRADEMARK_AGENCY: "商标注册 商标监测 商标异议 品牌保护 trademark filing watch opposition",
-    Agency.Kind.LAW_FIRM: "知识产权诉讼 侵权维权 技术合同 许可谈判 IP litigation enforcement licensing",
+    Agency.Kind.PATENT_AGENCY: (
+        "专利挖掘、专利申请、审查意见答复、专利无效",
+        "patent drafting, prosecution",
+    ),
+    Agency.Kind.TRADEMARK_AGENCY: (
+        "商标注册、商标监测、商标异议、品牌保护",
+        "trademark filing, watch, opposition",
+    ),
+    Agency.Kind.LAW_FIRM: (
+        "知识产权诉讼、侵权维权、技术合同、许可谈判",
+        "IP litigation, enforcement, licensing",
+    ),
 }
 
 FIRM_REJECTION_REASONS = (
@@ -234,6 +249,9 @@ WITHDRAWN_SHARE = 0.015
 DEMO_AGENCY_PENDING = 3
 # Open requests in the demo manager's incubator, of which the first two are recent.
 DEMO_INCUBATOR_OPEN = 4
+# Late in the year every agency but the demo agency (which keeps room for visitors) has a
+# few places left: the firms waiting for the cohort allocation compete for them.
+PLACES_LEFT = (1, 2)
 # The first firms sit in the demo manager's incubator: the demo firm, a sign-up to
 # confirm, and verified firms enough for those open requests at any size.
 DEMO_INCUBATOR_FIRMS = 2 + DEMO_INCUBATOR_OPEN + 2
@@ -283,3 +301,10 @@ CHANGE_REASONS = (
 )
 # How a firm picks among its ranked candidates: mostly the first, sometimes the next ones.
 PICK_WEIGHTS = (40, 25, 15, 12, 8)
+
+
+def agency_expertise(industries, kind):
+    """An agency's expertise in (Chinese, English): its industries' words, then its kind's."""
+    texts = [INDUSTRY_PROFILES[Industry(code)][2] for code in industries]
+    texts.append(AGENCY_KIND_EXPERTISE[kind])
+    return "、".join(zh for zh, _en in texts), ", ".join(en for _zh, en in texts)

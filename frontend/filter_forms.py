@@ -88,7 +88,7 @@ class FirmFilterForm(FilterForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.years = selectors.programme_years()
-        self.fields["year"].choices = [(year.year, year.name) for year in self.years]
+        self.fields["year"].choices = [(year.year, year.display_name) for year in self.years]
         current = selectors.default_year(self.years)
         if current is not None:
             self.fields["year"].initial = current.year
@@ -129,7 +129,7 @@ class FirmFilterForm(FilterForm):
 
 
 class AgencyFilterForm(FilterForm):
-    search_fields = ("name", "name_en", "credit_code", "expertise")
+    search_fields = ("name", "name_en", "credit_code", "expertise", "expertise_en")
     exact_fields = ("status", "kind", "district")
 
     status = forms.ChoiceField(label=_("Status"), choices=Agency.Status.choices)

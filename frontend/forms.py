@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.actions.outbox import email_enqueue
+from core.formatting import money
 from marketplace import selectors
 from marketplace.choices import CustodyArea, District, Industry
 from marketplace.models import (
@@ -182,6 +183,9 @@ class FirmSignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.Model
             "admitted_on",
             "headcount",
             "revenue_band",
+            "sme_sector",
+            "annual_revenue",
+            "total_assets",
             "description",
         ]
         widgets = {"admitted_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
@@ -211,9 +215,9 @@ class FirmSignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.Model
 
 class ServiceItemChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return _("%(name)s (¥%(price)s, unit: %(unit)s)") % {
+        return _("%(name)s (%(price)s, unit: %(unit)s)") % {
             "name": obj.display_name,
-            "price": obj.unit_price,
+            "price": money(obj.unit_price),
             "unit": obj.get_unit_display(),
         }
 
@@ -252,12 +256,14 @@ class AgencySignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.Mod
             "industries",
             "districts_served",
             "expertise",
+            "expertise_en",
             "yearly_capacity",
         ]
         widgets = {
             "licence_valid_from": DateInput(),
             "licence_valid_until": DateInput(),
             "expertise": forms.Textarea(attrs={"rows": 3}),
+            "expertise_en": forms.Textarea(attrs={"rows": 3}),
         }
 
     agency_fieldnames = Meta.fields
@@ -301,6 +307,12 @@ class AgencySignupForm(BootstrapMixin, CreditCodeMixin, AccountFields, forms.Mod
 
 
 # --- Decisions ------------------------------------------------------------------------
+
+
+class IncubationEndForm(BootstrapMixin, forms.Form):
+    """The last day of a firm's incubation, recorded by its incubator."""
+
+    on = forms.DateField(label=_("Last day of incubation"), widget=DateInput())
 
 
 class ReasonForm(forms.Form):

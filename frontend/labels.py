@@ -58,6 +58,3 @@ SCORE_COMPONENTS = {
     "capacity": _("Free capacity"),
     "track": _("Track record"),
 }
-
-# Licences expiring within this many days are flagged so they are renewed in time.
-LICENCE_WARNING_DAYS = 90

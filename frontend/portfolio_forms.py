@@ -5,9 +5,12 @@ Number formats, check digits and the dates each kind needs are the model's rules
 """
 
 from django import forms
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from custody import import_limits
 from custody.models import IPAsset
 from custody.portfolio_io import COLUMNS
 from frontend.forms import BootstrapMixin, DateInput
@@ -25,9 +28,9 @@ FIELD_KINDS = {
     "registration_date": (TRADEMARK, SOFTWARE),
     "nice_classes": (TRADEMARK,),
     "expiry_override": (PATENT, TRADEMARK),
+    "joint_owners": (PATENT,),
 }
 
-IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -94,6 +97,12 @@ class AssetForm(BootstrapMixin, forms.Form):
         help_text=_("Only if the official expiry differs from the computed one."),
     )
 
+    joint_owners = forms.BooleanField(
+        label=_("Joint owners"),
+        required=False,
+        help_text=_("Owned with others: the official fee reduction is then 70%, not 85%."),
+    )
+
     def __init__(self, *args, asset=None, **kwargs):
         if asset is not None:
             kwargs.setdefault("initial", self.initial_of(asset))
@@ -115,6 +124,7 @@ class AssetForm(BootstrapMixin, forms.Form):
             "registration_date": asset.registration_date,
             "nice_classes": ", ".join(str(c) for c in asset.nice_classes),
             "expiry_override": asset.expiry_override,
+            "joint_owners": asset.joint_owners,
         }
 
     def rows(self):
@@ -131,6 +141,8 @@ class AssetForm(BootstrapMixin, forms.Form):
             if name == "nice_classes":
                 # The model parses the text ("9, 35; 42") and says what is wrong with it.
                 fields[name] = data[name] if used else []
+            elif name == "joint_owners":
+                fields[name] = bool(data[name]) and used
             else:
                 fields[name] = data[name] if used else None
         return fields
@@ -143,15 +155,24 @@ class PortfolioImportForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["file"]
         field.widget.attrs["accept"] = ",".join(IMPORT_SUFFIXES)
-        field.help_text = gettext(
-            "Columns: %(columns)s; the header is row 1. A number already in the portfolio "
-            "updates that asset. If any row is wrong, nothing is imported."
-        ) % {"columns": ", ".join(COLUMNS)}
+        # The column names are the file's own words, so they are shown as code.
+        columns = format_html_join(", ", "<code>{}</code>", ((name,) for name in COLUMNS))
+        field.help_text = mark_safe(  # noqa: S308 - our translation, escaped; the columns escaped
+            conditional_escape(
+                gettext(
+                    "Columns: %(columns)s; the header is row 1. A number already in the "
+                    "portfolio updates that asset. If any row is wrong, nothing is imported."
+                )
+            )
+            % {"columns": columns}
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(IMPORT_SUFFIXES):
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            import_limits.check_size(upload.size, import_limits.Limits.from_settings())
+        except import_limits.FileRefused as error:
+            raise forms.ValidationError(error.message) from None
         return upload

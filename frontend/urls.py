@@ -6,11 +6,14 @@ from frontend.views import (
     accounts,
     agencies,
     allocation,
+    api_tokens,
     dashboards,
     deadlines,
     engagements,
+    firm_lists,
     firms,
     incubators,
+    mailbox,
     notifications,
     offers,
     office,
@@ -19,6 +22,7 @@ from frontend.views import (
     public,
     requests,
     services,
+    webhooks,
 )
 
 app_name = "frontend"
@@ -31,6 +35,18 @@ urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", accounts.PasswordChangeView.as_view(), name="password-change"),
+    path("account/api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("account/api-tokens/new/", api_tokens.api_token_new, name="api-token-new"),
+    path(
+        "account/api-tokens/revoke-all/",
+        api_tokens.api_tokens_revoke_all,
+        name="api-tokens-revoke-all",
+    ),
+    path(
+        "account/api-tokens/<str:token_key>/revoke/",
+        api_tokens.api_token_revoke,
+        name="api-token-revoke",
+    ),
     path("password/reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password/reset/sent/",
@@ -54,11 +70,18 @@ urlpatterns = [
     path("agency/", agencies.agency_home, name="agency-home"),
     path("incubator/", incubators.incubator_home, name="incubator-home"),
     path("office/", office.office_home, name="office-home"),
+    path("office/mail/", mailbox.mailbox, name="mailbox"),
     # Lists, details and decisions
     path("office/incubators/", incubators.incubator_list, name="incubator-list"),
     path("firms/", firms.firm_list, name="firm-list"),
+    path("firms/export.<str:fmt>", firm_lists.firm_list_export, name="firm-list-export"),
     path("firms/<int:firm_id>/", firms.firm_detail, name="firm-detail"),
     path("firms/<int:firm_id>/verify/", firms.firm_verify, name="firm-verify"),
+    path(
+        "firms/<int:firm_id>/incubation-end/",
+        firms.firm_incubation_end,
+        name="firm-incubation-end",
+    ),
     path("firms/<int:firm_id>/reject/", firms.firm_reject, name="firm-reject"),
     path("agencies/", agencies.agency_list, name="agency-list"),
     path("agencies/<int:agency_id>/", agencies.agency_detail, name="agency-detail"),
@@ -163,6 +186,16 @@ urlpatterns = [
         name="portfolio-import",
     ),
     path(
+        "firms/<int:firm_id>/portfolio/imports/<int:job_id>/",
+        portfolio.portfolio_import_job,
+        name="portfolio-import-job",
+    ),
+    path(
+        "firms/<int:firm_id>/portfolio/fee-forecast.<str:fmt>",
+        portfolio.portfolio_forecast_export,
+        name="portfolio-fee-forecast-export",
+    ),
+    path(
         "firms/<int:firm_id>/portfolio/export.<str:fmt>",
         portfolio.portfolio_export,
         name="portfolio-export",
@@ -211,6 +244,23 @@ urlpatterns = [
         name="payments-ledger-export",
     ),
     path("agency/payouts/", payments.agency_payouts, name="agency-payouts"),
+    path("settings/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("settings/webhooks/<int:endpoint_id>/", webhooks.webhook_detail, name="webhook-detail"),
+    path(
+        "settings/webhooks/<int:endpoint_id>/rotate/",
+        webhooks.webhook_rotate,
+        name="webhook-rotate",
+    ),
+    path(
+        "settings/webhooks/<int:endpoint_id>/delete/",
+        webhooks.webhook_delete,
+        name="webhook-delete",
+    ),
+    path(
+        "settings/webhooks/deliveries/<int:delivery_id>/replay/",
+        webhooks.webhook_replay,
+        name="webhook-replay",
+    ),
     path("agency/payouts/connect/", payments.agency_payouts_connect, name="agency-payouts-connect"),
     path("office/allocation/", allocation.allocation_home, name="allocation"),
     path("office/allocation/preview/", allocation.allocation_preview, name="allocation-preview"),

@@ -11,8 +11,11 @@ the highest total score.
 
 from dataclasses import dataclass
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
+from core.lazy import lazy_import
+
+# OR-Tools and numpy load when a cohort is first solved, not when a command imports this.
+np = lazy_import("numpy")
+min_cost_flow = lazy_import("ortools.graph.python.min_cost_flow")
 
 # Scores are 0–100 with two decimals; integers keep the solver exact.
 SCALE = 100
@@ -116,15 +119,16 @@ def _result(request_keys, assignments, scores):
 
 
 def greedy_matrix(scores, capacities):
-    """Baseline: take pairs by descending score while capacity lasts."""
+    """Baseline, first come first served: each request in turn (the rows' order, the order
+    they were submitted in) takes its best-scoring agency with a place left (the first
+    such column on a tie), as firms choosing one by one would."""
     n, _m = scores.shape
     assignment = np.full(n, -1, dtype=np.int64)
     remaining = np.array(capacities, dtype=np.int64)
-    rows, cols = np.nonzero(~np.isnan(scores))
-    order = np.lexsort((cols, rows, -scores[rows, cols]))
-    for index in order.tolist():
-        i, j = rows[index], cols[index]
-        if assignment[i] >= 0 or remaining[j] <= 0:
+    for i in range(n):
+        row = np.where(np.isnan(scores[i]) | (remaining <= 0), -np.inf, scores[i])
+        j = int(np.argmax(row))
+        if row[j] == -np.inf:
             continue
         assignment[i] = j
         remaining[j] -= 1

@@ -76,6 +76,28 @@ class Industry(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class SmeSector(models.TextChoices):
+    """Sectors of the SME standard (工信部联企业〔2011〕300号, marketplace.sme), which set the
+    size bounds of a small firm; empty on a firm means its industry's usual sector."""
+
+    AGRICULTURE = "agriculture", _("Agriculture, forestry, animal husbandry and fishery")
+    INDUSTRY = "industry", _("Industry (mining, manufacturing, utilities)")
+    CONSTRUCTION = "construction", _("Construction")
+    WHOLESALE = "wholesale", _("Wholesale")
+    RETAIL = "retail", _("Retail")
+    TRANSPORT = "transport", _("Transport")
+    WAREHOUSING = "warehousing", _("Warehousing")
+    POSTAL = "postal", _("Postal services")
+    ACCOMMODATION = "accommodation", _("Accommodation")
+    CATERING = "catering", _("Catering")
+    INFORMATION_TRANSMISSION = "information_transmission", _("Information transmission")
+    SOFTWARE_IT = "software_it", _("Software and information technology services")
+    REAL_ESTATE = "real_estate", _("Real estate development")
+    PROPERTY_MANAGEMENT = "property_management", _("Property management")
+    LEASING_BUSINESS = "leasing_business", _("Leasing and business services")
+    OTHER = "other", _("Other sectors")
+
+
 class RevenueBand(models.TextChoices):
     """Annual revenue bands, ordered; thresholds compare by position."""
 

@@ -1,9 +1,11 @@
 """Match reasons and constraint codes in plain words, in the active language."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
+from core.formatting import join_clauses
 from marketplace.choices import District, Industry
+from marketplace.matching import ACCEPTANCE_PRIOR, RATING_PRIOR
 
 
 def _label(choices, code):
@@ -13,15 +15,18 @@ def _label(choices, code):
         return code
 
 
-def _separator():
-    return pgettext("separator between reasons", "; ")
-
-
 def describe_reason(code, params):
     """One reason of a match score, e.g. "covers 7 of 7 items"."""
     p = params or {}
     if code == "coverage":
-        return _("covers %(covered)d of %(requested)d items") % p
+        return (
+            ngettext(
+                "covers %(covered)d of %(requested)d item",
+                "covers %(covered)d of %(requested)d items",
+                p["requested"],
+            )
+            % p
+        )
     if code == "industry_declared":
         return _("%(industry)s expertise") % {"industry": _label(Industry, p.get("industry", ""))}
     if code == "industry_related":
@@ -45,7 +50,10 @@ def describe_reason(code, params):
     if code == "capacity":
         return ngettext("%(free)d place free", "%(free)d places free", p.get("free", 0)) % p
     if code == "new_agency":
-        return _("new to the programme")
+        return _(
+            "new to the programme: until it has a record it is scored as accepting "
+            "%(rate)d%% of offers and rated %(rating).1f/5"
+        ) % {"rate": round(100 * ACCEPTANCE_PRIOR), "rating": RATING_PRIOR}
     if code == "track_record":
         parts = []
         if p.get("acceptance_rate") is not None:
@@ -65,21 +73,17 @@ def describe_reason(code, params):
                 )
                 % {"count": p["missed_deadlines"]}
             )
-        return _separator().join(parts) if parts else _("no track record yet")
+        return join_clauses(parts) if parts else _("no track record yet")
     return code
 
 
 def describe_reasons(reasons):
     """A whole breakdown in one line: "covers 7 of 7 items; biomedicine expertise; same district"."""
-    return _separator().join(
-        describe_reason(reason["code"], reason.get("params")) for reason in reasons
-    )
+    return join_clauses(describe_reason(reason["code"], reason.get("params")) for reason in reasons)
 
 
 def describe_candidate(candidate):
-    return _separator().join(
-        describe_reason(reason.code, reason.params) for reason in candidate.reasons
-    )
+    return join_clauses(describe_reason(reason.code, reason.params) for reason in candidate.reasons)
 
 
 def describe_constraint(code):

@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from core import segmentation
+from core.lazy import lazy_import
 from marketplace.choices import INDUSTRY_KEYWORDS, IP_SERVICE_TERMS
+
+# Loaded when a score is first computed, not when a command or page merely imports this.
+np = lazy_import("numpy")
 
 APPROVED = "approved"
 
@@ -235,18 +238,24 @@ def _smoothed(successes, trials, *, prior, strength):
     return (successes + prior * strength) / (trials + strength)
 
 
-def track_score(track):
-    """Blend acceptance rate, response speed, rating and missed deadlines into 0–1.
+# What a new agency is assumed to achieve until its own record speaks (explain.py says so
+# to the firm): a short history then neither sinks nor lifts it.
+ACCEPTANCE_PRIOR = 0.8
+RATING_PRIOR = 4.0
+SPEED_PRIOR = 0.6
 
-    New agencies get priors (acceptance 0.8, rating 4/5) so that a short history
-    neither sinks nor lifts them.
-    """
-    acceptance = _smoothed(track.offers_accepted, track.offers_received, prior=0.8, strength=5)
+
+def track_score(track):
+    """Blend acceptance rate, response speed, rating and missed deadlines into 0–1,
+    starting a new agency at the priors above."""
+    acceptance = _smoothed(
+        track.offers_accepted, track.offers_received, prior=ACCEPTANCE_PRIOR, strength=5
+    )
     if track.median_response_hours is None:
-        speed = 0.6
+        speed = SPEED_PRIOR
     else:
         speed = max(0.0, 1.0 - track.median_response_hours / 72.0)
-    rating = _smoothed(track.rating_sum, track.rating_count, prior=4.0, strength=3)
+    rating = _smoothed(track.rating_sum, track.rating_count, prior=RATING_PRIOR, strength=3)
     rating_part = (rating - 1.0) / 4.0
     reliability = 1.0 / (1.0 + track.missed_deadlines)
     return 0.3 * acceptance + 0.2 * speed + 0.3 * rating_part + 0.2 * reliability

@@ -1,7 +1,7 @@
 """The wording of the marketplace's notices (requests, offers, engagements, changes of agency)."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.audit import register_actions
 from core.notices import register
@@ -34,10 +34,20 @@ register(
         "engagement_cancelled": lambda p: (
             _("The custody of %(firm)s by %(agency)s was cancelled: %(reason)s") % p
         ),
-        "licence_expiring": lambda p: (
+        "engagement_lapsed": lambda p: (
             _(
+                "The custody of %(firm)s by %(agency)s was cancelled: the co-payment was not "
+                "paid by %(due_by)s."
+            )
+            % p
+        ),
+        "licence_expiring": lambda p: (
+            ngettext(
                 "The licence of %(agency)s ends on %(valid_until)s while it holds the custody "
-                "of %(firms)s firms."
+                "of %(firms)s firm.",
+                "The licence of %(agency)s ends on %(valid_until)s while it holds the custody "
+                "of %(firms)s firms.",
+                p["firms"],
             )
             % p
         ),
@@ -48,7 +58,9 @@ register(
         "change_refused": lambda p: (
             _("The move of %(firm)s to %(new_agency)s was refused: %(reason)s") % p
         ),
-    }
+    },
+    datetimes=("respond_by", "due_by"),
+    dates=("valid_until",),
 )
 
 # The audit actions the marketplace writes, named for the timelines.
@@ -57,6 +69,7 @@ register_actions(
         "firm.registered": gettext_lazy("Signed up"),
         "firm.verified": gettext_lazy("Confirmed by the incubator"),
         "firm.rejected": gettext_lazy("Rejected by the incubator"),
+        "firm.incubation_ended": gettext_lazy("Left the incubator (incubation ended)"),
         "firm.created": gettext_lazy("Entered by the programme office"),
         "firm.updated": gettext_lazy("Details changed"),
         "agency.applied": gettext_lazy("Applied to the programme"),
@@ -97,5 +110,8 @@ register_actions(
         "engagement.lapsed": gettext_lazy("Cancelled: the co-payment did not arrive in time"),
         "agency_change.approved": gettext_lazy("Change of agency approved"),
         "agency_change.refused": gettext_lazy("Change of agency refused"),
+        "user.api_token_issued": gettext_lazy("API token issued"),
+        "user.api_token_revoked": gettext_lazy("API token revoked"),
+        "user.api_tokens_revoked": gettext_lazy("All API tokens revoked"),
     }
 )

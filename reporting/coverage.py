@@ -5,6 +5,9 @@ Each figure is aggregated in the database in a fixed number of queries; reads st
 the permission-scoped selectors, so a manager only ever counts their own incubator's firms.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     Count,
@@ -13,8 +16,9 @@ from django.db.models import (
     Q,
 )
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from marketplace import selectors
+from marketplace import selectors, sme
 from marketplace.choices import District, Industry, RevenueBand
 from marketplace.eligibility import ELIGIBLE_LEVELS
 from marketplace.models import (
@@ -30,16 +34,61 @@ from reporting.sql import compiled, fetch, raw_date
 # --- Queries --------------------------------------------------------------------------
 
 
-def eligible_q(year):
-    """Firm-level eligibility for `year` (the rules a firm carries, not its requests)."""
-    top = RevenueBand.rank(year.max_revenue_band)
-    bands = [band for band in RevenueBand.values if RevenueBand.rank(band) <= top]
-    return Q(
-        verification=Firm.Verification.VERIFIED,
-        incubator__level__in=ELIGIBLE_LEVELS,
-        headcount__lte=year.max_headcount,
-        revenue_band__in=bands,
+def _below_q(measure, bound):
+    """Firms provably under `bound` on `measure` (marketplace.sme.below, in SQL)."""
+    if measure == sme.STAFF:
+        return Q(headcount__lt=bound)
+    if measure == sme.ASSETS:
+        return Q(total_assets__lt=bound)
+    bands = [
+        band
+        for band, (_low, high) in sme.REVENUE_BANDS.items()
+        if high is not None and high <= bound
+    ]
+    return Q(annual_revenue__lt=bound) | Q(annual_revenue__isnull=True, revenue_band__in=bands)
+
+
+def small_or_micro_q():
+    """Firms small or micro in their sector under the SME standard (marketplace.sme.verdict)."""
+    conditions = []
+    for sector, (_label, bounds) in sme.SECTORS.items():
+        in_sector = Q(sme_sector=sector)
+        industries = [code for code, named in sme.INDUSTRY_SECTORS.items() if named == sector]
+        if industries:
+            in_sector |= Q(sme_sector="", industry__in=industries)
+        conditions.append(in_sector & reduce(or_, (_below_q(m, b) for m, b in bounds)))
+    return reduce(or_, conditions)
+
+
+def reference_day(year, today=None):
+    """The day a year's eligibility is judged on: today while it runs, else its nearest end."""
+    today = today or timezone.localdate()
+    return max(year.opens_on, min(today, year.closes_on))
+
+
+def incubated_q(day):
+    """Firms incubated on `day`: admitted by then and not yet left."""
+    return Q(admitted_on__lte=day) & (
+        Q(incubation_ends_on__isnull=True) | Q(incubation_ends_on__gte=day)
     )
+
+
+def eligible_q(year):
+    """Firm-level eligibility for `year` (the rules a firm carries, not its requests), judged
+    on its reference day: incubated then, verified, small or micro, within the year's caps."""
+    condition = (
+        Q(verification=Firm.Verification.VERIFIED, incubator__level__in=ELIGIBLE_LEVELS)
+        & incubated_q(reference_day(year))
+        & small_or_micro_q()
+    )
+    if year.max_headcount is not None:
+        condition &= Q(headcount__lte=year.max_headcount)
+    if year.max_revenue_band:
+        top = RevenueBand.rank(year.max_revenue_band)
+        condition &= Q(
+            revenue_band__in=[b for b in RevenueBand.values if RevenueBand.rank(b) <= top]
+        )
+    return condition
 
 
 def live_requests(year):
@@ -75,13 +124,8 @@ def active_q(year):
     )
 
 
-def covered_q(year):
-    """Covered by the end of `year`: cumulatively, in this or an earlier programme year."""
-    return Q(
-        pk__in=Engagement.objects.filter(
-            programme_year__year__lte=year.year, status__in=COVERING
-        ).values("firm_id")
-    )
+# Covered by the end of `year`: the programme's own definition (its progress figure).
+covered_q = selectors.covered_q
 
 
 # Where a firm stands in a programme year, as the coverage figures count it; the firm
@@ -106,6 +150,39 @@ def firm_stage_q(stage, year):
     if stage == "no_request":
         return ~requested_q(year) & eligible_q(year)
     raise ValueError(f"unknown stage {stage!r}")
+
+
+def custody_status_by_firm(firm_ids, year):
+    """Two queries: where each of `firm_ids` stands in `year`, for the firm list behind a
+    figure: {firm_id: {"status": label, "agency": Agency or None, "since": datetime}}.
+
+    The firm's latest engagement of the year speaks first (with its agency); without one,
+    its live request; a firm with neither is absent (it has not applied)."""
+    statuses = {}
+    requests = (
+        live_requests(year)
+        .filter(firm_id__in=firm_ids)
+        .order_by("firm_id", "submitted_at")
+        .only("firm_id", "status", "submitted_at")
+    )
+    for request in requests:
+        statuses[request.firm_id] = {
+            "status": request.get_status_display(),
+            "agency": None,
+            "since": request.submitted_at,
+        }
+    engagements = (
+        Engagement.objects.filter(programme_year=year, firm_id__in=firm_ids)
+        .select_related("agency")
+        .order_by("firm_id", "created_at")
+    )
+    for engagement in engagements:
+        statuses[engagement.firm_id] = {
+            "status": engagement.get_status_display(),
+            "agency": engagement.agency,
+            "since": engagement.created_at,
+        }
+    return statuses
 
 
 def firm_grid(firms, year, columns=("district", "incubator_id", "industry")):

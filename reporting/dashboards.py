@@ -6,6 +6,9 @@ selectors, so a manager's figures only ever count their own incubator's firms, a
 agency's scorecard only its own offers.
 """
 
+import functools
+from collections.abc import Sequence
+
 from django.utils import timezone
 
 from marketplace import selectors
@@ -58,6 +61,32 @@ def incubator_dashboard(
 
 def incubators_for(user):
     return list(selectors.incubators_visible_to(user).order_by("name"))
+
+
+class VisibleIncubators(Sequence):
+    """The incubators `user` sees, by name, read in two steps: their ids first (the scope of
+    the stored figures, all a dashboard needs once its page is stored), their rows only
+    when something needs them (computing figures, checking a filter, drawing the page).
+    A city-wide reader sees 60 incubators; their rows were a tenth of a stored page's CPU."""
+
+    def __init__(self, user):
+        self._query = selectors.incubators_visible_to(user).order_by("name")
+
+    @functools.cached_property
+    def ids(self):
+        if "rows" in self.__dict__:
+            return [incubator.pk for incubator in self.rows]
+        return list(self._query.values_list("pk", flat=True))
+
+    @functools.cached_property
+    def rows(self):
+        return list(self._query)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self):
+        return len(self.rows)
 
 
 def programme_dashboard(user, filters, *, incubators, today=None, now=None):

@@ -10,13 +10,13 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from marketplace import selectors
 from marketplace.models import (
-    Engagement,
     ProgrammeYear,
 )
 
-# Engagements that cover a firm: a transferred one is followed by its successor.
-COVERING = (Engagement.Status.ACTIVE, Engagement.Status.COMPLETED, Engagement.Status.TRANSFERRED)
+# Engagements that cover a firm: defined once, beside the programme's progress.
+COVERING = selectors.COVERING
 
 
 # A deadline still open this many days before it falls due is "at risk".

@@ -84,7 +84,7 @@ def agency_scorecards(user, year):
         selectors.agencies_visible_to(user)
         .filter(Q(status=Agency.Status.APPROVED) | Exists(offered.filter(agency=OuterRef("pk"))))
         .order_by("name")
-        .values("pk", "name", "name_en", "yearly_capacity", "status")
+        .values("pk", "name", "name_en", "yearly_capacity", "status", "licence_valid_until")
     )
     # A subquery, not the list of ids: hundreds of parameters cost more than the scan.
     ids = selectors.agencies_visible_to(user).values("pk")
@@ -158,7 +158,9 @@ def agency_scorecards(user, year):
             {
                 "agency_id": pk,
                 "name": agency["name"],
+                "name_en": agency["name_en"],
                 "status": agency["status"],
+                "licence_valid_until": agency["licence_valid_until"],
                 "offers_received": o.get("received", 0),
                 "offers_accepted": o.get("accepted", 0),
                 "offers_pending": o.get("pending", 0),
@@ -232,6 +234,7 @@ def chat_figures(period):
     return {
         **sums,
         "csat_mean": float(sums["csat_mean"]) if sums["csat_mean"] is not None else None,
+        "answered_alone": total - handoffs,
         "handoff_rate": handoffs / total if total else 0.0,
         "deflection_rate": (total - handoffs) / total if total else 0.0,
         "median_first_response_seconds": wait,

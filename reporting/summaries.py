@@ -77,7 +77,7 @@ def send_monthly_summaries(*, today=None):
         key = f"monthly-summary:{user.pk}:{today:%Y-%m}"
         if email_queued(key):
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(user.preferred_language):
             summary = summary_for(user, year, today)
         if summary is None:
             continue

@@ -8,6 +8,7 @@ the table beside it, which stays on the page as its accessible equivalent.
 from urllib.parse import quote, urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,9 @@ class PageTable(Table):
     """
 
     def body_html(self):
-        """The <tr> elements of the rows the page shows, every text and URL escaped."""
+        """The <tr> elements of the rows the page shows, every text and URL escaped; each
+        figure names its column (data-label), which a phone shows beside it (portal-stack)."""
+        labels = [conditional_escape(label) for label in self.headers()]
         lines = []
         for row in self.page_display_rows():
             cells = []
@@ -35,12 +38,41 @@ class PageTable(Table):
                 if n == 0:
                     cells.append(f'<th scope="row" class="fw-normal">{content}</th>')
                 elif kind != TEXT:
-                    cells.append(f'<td class="text-end text-nowrap">{content}</td>')
+                    cells.append(
+                        f'<td class="text-end text-nowrap" data-label="{labels[n]}">{content}</td>'
+                    )
                 else:
-                    cells.append(f"<td>{content}</td>")
+                    cells.append(f'<td data-label="{labels[n]}">{content}</td>')
             lines.append(f"<tr>{''.join(cells)}</tr>")
         # Safe: the only values in it went through conditional_escape() above.
         return mark_safe("\n".join(lines))  # noqa: S308
+
+
+class Links(dict):
+    """A table's links, each made when a cell asks for it: the page shows the first rows of
+    a long table, and making every row's URLs cost a programme page more than drawing it.
+
+    make(n, key) -> the URL of row n's `key` cell, or None. Links set directly are kept.
+    """
+
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+        self._none = set()
+
+    def __missing__(self, cell):
+        if cell in self._none:
+            return None
+        url = self._make(*cell)
+        if url is None:
+            self._none.add(cell)
+        else:
+            self[cell] = url
+        return url
+
+    def get(self, cell, default=None):
+        url = self[cell]
+        return default if url is None else url
 
 
 FUNNEL_STAGES = [
@@ -112,16 +144,18 @@ def stage_urls(params):
 
 def breakdown(coverage, dimension, params):
     title, label, firm_param = _DIMENSIONS[dimension]
-    rows = []
-    links = {}
+    rows = [{**row, "label": row["label"] or _("No park")} for row in coverage[dimension]]
     base = reverse("frontend:firm-list")
-    for n, row in enumerate(coverage[dimension]):
-        rows.append({**row, "label": row["label"] or _("No park")})
-        if row["key"] is None:
-            continue  # firms in no park: the firm list has no filter for "none"
-        row_params = {**params, firm_param: row["key"]}
-        for column, stage in _STAGE_COLUMNS.items():
-            links[(n, column)] = _firms_url(base=base, **row_params, stage=stage)
+
+    def link(n, column):
+        key = coverage[dimension][n]["key"]
+        # Firms in no park: the firm list has no filter for "none".
+        if key is None or column not in _STAGE_COLUMNS:
+            return None
+        params_ = {**params, firm_param: key, "stage": _STAGE_COLUMNS[column]}
+        return _firms_url(base=base, **params_)
+
+    links = Links(link)
     return PageTable(
         key=f"by_{dimension}",
         title=title,
@@ -234,6 +268,47 @@ def _agency_names():
         return names[name, name_en]
 
     return display_name
+
+
+def firm_list(firms, statuses, year):
+    """The firm list behind a coverage figure, with where each firm stands in `year`
+    (statuses from coverage.custody_status_by_firm) and its agency."""
+    agency_name = _agency_names()
+    rows = []
+    for firm in firms:
+        status = statuses.get(firm.pk) or {}
+        agency = status.get("agency")
+        rows.append(
+            {
+                "name": firm.name,
+                "credit_code": firm.credit_code,
+                "verification": firm.get_verification_display(),
+                "incubator": str(firm.incubator),
+                "district": firm.get_district_display(),
+                "industry": firm.get_industry_display(),
+                "headcount": firm.headcount,
+                "admitted_on": firm.admitted_on,
+                "custody": status.get("status") or _("Not applied"),
+                "agency": agency_name(agency.name, agency.name_en) if agency else "",
+            }
+        )
+    return PageTable(
+        key="firms",
+        title=_("Firms"),
+        columns=[
+            Column("name", _("Firm")),
+            Column("credit_code", _("Unified social credit code")),
+            Column("verification", _("Verification")),
+            Column("incubator", _("Incubator")),
+            Column("district", _("District")),
+            Column("industry", _("Industry")),
+            Column("headcount", _("Headcount"), INT),
+            Column("admitted_on", _("Admitted on"), DATE),
+            Column("custody", _("Custody in %(year)s") % {"year": year.year} if year else ""),
+            Column("agency", _("Agency")),
+        ],
+        rows=rows,
+    )
 
 
 def deadlines_at_risk(deadlines):
@@ -355,19 +430,36 @@ def _active_clients_url(year, agency_id=None):
     return f"{reverse('frontend:engagement-list')}?{urlencode(params)}"
 
 
-def scorecards(cards, year, *, link_agencies=True):
-    links = {}
+def scorecards(cards, year, *, link_agencies=True, today=None):
+    """The league table; agency names in the reader's language, and each agency's licence
+    (an expired one flagged: it receives no offers, whatever its rank)."""
+    today = today or timezone.localdate()
+    agency_name = _agency_names()
+    cards = [
+        {
+            **card,
+            "name": agency_name(card["name"], card.get("name_en")),
+            "licence": _licence_text(card.get("licence_valid_until"), today),
+        }
+        for card in cards
+    ]
     agency_url = _detail_url("frontend:agency-detail")
-    for n, card in enumerate(cards):
-        links[(n, "active_clients")] = _active_clients_url(year, card["agency_id"])
-        if link_agencies:
-            links[(n, "name")] = agency_url(card["agency_id"])
+
+    def link(n, key):
+        if key == "active_clients":
+            return _active_clients_url(year, cards[n]["agency_id"])
+        if key == "name" and link_agencies:
+            return agency_url(cards[n]["agency_id"])
+        return None
+
+    links = Links(link)
     return PageTable(
         key="scorecards",
         title=_("Agency league table"),
         columns=[
             Column("rank", _("Rank"), INT),
             Column("name", _("Agency")),
+            Column("licence", _("Licence")),
             Column("offers_received", _("Offers received"), INT),
             Column("acceptance_rate", _("Acceptance rate"), PERCENT),
             Column("median_response_hours", _("Median response (hours)"), NUMBER),
@@ -386,6 +478,12 @@ def scorecards(cards, year, *, link_agencies=True):
             "deadlines kept, over the parts an agency has figures for."
         ),
     )
+
+
+def _licence_text(valid_until, today):
+    if valid_until is None:
+        return ""
+    return _("Expired") if valid_until < today else _("Valid")
 
 
 def chat(figures):
@@ -441,6 +539,35 @@ def scorecard_card(card, year):
 
 
 # --- Charts ---------------------------------------------------------------------------
+
+
+def fee_forecast(periods):
+    """What keeping a firm's portfolio costs in official fees, year by year (custody.fees)."""
+    return PageTable(
+        key="fee_forecast",
+        title=_("Official fees over the next five years"),
+        caption=_(
+            "Annual fees and trademark renewals of the rights in force, at the official rates; "
+            "the reduced column applies the fee reduction where it covers a fee."
+        ),
+        columns=[
+            Column("period", _("Year")),
+            Column("annual_fees", _("Annual fees"), INT),
+            Column("renewals", _("Trademark renewals"), INT),
+            Column("payable", _("Official fees (CNY)"), MONEY),
+            Column("reduced_payable", _("With the fee reduction (CNY)"), MONEY),
+        ],
+        rows=[
+            {
+                "period": f"{period.starts_on.isoformat()} – {period.ends_on.isoformat()}",
+                "annual_fees": period.annual_fees,
+                "renewals": period.renewals,
+                "payable": period.payable,
+                "reduced_payable": period.reduced_payable,
+            }
+            for period in periods
+        ],
+    )
 
 
 def chart(table, *, kind, label_key, series, stacked=False, percent=False):

@@ -15,15 +15,17 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from chat import actions as chat_actions
 from chat.models import AdviserPresence
 from cms import actions as cms_actions
 from cms.models import HomePage, TrainingIndexPage
-from core.models import AuditEvent, Notification
+from core.actions.tombstones import tombstones_record
+from core.models import AuditEvent, Notification, Tombstone
 from custody import actions as custody_actions
-from custody.models import EvidenceFile
+from custody.models import EvidenceFile, PortfolioImport
 from custody.payments import actions as payment_actions
 from custody.payments.models import CoPayment
 from marketplace import actions
@@ -32,6 +34,8 @@ from tests.custody.deadline_helpers import trademark_renewal
 from tests.custody.service_helpers import PDF
 from tests.factories import FirmFactory, HighTechParkFactory, UserFactory
 from tests.frontend.conftest import make_programme
+from webhooks import actions as webhook_actions
+from webhooks.models import Delivery, EventType
 
 PERSONAS = [
     "firm_member",
@@ -230,6 +234,7 @@ ROUTES = {
     ),
     "frontend:signup-firm": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),
     "frontend:signup-agency": html(_status_map(SIGNED_IN, anon=200, ok_status=REDIRECT)),
+    "cms:faq": html(PUBLIC()),
     "cms:search": html(PUBLIC()),
     "cms:training-centre": html(PUBLIC(REDIRECT)),
     "cms:page-language": html(PUBLIC(REDIRECT), args=_page_language, mirrored=False),
@@ -240,6 +245,11 @@ ROUTES = {
     "frontend:logout": html(PUBLIC(405)),
     "frontend:role-home": html(SIGNED_IN_ONLY(status=REDIRECT)),
     "frontend:password-change": html(SIGNED_IN_ONLY()),
+    "frontend:api-tokens": html(SIGNED_IN_ONLY()),
+    "frontend:api-token-new": html(POST_FIRST()),
+    "frontend:api-tokens-revoke-all": html(POST_FIRST()),
+    # A key names one of the caller's own tokens; anyone else's key is simply not found.
+    "frontend:api-token-revoke": html(POST_FIRST(), kwargs(token_key="0123456789abcde")),
     "frontend:notifications": html(SIGNED_IN_ONLY()),
     "frontend:notification-read": html(
         POST_FIRST(),
@@ -253,6 +263,8 @@ ROUTES = {
     "frontend:office-home": html(ROLE(OFFICER)),
     "frontend:incubator-list": html(ROLE(OFFICER)),
     "frontend:firm-list": html(ROLE(OFFICER, MANAGERS)),
+    "frontend:firm-list-export": html(ROLE(OFFICER, MANAGERS), args=kwargs(fmt="csv")),
+    "frontend:mailbox": html(ROLE(OFFICER)),
     "frontend:agency-list": html(ROLE(OFFICER, MANAGERS, FIRMS)),
     # --- Firms and agencies ------------------------------------------------------------------
     "frontend:firm-detail": html(
@@ -260,6 +272,7 @@ ROUTES = {
         args=obj("firm", "firm_id"),
     ),
     "frontend:firm-verify": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
+    "frontend:firm-incubation-end": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
     "frontend:firm-reject": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
     "frontend:agency-detail": html(
         PARTIES(ALICE_AGENCY | OFFICER | MANAGERS | FIRMS, {"rival_consultant"}),
@@ -343,6 +356,18 @@ ROUTES = {
     "frontend:payments-ledger-export": html(ROLE(OFFICER), args=kwargs(fmt="csv")),
     "frontend:agency-payouts": html(ROLE(STAFF)),
     "frontend:agency-payouts-connect": html(POST_FIRST(), post=True),
+    # Webhooks: an agency's staff manage the agency's endpoints, officers the office's; the
+    # officer does not see an agency's endpoint (404), the rival agency neither.
+    "frontend:webhooks": html(ROLE(STAFF, OFFICER)),
+    "frontend:webhook-detail": html(
+        PARTIES(ALICE_AGENCY, {"rival_consultant", "officer"}), args=obj("webhook", "endpoint_id")
+    ),
+    "frontend:webhook-rotate": html(POST_FIRST(), args=obj("webhook", "endpoint_id"), post=True),
+    "frontend:webhook-delete": html(POST_FIRST(), args=obj("webhook", "endpoint_id"), post=True),
+    "frontend:webhook-replay": html(
+        POST_FIRST(), args=obj("webhook_delivery", "delivery_id"), post=True
+    ),
+    "api-guide": html(PUBLIC()),
     # Stripe signs its calls; no session, no CSRF token. Unsigned POSTs are refused (tested
     # in tests/custody/payments).
     "stripe-webhook": html(POST_FIRST()),
@@ -364,7 +389,11 @@ ROUTES = {
         post=True,
     ),
     "frontend:portfolio-import": html(POST_FIRST(), args=obj("firm", "firm_id"), post=True),
+    "frontend:portfolio-import-job": html(_parties(), args=_firm_and("portfolio_import", "job_id")),
     "frontend:portfolio-export": html(_parties(), args=obj("firm", "firm_id", fmt="csv")),
+    "frontend:portfolio-fee-forecast-export": html(
+        _parties(), args=obj("firm", "firm_id", fmt="csv")
+    ),
     # --- Programme office --------------------------------------------------------------------
     "frontend:allocation": html(ROLE(OFFICER)),
     "frontend:allocation-preview": html(POST_FIRST(), post=True),
@@ -419,6 +448,8 @@ ROUTES = {
     # --- API ---------------------------------------------------------------------------------
     "api:api-root": api(SIGNED_IN_ONLY(api=True)),
     "api:me": api(SIGNED_IN_ONLY(api=True)),
+    "api:tokens": api(SIGNED_IN_ONLY(api=True)),
+    "api:token-revoke": api(POST_ONLY(api=True), kwargs(token_key="0123456789abcde")),
     "api:incubator-list": api(SIGNED_IN_ONLY(api=True)),
     "api:incubator-detail": api(
         PARTIES(ALICE_FIRM | ALICE_MANAGER | OFFICER, SIGNED_IN, api=True), args=obj("incubator")
@@ -486,9 +517,14 @@ ROUTES = {
     # --- Custody API: every party role lists (scoped); another tenant's object is a 404 --------
     "api:client-firm-list": api(SIGNED_IN_ONLY(api=True)),
     "api:client-firm-detail": api(_parties(api=True), args=obj("firm")),
+    "api:fee-forecast": api(_parties(api=True), args=obj("firm", "firm_id")),
     "api:asset-list": api(SIGNED_IN_ONLY(api=True)),
     "api:asset-detail": api(_parties(api=True), args=obj("asset")),
+    "api:asset-import-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:asset-import-detail": api(_parties(api=True), args=obj("portfolio_import")),
     "api:asset-import": api(API_ACTION(FIRMS, STAFF)),
+    "api:deletion-list": api(SIGNED_IN_ONLY(api=True)),
+    "api:deletion-detail": api(_parties(api=True), args=obj("tombstone")),
     "api:deadline-list": api(SIGNED_IN_ONLY(api=True)),
     "api:deadline-detail": api(_parties(api=True), args=obj("deadline")),
     "api:deadline-done": api(API_ACTION(FIRMS, STAFF), args=obj("deadline"), post=True),
@@ -507,6 +543,21 @@ ROUTES = {
     "api:copayment-detail": api(_parties(api=True), args=obj("copayment")),
     "api:payout-list": api(SIGNED_IN_ONLY(api=True)),
     "api:payout-detail": api(_parties(api=True), args=obj("payout")),
+    "api:webhook-endpoint-list": api(ROLE(STAFF, OFFICER, api=True)),
+    "api:webhook-endpoint-detail": api(
+        PARTIES(ALICE_AGENCY, {"rival_consultant", "officer"}, api=True), args=obj("webhook")
+    ),
+    "api:webhook-endpoint-rotate-secret": api(
+        API_ACTION(STAFF, OFFICER), args=obj("webhook"), post=True
+    ),
+    "api:webhook-delivery-list": api(ROLE(STAFF, OFFICER, api=True)),
+    "api:webhook-delivery-detail": api(
+        PARTIES(ALICE_AGENCY, {"rival_consultant", "officer"}, api=True),
+        args=obj("webhook_delivery"),
+    ),
+    "api:webhook-delivery-replay": api(
+        API_ACTION(STAFF, OFFICER), args=obj("webhook_delivery"), post=True
+    ),
     "api:quarterly-report": api(_parties(api=True), args=_report),
     "api:quarterly-report-pdf": api(_parties(api=True), args=_report),
 }
@@ -545,6 +596,13 @@ def _settled(engagement, record, *, member, consultant):
 
 def _side(programme, *, firm, member, agency, consultant, other_agency):
     """One firm's world, made through the product's actions."""
+    with override_settings(WEBHOOKS_ALLOW_LOCAL=True):
+        webhook = webhook_actions.endpoint_create(
+            agency=agency,
+            url=f"http://127.0.0.1:9/{agency.pk}",
+            events=list(EventType.values),
+            by=consultant,
+        )
     request = actions.request_submit(
         firm=firm, by=member, programme_year=programme, quotas=programme.standard_quotas
     )
@@ -580,6 +638,12 @@ def _side(programme, *, firm, member, agency, consultant, other_agency):
     AdviserPresence.objects.update_or_create(
         user=consultant, defaults={"online": True, "max_concurrent": 5}
     )
+    tombstones_record(
+        resource="deadlines",
+        object_ids=[deadline.pk + 1_000_000],
+        firm_id=firm.pk,
+        incubator_id=firm.incubator_id,
+    )
     conversation = chat_actions.conversation_start(user=member, session_key="s", language="en")
     conversation, _system = chat_actions.handoff_request(conversation=conversation, topic="Fees")
     return {
@@ -590,12 +654,18 @@ def _side(programme, *, firm, member, agency, consultant, other_agency):
         "deadline": deadline,
         "deadline_evidence": EvidenceFile.objects.get(deadline=deadline),
         "asset": deadline.asset,
+        "portfolio_import": PortfolioImport.objects.create(
+            firm=firm, created_by=member, file="imports/matrix.csv", file_name="matrix.csv"
+        ),
         "service_record": record,
         "service_evidence": EvidenceFile.objects.get(service_record=record),
         "agency_change": change,
         "settlement": settlement,
         "copayment": CoPayment.objects.get(engagement=engagement),
         "payout": payout,
+        "tombstone": Tombstone.objects.get(firm_id=firm.pk),
+        "webhook": webhook,
+        "webhook_delivery": Delivery.objects.filter(endpoint=webhook).order_by("pk").first(),
         "conversation": conversation,
         "notification": Notification.objects.filter(user=member).order_by("pk").first(),
         "audit_event": AuditEvent.objects.filter(

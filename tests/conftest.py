@@ -114,6 +114,39 @@ def make_personas():
     )
 
 
+@pytest.fixture(scope="session")
+def _migrated_copy(request):
+    """The migrated test database's copy (tests/testdb.py), unless asked to migrate afresh."""
+    if request.config.getoption("create_db") or os.environ.get("TEST_DB_CACHE") == "0":
+        return None
+    if request.config.getoption("nomigrations") or request.config.getoption("reuse_db"):
+        return None
+    from django.conf import settings
+
+    from tests.testdb import MigratedCopy
+
+    copy = MigratedCopy(Path(settings.VAR_DIR) / "test-db")
+    if not copy.usable:
+        return None
+    request.addfinalizer(copy.release)  # the lock, should migrating have failed
+    return copy
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, _migrated_copy, django_db_blocker):
+    # After pytest-django has given each xdist worker its own test database name.
+    if _migrated_copy is not None:
+        with django_db_blocker.unblock():
+            _migrated_copy.prepare()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, _migrated_copy, django_db_blocker):
+    if _migrated_copy is not None:
+        with django_db_blocker.unblock():
+            _migrated_copy.keep()
+
+
 @pytest.fixture
 def personas(db):
     return make_personas()
@@ -173,7 +206,7 @@ def pytest_sessionfinish(session, exitstatus):
         return  # an xdist worker: the controller records the run
     if config.args != config.getini("testpaths") and config.args != [str(config.rootpath)]:
         return
-    if config.getoption("keyword") or config.getoption("markexpr"):
+    if config.getoption("keyword") or config.getoption("markexpr") or config.option.collectonly:
         return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     tests = sum(len(reporter.stats.get(key, [])) for key in ("passed", "failed", "error"))
@@ -215,6 +248,11 @@ def pytest_configure(config):
 
     # Hashing with MD5 keeps persona set-up fast; production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every test client loads the middleware afresh, and WhiteNoise indexed every static file
+    # (a thousand, through the finders) each time: some 40 % of a page test's CPU. With
+    # autorefresh it looks a file up when one is asked for, as under the development server;
+    # the files it serves and their headers are the same.
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)

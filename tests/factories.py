@@ -71,7 +71,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     district = District.JIANYE
     industries = factory.LazyFunction(lambda: [Industry.BIOMEDICINE.value])
     districts_served = factory.LazyFunction(lambda: [District.GULOU.value, District.JIANYE.value])
-    expertise = "生物医药 专利申请 patent drafting"
+    expertise = "生物医药、专利申请"
+    expertise_en = "patent drafting"
     yearly_capacity = 20
 
 

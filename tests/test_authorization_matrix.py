@@ -39,6 +39,7 @@ from tests.authorization_routes import (
 from tests.conftest import make_personas
 from tests.custody.service_helpers import temporary_private_storage
 from tests.html_checks import nesting_problems
+from webhooks.models import Delivery, Endpoint
 
 # Third-party areas: Django admin, Wagtail admin and its page/document serving, the i18n
 # switch, the OpenAPI schema and docs, static and media files.
@@ -152,6 +153,8 @@ def _fingerprint():
         Conversation,
         Message,
         EventRegistration,
+        Endpoint,
+        Delivery,
     ]
     state = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     state["audit"] = AuditEvent.objects.count()

@@ -115,6 +115,15 @@ class Stack:
             time.sleep(0.5)
         pytest.fail(f"the stack was not ready in time:\n{self.output()[-4000:]}")
 
+    def web_workers(self, expected, timeout=60):
+        """The web worker processes started, once `expected` have (the first answers alone)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            workers = set(re.findall(r"Started server process \[(\d+)\]", self.output()))
+            if len(workers) >= expected or time.monotonic() > deadline:
+                return workers
+            time.sleep(0.5)
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -153,8 +162,7 @@ def test_two_web_workers_celery_and_beat_behind_one_port(stack, personas, engage
     # Two web workers answer on the one port.
     status, body = _get(stack.port, "/readyz")
     assert (status, json.loads(body)["status"]) == (200, "ok")
-    workers = set(re.findall(r"Started server process \[(\d+)\]", stack.output()))
-    assert len(workers) == 2, stack.output()[-3000:]
+    assert len(stack.web_workers(2)) == 2, stack.output()[-3000:]
 
     # Pages and the API.
     assert _get(stack.port, "/login/")[0] == 200

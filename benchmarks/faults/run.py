@@ -16,6 +16,10 @@ database; every queued job ran, its message marked sent and found exactly once i
 mail files; no message is left unacknowledged in Redis; the site answered throughout
 except requests in flight on the killed worker. It prints the figures per kill and
 exits 1 when a check fails.
+
+Last, the restart: SIGTERM, then `manage.py serve` again as `make serve` starts it (release
+steps included, with the static files unchanged), timed to the first /readyz 200 (target
+RESTART_TARGET_SECONDS). `--restart-only` measures that alone, on the last run's database if any.
 """
 
 import argparse
@@ -42,6 +46,7 @@ from benchmarks.harness import BASE_DIR
 
 VAR = BASE_DIR / "var" / "bench-faults"
 PROBE_SECONDS = 0.1
+RESTART_TARGET_SECONDS = 10.0
 JOB_KIND = "fault_bench"
 
 
@@ -112,6 +117,27 @@ class Setup:
             if result.returncode:
                 raise SystemExit(f"manage.py {args[0]} failed:\n{result.stdout}{result.stderr}")
 
+    def seeded(self):
+        """Whether the benchmark's database is there from an earlier run, seeded."""
+        import psycopg
+
+        try:
+            with psycopg.connect(self.database_url) as connection:
+                return bool(
+                    connection.execute("SELECT count(*) FROM marketplace_firm").fetchone()[0]
+                )
+        except psycopg.Error:
+            return False
+
+    def collect_static(self):
+        """DEBUG off needs the manifest; collected once, skipped while the sources stay."""
+        result = subprocess.run(  # noqa: S603 — our interpreter and arguments
+            [sys.executable, "manage.py", "collectstatic_release", "--verbosity", "0"],
+            cwd=BASE_DIR, env=self.env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode:
+            raise SystemExit(f"collectstatic_release failed:\n{result.stdout}{result.stderr}")
+
     def django(self):
         """Set Django up in this process on the benchmark's database, broker and key."""
         os.environ.update(self.env)
@@ -121,13 +147,16 @@ class Setup:
 
 
 class Stack:
-    def __init__(self, setup):
-        self.port = _free_port()
-        self.log_path = VAR / "serve.log"
+    def __init__(self, setup, *, release=False, port=None, log_name="serve.log"):
+        """`manage.py serve`; release: with its release steps (migrate, static files) as
+        `make serve` runs it, else --no-release."""
+        self.port = port or _free_port()
+        self.log_path = VAR / log_name
         self.log = self.log_path.open("wb")
+        self.started = time.monotonic()
         self.process = subprocess.Popen(  # noqa: S603 — our interpreter and arguments
             [
-                sys.executable, "manage.py", "serve", "--no-release",
+                sys.executable, "manage.py", "serve", *([] if release else ["--no-release"]),
                 "--host", "127.0.0.1", "--port", str(self.port),
                 "--workers", "2", "--celery-concurrency", "2",
             ],
@@ -136,15 +165,27 @@ class Stack:
         self.base = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout=180):
+        """Seconds from the process's start to the first /readyz 200."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"manage.py serve exited; see {self.log_path}")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.5)
+                    return time.monotonic() - self.started
+            time.sleep(0.1)
         raise SystemExit(f"not ready in {timeout} s; see {self.log_path}")
+
+    def cpu_seconds(self):
+        """CPU seconds used so far by `manage.py serve` and every process it started."""
+        total = 0.0
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(self.process.pid)
+            for process in [parent, *parent.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    times = process.cpu_times()
+                    total += times.user + times.system
+        return total
 
     def pid_of(self, name):
         pids = re.findall(rf"started {name} \(pid (\d+)\)", self.log_path.read_text())
@@ -276,6 +317,37 @@ def _kill(process, what):
     return {"what": what, "pid": pid, "at": time.monotonic()}
 
 
+def measure_restart(setup, stack):
+    """SIGTERM the stack, start it again as `make serve` does: seconds to /readyz."""
+    stopped = stack.stop()
+    load = os.getloadavg()[0]
+    restarted = Stack(setup, release=True, port=stack.port, log_name="restart.log")
+    try:
+        seconds = restarted.wait_ready()
+        cpu = restarted.cpu_seconds()
+    finally:
+        restarted.stop()
+    steps = re.findall(r"release steps took [\d.]+ s", restarted.log_path.read_text())
+    return {
+        "restart_seconds": round(seconds, 1),
+        # What the start-up itself costs, whatever the neighbours take (a shared machine).
+        "restart_cpu_seconds": round(cpu, 1),
+        "restart_stop_seconds": round(stopped, 1),
+        "restart_release_steps": steps[-1] if steps else "",
+        "restart_load_average": round(load, 2),
+    }
+
+
+def _print_restart(result):
+    print(
+        f"restart with unchanged static files: /readyz 200 {result['restart_seconds']} s after "
+        f"start, {result['restart_cpu_seconds']} s of CPU in the stack's processes "
+        f"(target {RESTART_TARGET_SECONDS:.0f} s; {result['restart_release_steps']}; "
+        f"stop took {result['restart_stop_seconds']} s; load average "
+        f"{result['restart_load_average']} on {os.cpu_count()} CPUs)"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.faults", description=__doc__)
     parser.add_argument("--writers", type=int, default=4)
@@ -287,12 +359,19 @@ def main(argv=None):
     parser.add_argument(
         "--redis-db", type=int, default=int(os.environ.get("BENCH_FAULTS_REDIS_DB", "11"))
     )
+    parser.add_argument(
+        "--restart-only", action="store_true", help="measure the restart alone, no kills"
+    )
     args = parser.parse_args(argv)
 
     setup = Setup(redis_db=args.redis_db)
     started = time.monotonic()
     print(f"fresh database {setup.name}, Redis db {args.redis_db}, seeding {args.firms} firms …")
-    setup.fresh(firms=args.firms)
+    if args.restart_only and setup.seeded():
+        print("  --restart-only: the database of the last run is used as it is")
+    else:
+        setup.fresh(firms=args.firms)
+    setup.collect_static()
     setup.django()
     print(f"  seeded in {time.monotonic() - started:.0f} s")
 
@@ -312,9 +391,11 @@ def main(argv=None):
     recipients = list(User.objects.filter(is_active=True).exclude(email="").order_by("pk")[:50])
 
     stack = Stack(setup)
-    ready_from = time.monotonic()
-    stack.wait_ready()
-    print(f"stack ready in {time.monotonic() - ready_from:.1f} s on port {stack.port}")
+    print(f"stack ready in {stack.wait_ready():.1f} s on port {stack.port}")
+    if args.restart_only:
+        restart = measure_restart(setup, stack)
+        _print_restart(restart)
+        return 0 if restart["restart_seconds"] <= RESTART_TARGET_SECONDS else 1
 
     recorder, stop, stop_jobs = Recorder(), threading.Event(), threading.Event()
     acknowledged, attempted, queued = [], [], []
@@ -379,7 +460,8 @@ def main(argv=None):
             break
         time.sleep(1)
     drained = time.monotonic() - drain_from
-    stop_seconds = stack.stop()
+    restart = measure_restart(setup, stack)
+    stop_seconds = restart["restart_stop_seconds"]
 
     # Checks.
     stored = set(
@@ -426,6 +508,7 @@ def main(argv=None):
         "probe_errors_before_kills": before[1],
         "per_kill": per_kill,
         "clean_stop_seconds": round(stop_seconds, 1),
+        **restart,
     }
     (VAR / "result.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
     _print(result)
@@ -440,6 +523,8 @@ def main(argv=None):
         failures.append(f"{unacked} messages left unacknowledged in Redis")
     if before[1]:
         failures.append(f"{before[1]} probe errors before any kill")
+    if restart["restart_seconds"] > RESTART_TARGET_SECONDS:
+        failures.append(f"restart took {restart['restart_seconds']} s to answer /readyz")
     for failure in failures:
         print(f"FAILED: {failure}")
     return 1 if failures else 0
@@ -469,3 +554,4 @@ def _print(result):
             f"{row['outage_seconds']} | {row['writes']} | {row['write_errors']} |"
         )
     print(f"SIGTERM to stopped: {result['clean_stop_seconds']} s")
+    _print_restart(result)

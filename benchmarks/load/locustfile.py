@@ -10,11 +10,14 @@ and then does something that changes data:
   marks one of its unread notifications read (POST /api/v1/notifications/<id>/read/);
 - incubator manager (demo-manager): home, dashboard, firms, deadline board; API; gets a
   new secret calendar address (custody.actions.calendar_feed_revoke);
+- programme officer (demo-officer): home, the programme dashboard, an incubator's
+  dashboard, the incubators; API;
 - chat visitor (anonymous): asks the assistant over the WebSocket /ws/chat/, which
   stores the question and the answer (chat.actions.message_post); the round trip is
   from sending the question to the answer frame.
 
-One more user, outside the 50, asks /healthz every half second: the trivial endpoint
+The two dashboards (group "dashboard") have their own target: p95 within twice /healthz's.
+One more user, outside the people, asks /healthz every half second: the trivial endpoint
 measured on the same stack at the same time, which the figures are divided by.
 
 Every request is written to BENCH_LOAD_SAMPLES (JSON) when Locust stops; latency
@@ -280,7 +283,7 @@ class IncubatorManager(Person):
 
     @task(2)
     def dashboard(self):
-        self.page("/dashboards/incubator/")
+        self.page("/dashboards/incubator/", group="dashboard")
 
     @task(2)
     def firms(self):
@@ -312,6 +315,33 @@ class IncubatorManager(Person):
             {},
             name="/deadlines/calendar/revoke/ (new calendar address)",
         )
+
+
+class ProgrammeOfficer(Person):
+    weight = 1
+    username = "demo-officer"
+
+    @task(2)
+    def home(self):
+        self.page("/office/")
+
+    @task(3)
+    def programme_dashboard(self):
+        self.page("/dashboards/programme/", group="dashboard")
+
+    @task(1)
+    def incubator_dashboard(self):
+        self.page(
+            "/dashboards/incubator/", name="/dashboards/incubator/ (officer)", group="dashboard"
+        )
+
+    @task(1)
+    def incubators(self):
+        self.page("/office/incubators/")
+
+    @task(1)
+    def engagements_api(self):
+        self.api("/api/v1/engagements/")
 
 
 class ChatVisitor(FastHttpUser):

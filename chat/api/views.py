@@ -2,8 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from chat.models import MAX_TEXT
 from chat.services import answer_question
 from chat.text import clean_text
+from core.api.idempotency import IdempotentMixin
 from core.errors import ActionError
 
 
@@ -64,7 +66,7 @@ class AnswerOutput(serializers.Serializer):
     language = serializers.CharField()
 
 
-class AnswerView(APIView):
+class AnswerView(IdempotentMixin, APIView):
     """Ask the FAQ assistant one question."""
 
     # A signed-in browser (the widget) is known by its session and must then send the CSRF

@@ -7,6 +7,11 @@ Redis, in-process on the embedded default (tasks run eagerly there). `outbox_flu
 run every minute by beat, sends whatever that hand-over missed: a broker that was
 down, a worker killed mid-send, a mail server that refused.
 
+Every e-mail the product sends goes this way, also those written by Django and Wagtail
+(password resets, moderation and workflow notifications): `EMAIL_BACKEND` is
+`core.mail.OutboxEmailBackend`, which queues each message here, and this module
+delivers through `EMAIL_DELIVERY_BACKEND`, the real one (SMTP, console, files).
+
 `outbox_send` locks the row, skips it if it was sent, sends, and marks it sent in one
 transaction: two workers never send one message, and a kill before the mark leaves it
 to be sent again (at least once). Its key goes out as the Message-ID, so a mail server
@@ -22,7 +27,7 @@ import uuid
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,6 +39,7 @@ MAX_ATTEMPTS = 12
 # A message younger than this is still in its own hand-over; the sweep leaves it be.
 SWEEP_AFTER = datetime.timedelta(seconds=15)
 DISCARDED = "discarded: made-up recipients"
+OUTBOX_BACKEND = "core.mail.OutboxEmailBackend"
 
 _local = threading.local()
 
@@ -49,14 +55,32 @@ def outbox_discarded():
         _local.discard = previous
 
 
-def email_enqueue(*, recipients, subject, body, key=None, from_email=""):
-    """Queue one e-mail to `recipients` in the current transaction; None when nobody to send to.
+def _addresses(addresses):
+    return sorted({address for address in addresses or () if address})
+
+
+def email_enqueue(
+    *,
+    recipients,
+    subject,
+    body,
+    key=None,
+    from_email="",
+    cc=(),
+    bcc=(),
+    reply_to=(),
+    html_body="",
+    headers=None,
+):
+    """Queue one e-mail in the current transaction; None when there is nobody to send to.
 
     `key` names the event (e.g. ``notice:42``): queuing the same key again returns the
     message already queued, so a job that runs twice does not write a second one.
+    `recipients` are its To addresses; `cc`, `bcc`, `reply_to`, `html_body` (an HTML
+    alternative) and `headers` carry what Django's and Wagtail's mail may hold.
     """
-    recipients = sorted({address for address in recipients if address})
-    if not recipients:
+    recipients, cc, bcc = _addresses(recipients), _addresses(cc), _addresses(bcc)
+    if not (recipients or cc or bcc):
         return None
     discard = getattr(_local, "discard", False)
     with transaction.atomic():
@@ -65,8 +89,13 @@ def email_enqueue(*, recipients, subject, body, key=None, from_email=""):
             key=key or f"uuid:{uuid.uuid4().hex}",
             defaults={
                 "recipients": recipients,
+                "cc": cc,
+                "bcc": bcc,
+                "reply_to": list(reply_to or ()),
+                "headers": {str(name): str(value) for name, value in (headers or {}).items()},
                 "subject": " ".join(str(subject).split())[:255],
                 "body": str(body),
+                "html_body": str(html_body or ""),
                 "from_email": from_email or "",
                 "sent_at": timezone.now() if discard else None,
                 "last_error": DISCARDED if discard else "",
@@ -101,14 +130,36 @@ def _message_id(message):
     return f"<outbox.{message.pk}.{digest}@{domain}>"
 
 
+def delivery_backend():
+    """The backend that hands mail to the server: EMAIL_DELIVERY_BACKEND behind the outbox.
+
+    When EMAIL_BACKEND is another backend (Django's test runner swaps in its in-memory
+    one), that backend is the delivery one: the outbox never delivers into itself.
+    """
+    if settings.EMAIL_BACKEND == OUTBOX_BACKEND:
+        return settings.EMAIL_DELIVERY_BACKEND
+    return settings.EMAIL_BACKEND
+
+
 def _deliver(message):
-    EmailMessage(
+    email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=message.recipients,
-        headers={"Message-ID": _message_id(message), "X-Outbox-Key": message.key[:200]},
-    ).send(fail_silently=False)
+        cc=message.cc,
+        bcc=message.bcc,
+        reply_to=message.reply_to,
+        headers={
+            **message.headers,
+            "Message-ID": _message_id(message),
+            "X-Outbox-Key": message.key[:200],
+        },
+        connection=get_connection(delivery_backend()),
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    email.send(fail_silently=False)
 
 
 def outbox_send(*, message_id, now=None):

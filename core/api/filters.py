@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.filters import BaseFilterBackend, OrderingFilter
 
+from core.formatting import join_words
+
 
 class StrictOrderingFilter(OrderingFilter):
     """DRF's ordering, except that an unknown field is a 400 naming the allowed ones, not
@@ -24,19 +26,21 @@ class StrictOrderingFilter(OrderingFilter):
                 {
                     self.ordering_param: [
                         _("Unknown ordering field(s): %(unknown)s. Allowed: %(allowed)s.")
-                        % {"unknown": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))}
+                        % {"unknown": join_words(unknown), "allowed": join_words(sorted(allowed))}
                     ]
                 }
             )
         return super().remove_invalid_fields(queryset, fields, view, request)
 
 
-def _syncable(model):
+def _sync_field(model, view):
+    """The column `updated_since` compares: the view's `sync_field`, else `updated_at`."""
+    name = getattr(view, "sync_field", "updated_at")
     try:
-        model._meta.get_field("updated_at")
+        model._meta.get_field(name)
     except FieldDoesNotExist:
-        return False
-    return True
+        return None
+    return name
 
 
 def _model_of(view):
@@ -59,7 +63,8 @@ class UpdatedSinceFilter(BaseFilterBackend):
         value = request.query_params.get(self.param)
         if value is None:
             return queryset
-        if not _syncable(queryset.model):
+        field = _sync_field(queryset.model, view)
+        if field is None:
             raise serializers.ValidationError(
                 {self.param: [_("This list cannot be filtered by update time.")]}
             )
@@ -81,11 +86,11 @@ class UpdatedSinceFilter(BaseFilterBackend):
             raise serializers.ValidationError(
                 {self.param: [_("This date and time is out of range.")]}
             ) from None
-        return queryset.filter(updated_at__gte=instant)
+        return queryset.filter(**{f"{field}__gte": instant})
 
     def get_schema_operation_parameters(self, view):
         model = _model_of(view)
-        if model is None or not _syncable(model):
+        if model is None or _sync_field(model, view) is None:
             return []
         return [
             {

@@ -1,9 +1,8 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import exceptions
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
 # The names of the catch-all routes that answer unknown API paths (config/urls, config/api_urls).
 API_NOT_FOUND = {"not-found", "api-not-found"}
@@ -14,7 +13,4 @@ API_NOT_FOUND = {"not-found", "api-not-found"}
 @permission_classes([AllowAny])
 def api_not_found(request, *args, **kwargs):
     """An unknown path under /api/: answered in the API's error format."""
-    return Response(
-        {"detail": _("There is no API endpoint at this address."), "code": "not_found"},
-        status=status.HTTP_404_NOT_FOUND,
-    )
+    raise exceptions.NotFound(_("There is no API endpoint at this address."))

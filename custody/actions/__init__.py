@@ -27,6 +27,7 @@ from custody.actions.deadlines import (
     deadline_reminders_send,
     deadlines_flag_missed,
 )
+from custody.actions.fees import official_fee_save
 from custody.actions.services import (
     COUNTED_STATUSES,
     attendance_ref,
@@ -48,6 +49,7 @@ __all__ = [
     "ASSET_FIELDS",
     "COUNTED_STATUSES",
     "MISSED_NOTICE_WINDOW",
+    "official_fee_save",
     "asset_create",
     "asset_update",
     "attendance_ref",

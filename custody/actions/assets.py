@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.actions.tombstones import tombstones_record
 from core.audit import audit_record
 from core.errors import NotAllowed
 from custody import deadlines
@@ -24,6 +25,7 @@ ASSET_FIELDS = (
     "registration_date",
     "nice_classes",
     "expiry_override",
+    "joint_owners",
 )
 
 
@@ -96,6 +98,12 @@ def _refresh_asset(asset, *, today, keep_past=False):
     ]
     if stale:
         Deadline.objects.filter(pk__in=stale).delete()
+        tombstones_record(
+            resource="deadlines",
+            object_ids=stale,
+            firm_id=asset.firm_id,
+            incubator_id=asset.firm.incubator_id,
+        )
     return created, updated, len(stale)
 
 

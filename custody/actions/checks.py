@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition, NotAllowed
+from core.notices import named
 from custody.models import Settlement
 from marketplace.models import Engagement, User
 
@@ -49,7 +50,7 @@ def check_open(engagement):
 def notice_params(engagement, record=None, **extra):
     params = {
         "firm": engagement.firm.name,
-        "agency": engagement.agency.name,
+        **named("agency", engagement.agency),
         "engagement_id": engagement.pk,
     }
     if record is not None:

@@ -265,7 +265,9 @@ def deadline_remind(*, deadline_id, days_before, today=None):
     notify(
         users,
         kind="deadline_reminder",
-        params=_deadline_params(deadline, days_left=(deadline.due_on - today).days),
+        params=_deadline_params(
+            deadline, days_left=(deadline.due_on - today).days, agency_id=agency_id
+        ),
     )
     reminder.recipients = len(users)
     reminder.save(update_fields=["recipients"])

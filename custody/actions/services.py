@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import states
+from core.actions.tombstones import tombstones_record
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
 from core.notices import notify
@@ -413,6 +414,12 @@ def service_record_void_attendance(*, registration, by=None):
         action="service.training_voided",
         subject=engagement,
         data={"record": record.pk, "registration": registration.pk, "quantity": record.quantity},
+    )
+    tombstones_record(
+        resource="service-records",
+        object_ids=[record.pk],
+        firm_id=engagement.firm_id,
+        incubator_id=engagement.firm.incubator_id,
     )
     record.delete()
     return True

@@ -12,10 +12,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
+from core.api.exceptions import ProblemError
+from core.api.problems import ProblemSerializer, field_error
 from custody import actions, selectors
 from custody.api.common import Parties, PortfolioEditors, refused
-from custody.models import IPAsset
+from custody.import_limits import FileRefused
+from custody.models import IPAsset, PortfolioImport
 from custody.portfolio_io import PortfolioImportError, UnreadableFile, import_portfolio_upload
 from marketplace.api.filters import IdFilter
 from marketplace.api.serializers import LabelField
@@ -49,6 +53,7 @@ class IPAssetSerializer(serializers.ModelSerializer):
             "registration_date",
             "nice_classes",
             "expiry_override",
+            "joint_owners",
             "expires_on",
             "created_at",
             "updated_at",
@@ -88,6 +93,14 @@ class IPAssetInputSerializer(serializers.Serializer):
         allow_null=True,
         default=None,
         help_text=_("Only if the official expiry differs from the computed one."),
+    )
+
+    joint_owners = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Patents: owned with others (the official fee reduction is then 70%, not 85%)."
+        ),
     )
 
     def get_fields(self):
@@ -136,16 +149,35 @@ class ImportResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
 
 
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text=_("The row as a spreadsheet numbers it (header: 1)."))
-    column = serializers.CharField()
-    message = serializers.CharField()
+class PortfolioImportSerializer(serializers.ModelSerializer):
+    """A file imported in the background: poll it until `status` is done or failed."""
 
+    status_display = LabelField(source="status")
+    percent = serializers.IntegerField(read_only=True, help_text=_("Rows checked, in percent."))
+    rows = serializers.JSONField(
+        source="errors", read_only=True, help_text=_("Every bad cell when it failed on rows.")
+    )
 
-class ImportRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    rows = RowErrorSerializer(many=True, help_text=_("Every bad cell; nothing was imported."))
+    class Meta:
+        model = PortfolioImport
+        fields = [
+            "id",
+            "firm",
+            "file_name",
+            "status",
+            "status_display",
+            "rows_total",
+            "rows_checked",
+            "percent",
+            "created_count",
+            "updated_count",
+            "message",
+            "rows",
+            "created_at",
+            "updated_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
 
 
 class AssetFilter(filters.FilterSet):
@@ -154,6 +186,14 @@ class AssetFilter(filters.FilterSet):
     class Meta:
         model = IPAsset
         fields = ["firm", "kind", "status"]
+
+
+class ImportFilter(filters.FilterSet):
+    firm = IdFilter(field_name="firm_id", help_text=_("Firm id."))
+
+    class Meta:
+        model = PortfolioImport
+        fields = ["firm", "status"]
 
 
 def _facts(validated):
@@ -228,14 +268,23 @@ class IPAssetViewSet(
         summary=_("Import a CSV or XLSX file into a portfolio (the firm or its custody agency)"),
         description=_(
             "Every row is checked first: one bad row and nothing is imported; the answer "
-            "names each bad cell. A number already in the portfolio updates that asset."
+            "names each bad cell. A number already in the portfolio updates that asset. "
+            "A file over the size, row or column limits is refused before it is read. A "
+            "big file is imported in the background: the answer is 202 with the import to "
+            "poll (its Location)."
         ),
         request={"multipart/form-data": ImportSerializer},
         responses=refused(
             {
                 status.HTTP_200_OK: ImportResultSerializer,
+                status.HTTP_202_ACCEPTED: PortfolioImportSerializer,
                 status.HTTP_400_BAD_REQUEST: OpenApiResponse(
-                    ImportRefusedSerializer, description=_("Bad rows, or an unreadable file.")
+                    ProblemSerializer,
+                    description=_(
+                        "Bad rows (code import_rows_invalid; each bad cell in errors as "
+                        "rows.<row>.<column>, rows numbered as a spreadsheet does), or an "
+                        "unreadable file."
+                    ),
                 ),
             }
         ),
@@ -255,21 +304,52 @@ class IPAssetViewSet(
         body.is_valid(raise_exception=True)
         firm = body.validated_data["firm"]
         try:
-            created, updated = import_portfolio_upload(
+            outcome = import_portfolio_upload(
                 firm=firm, upload=body.validated_data["file"], by=request.user
             )
         except PortfolioImportError as error:
-            rows = [{"row": e.row, "column": e.column, "message": e.message} for e in error.errors]
-            return Response(
-                {
-                    "detail": str(_("Nothing was imported: some rows are wrong.")),
-                    "code": "import_rows_invalid",
-                    "rows": rows,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            cells = [field_error(f"rows.{e.row}.{e.column}", e.message) for e in error.errors]
+            raise ProblemError(
+                _("Nothing was imported: some rows are wrong."),
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="import_rows_invalid",
+                errors=cells,
+            ) from None
+        except FileRefused as error:
+            raise serializers.ValidationError({"file": [error.message]}) from None
         except UnreadableFile:
             raise serializers.ValidationError(
                 {"file": [_("The file could not be read as CSV (UTF-8) or XLSX.")]}
             ) from None
-        return Response(ImportResultSerializer({"created": created, "updated": updated}).data)
+        if outcome.job is not None:
+            job = selectors.portfolio_import_get_for_user(
+                user=request.user, import_id=outcome.job.pk
+            )
+            location = reverse("api:asset-import-detail", args=[job.pk], request=request)
+            return Response(
+                PortfolioImportSerializer(job).data,
+                status=status.HTTP_202_ACCEPTED,
+                headers={"Location": location},
+            )
+        return Response(
+            ImportResultSerializer({"created": outcome.created, "updated": outcome.updated}).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Background portfolio imports the caller may see")),
+    retrieve=extend_schema(summary=_("One background portfolio import, with its progress")),
+)
+@extend_schema(tags=["ip assets"])
+class PortfolioImportViewSet(
+    ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = PortfolioImportSerializer
+    permission_classes = [Parties]
+    filterset_class = ImportFilter
+    ordering_fields = ["created_at", "updated_at", "id"]
+
+    def get_queryset(self):
+        return selectors.portfolio_imports_visible_to(self.request.user).order_by(
+            "-created_at", "-pk"
+        )

@@ -27,6 +27,7 @@ class ClientEngagementSerializer(serializers.ModelSerializer):
             "status_display",
             "starts_on",
             "ends_on",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -55,6 +56,7 @@ class ClientFirmSerializer(serializers.ModelSerializer):
             "incubator",
             "incubator_name",
             "engagements",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -74,7 +76,7 @@ class ClientFirmViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ClientFirmSerializer
     permission_classes = [Parties]
     search_fields = ["name", "credit_code"]
-    ordering_fields = ["name", "id"]
+    ordering_fields = ["name", "id", "updated_at"]
     filterset_fields = ["district", "industry"]
 
     def get_queryset(self):

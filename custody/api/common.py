@@ -5,8 +5,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 
+from core.api.problems import ProblemSerializer
 from custody.models import EvidenceFile
-from marketplace.api.serializers import ActionErrorSerializer, ErrorSerializer
 
 # The roles that take part in an engagement (the programme office reads everything).
 PARTY_ROLES = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
@@ -58,16 +58,16 @@ def refused(answers):
     """The answers of a state change: its success, and the refusals every action can give."""
     responses = {
         status.HTTP_400_BAD_REQUEST: OpenApiResponse(
-            ErrorSerializer, description=_("The input is refused; each field named.")
+            ProblemSerializer, description=_("The input is refused; each field named.")
         ),
         status.HTTP_403_FORBIDDEN: OpenApiResponse(
-            ErrorSerializer, description=_("The caller's role or person may not do this.")
+            ProblemSerializer, description=_("The caller's role or person may not do this.")
         ),
         status.HTTP_404_NOT_FOUND: OpenApiResponse(
-            ErrorSerializer, description=_("Not found, or not visible to the caller.")
+            ProblemSerializer, description=_("Not found, or not visible to the caller.")
         ),
         status.HTTP_409_CONFLICT: OpenApiResponse(
-            ActionErrorSerializer, description=_("The object's state does not allow this.")
+            ProblemSerializer, description=_("The object's state does not allow this.")
         ),
     }
     responses.update(answers)

@@ -3,6 +3,7 @@ firm, kind, state and due window; marked done with a note and evidence files."""
 
 import django_filters as filters
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -32,6 +33,38 @@ class DeadlineState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
+class FeeSerializer(serializers.Serializer):
+    """The official fee a deadline asks for (custody.fees), in CNY."""
+
+    fee = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text=_("The official fee, before any reduction.")
+    )
+    surcharge_percent = serializers.IntegerField(
+        help_text=_(
+            "Grace surcharge in percent of the full fee if paid today (0 before the due date)."
+        )
+    )
+    surcharge = serializers.DecimalField(max_digits=12, decimal_places=2)
+    payable = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text=_("Fee plus surcharge, without the reduction.")
+    )
+    reduction_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_(
+            "The fee reduction covering this fee (85 alone, 70 jointly); null if none does."
+        ),
+    )
+    reduced_fee = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    reduced_payable = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("Reduced fee plus surcharge; null when no reduction covers the fee."),
+    )
+
+
 class DeadlineSerializer(serializers.ModelSerializer):
     firm_name = serializers.CharField(source="firm.name", read_only=True)
     asset_number = serializers.CharField(source="asset.number", read_only=True)
@@ -41,6 +74,9 @@ class DeadlineSerializer(serializers.ModelSerializer):
     )
     state_display = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
+    fee = serializers.SerializerMethodField(
+        help_text=_("The official fee payable today; null for an expiry (no fee).")
+    )
 
     class Meta:
         model = Deadline
@@ -59,6 +95,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "grace_ends_on",
             "provisional",
             "surcharges",
+            "fee",
             "state",
             "state_display",
             "done_at",
@@ -69,6 +106,17 @@ class DeadlineSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(FeeSerializer(allow_null=True))
+    def get_fee(self, deadline):
+        if not hasattr(deadline, "fee"):
+            # One read of the fee table for the whole list (the context is shared).
+            if "fee_table" not in self.context:
+                self.context["fee_table"] = selectors.fee_table()
+            deadline.fee = selectors.deadline_fee(
+                deadline, today=timezone.localdate(), table=self.context["fee_table"]
+            )
+        return None if deadline.fee is None else FeeSerializer(deadline.fee).data
 
     @extend_schema_field(serializers.ChoiceField(choices=DeadlineState.choices))
     def get_state(self, deadline):

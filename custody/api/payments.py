@@ -34,6 +34,7 @@ class CoPaymentSerializer(serializers.ModelSerializer):
             "method",
             "method_display",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -57,6 +58,7 @@ class PayoutSerializer(serializers.ModelSerializer):
             "attempts",
             "sent_at",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -71,7 +73,7 @@ class CoPaymentViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Parties]
     filterset_fields = ["status", "engagement"]
     search_fields = ["engagement__firm__name"]
-    ordering_fields = ["created_at", "due_by", "paid_at", "id"]
+    ordering_fields = ["created_at", "due_by", "paid_at", "id", "updated_at"]
 
     def get_queryset(self):
         return selectors.copayments_visible_to(self.request.user).order_by("-created_at", "-pk")
@@ -87,7 +89,7 @@ class PayoutViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [Parties]
     filterset_fields = ["status", "engagement", "agency"]
     search_fields = ["engagement__firm__name"]
-    ordering_fields = ["created_at", "sent_at", "id"]
+    ordering_fields = ["created_at", "sent_at", "id", "updated_at"]
 
     def get_queryset(self):
         return selectors.payouts_visible_to(self.request.user).order_by("-created_at", "-pk")

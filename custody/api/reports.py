@@ -10,14 +10,17 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.lazy import lazy_import
 from custody import report as custody_report
 from custody import selectors
 from custody.api.common import Parties, refused
 from custody.api.deadlines import DeadlineSerializer
 from custody.models import IPAsset
-from custody.report_pdf import render_report_pdf
 from marketplace.api.views import ApiViewMixin
 from marketplace.models import Engagement
+
+# ReportLab takes a good part of a second to import: loaded by the first PDF asked for.
+pdf = lazy_import("custody.report_pdf")
 
 
 class ReportAssetSerializer(serializers.Serializer):
@@ -106,7 +109,7 @@ class QuarterlyReportPdfView(ApiViewMixin, APIView):
     )
     def get(self, request, firm_id, year, quarter):
         report = _report(request, firm_id, year, quarter)
-        response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+        response = HttpResponse(pdf.render_report_pdf(report), content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="custody-report-{firm_id}-{year}-Q{quarter}.pdf"'
         )

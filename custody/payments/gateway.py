@@ -7,8 +7,12 @@ another Stripe-compatible server (the test suite's fake); it defaults to Stripe'
 
 from decimal import ROUND_HALF_UP, Decimal
 
-import stripe
 from django.conf import settings
+
+from core.lazy import lazy_import
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 FEN = Decimal("0.01")
 

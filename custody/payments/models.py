@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
+from core.models import TracksUpdates
+
 
 class Method(models.TextChoices):
     STRIPE = "stripe", _("Online (Stripe)")
@@ -19,7 +21,7 @@ class Method(models.TextChoices):
     INTERNAL = "internal", _("Programme budget")
 
 
-class CoPayment(models.Model):
+class CoPayment(TracksUpdates, models.Model):
     """The firm's share of an engagement's package price."""
 
     class Status(models.TextChoices):
@@ -63,6 +65,9 @@ class CoPayment(models.Model):
     payment_intent_id = models.CharField(max_length=255, blank=True, editable=False)
     charge_id = models.CharField(max_length=255, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("co-payment")
@@ -201,7 +206,7 @@ class PaymentAccount(models.Model):
         return f"{self.agency} · {self.stripe_account_id}"
 
 
-class Payout(models.Model):
+class Payout(TracksUpdates, models.Model):
     """What an agency is paid for its work: on an approved settlement, or for what it had
     delivered when an engagement was cancelled. Retried until it is sent."""
 
@@ -263,6 +268,9 @@ class Payout(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("payout")

@@ -34,14 +34,14 @@ register(
     {
         "copayment_received": lambda p: (
             _(
-                "The co-payment of ¥%(amount)s for %(firm)s was received: custody with %(agency)s runs."
+                "The co-payment of %(amount)s for %(firm)s was received: custody with %(agency)s runs."
             )
             % p
         ),
         "copayment_due": lambda p: (
             _(
                 "%(agency)s accepted the custody of %(firm)s. Custody starts when your firm's "
-                "co-payment of ¥%(amount)s arrives; it is due by %(due_by)s."
+                "co-payment of %(amount)s arrives; it is due by %(due_by)s."
             )
             % p
             + " "
@@ -49,34 +49,35 @@ register(
         ),
         "copayment_reminder": lambda p: (
             _(
-                "The co-payment of ¥%(amount)s for %(firm)s is due by %(due_by)s; custody with "
+                "The co-payment of %(amount)s for %(firm)s is due by %(due_by)s; custody with "
                 "%(agency)s is cancelled if it is not paid by then."
             )
             % p
             + (" " + _how_to_pay(p) if "reference" in p else "")
         ),
-        "copayment_refunded": lambda p: _("¥%(amount)s was refunded to %(firm)s.") % p,
+        "copayment_refunded": lambda p: _("%(amount)s was refunded to %(firm)s.") % p,
         "refund_due": lambda p: (
-            _("A bank refund of ¥%(amount)s to %(firm)s is due; record it when it is paid.") % p
+            _("A bank refund of %(amount)s to %(firm)s is due; record it when it is paid.") % p
         ),
         "refund_failed": lambda p: (
-            _("The refund of ¥%(amount)s to %(firm)s failed; please look at it.") % p
+            _("The refund of %(amount)s to %(firm)s failed; please look at it.") % p
         ),
         "payout_sent": lambda p: (
-            _("¥%(amount)s was paid to %(agency)s for its custody of %(firm)s.") % p
+            _("%(amount)s was paid to %(agency)s for its custody of %(firm)s.") % p
         ),
         "payout_failed": lambda p: (
-            _("The payout of ¥%(amount)s to %(agency)s for %(firm)s failed; it will be retried.")
-            % p
+            _("The payout of %(amount)s to %(agency)s for %(firm)s failed; it will be retried.") % p
         ),
         "payout_blocked": lambda p: (
             _(
-                "The payout of ¥%(amount)s to %(agency)s for %(firm)s waits: the agency has no "
+                "The payout of %(amount)s to %(agency)s for %(firm)s waits: the agency has no "
                 "payout account ready."
             )
             % p
         ),
-    }
+    },
+    datetimes=("due_by",),
+    amounts=("amount",),
 )
 
 # The audit actions payments writes, named for the timelines.

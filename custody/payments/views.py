@@ -2,14 +2,17 @@
 
 import logging
 
-import stripe
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.lazy import lazy_import
 from custody.payments import gateway, tasks, webhooks
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 log = logging.getLogger(__name__)
 

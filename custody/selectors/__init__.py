@@ -13,12 +13,21 @@ from custody.selectors.deadlines import (
     deadline_get_for_user,
     deadlines_visible_to,
 )
+from custody.selectors.fees import (
+    deadline_fee,
+    fee_forecast,
+    fee_table,
+    fees_of,
+    with_fees,
+)
 from custody.selectors.portfolio import (
     asset_get_for_user,
     assets_visible_to,
     client_firms_visible_to,
     portfolio_assets,
     portfolio_firm_get_for_user,
+    portfolio_import_get_for_user,
+    portfolio_imports_visible_to,
 )
 from custody.selectors.scope import engagement_scoped, firm_scoped, in_custody_of
 from custody.selectors.services import (
@@ -42,8 +51,12 @@ from custody.selectors.settlements import (
     settlements_visible_to,
     track_record,
 )
+from custody.selectors.sync import tombstones_visible_to
 
 __all__ = [
+    "tombstones_visible_to",
+    "portfolio_import_get_for_user",
+    "portfolio_imports_visible_to",
     "BOARD_STATES",
     "asset_get_for_user",
     "assets_visible_to",
@@ -51,6 +64,7 @@ __all__ = [
     "calendar_feed_deadlines",
     "calendar_feed_get",
     "deadline_board",
+    "deadline_fee",
     "deadline_firms_visible_to",
     "deadline_get_for_user",
     "deadlines_visible_to",
@@ -61,6 +75,9 @@ __all__ = [
     "engagement_with_settlement",
     "evidence_get_for_user",
     "evidence_visible_to",
+    "fee_forecast",
+    "fee_table",
+    "fees_of",
     "firm_get_for_report",
     "firm_scoped",
     "in_custody_of",
@@ -76,4 +93,5 @@ __all__ = [
     "settlement_preview",
     "settlements_visible_to",
     "track_record",
+    "with_fees",
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from custody.models import (
     Deadline,
     IPAsset,
+    PortfolioImport,
 )
 from custody.selectors.deadlines import deadline_firms_visible_to
 from custody.selectors.scope import firm_scoped
@@ -26,6 +27,18 @@ def assets_visible_to(user):
 
 def asset_get_for_user(*, user, asset_id):
     return get_object_or_404(assets_visible_to(user), pk=asset_id)
+
+
+def portfolio_imports_visible_to(user):
+    """Background imports into the portfolios `user` may see."""
+    return firm_scoped(user, PortfolioImport.objects.select_related("firm"))
+
+
+def portfolio_import_get_for_user(*, user, import_id, firm=None):
+    qs = portfolio_imports_visible_to(user)
+    if firm is not None:
+        qs = qs.filter(firm=firm)
+    return get_object_or_404(qs, pk=import_id)
 
 
 # --- Portfolio pages ---------------------------------------------------------------------

@@ -15,8 +15,9 @@ def in_custody_of(agency_id):
     )
 
 
-def firm_scoped(user, qs):
-    """Rows of firms the user may see; an agency sees the firms in its active custody."""
+def firm_scoped(user, qs, *, incubator="firm__incubator_id"):
+    """Rows of firms the user may see; an agency sees the firms in its active custody.
+    `incubator` is the lookup of the row's incubator, for rows that carry it themselves."""
     if user is None or not user.is_authenticated:
         return qs.none()
     if user.is_programme_officer:
@@ -26,7 +27,7 @@ def firm_scoped(user, qs):
     if user.is_agency_staff:
         return qs.filter(in_custody_of(user.agency_id))
     if user.is_incubator_manager:
-        return qs.filter(firm__incubator_id=user.incubator_id)
+        return qs.filter(**{incubator: user.incubator_id})
     return qs.none()
 
 

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import audit
-from frontend.labels import LICENCE_WARNING_DAYS, STATE_COLOURS, STATE_LABELS
+from frontend.labels import STATE_COLOURS, STATE_LABELS
+from marketplace.selectors import LICENCE_WARNING_DAYS
 
 register = template.Library()
 
@@ -46,10 +47,16 @@ def audit_action_label(action):
     return audit.action_label(action)
 
 
-@register.simple_tag
-def event_state_label(event, code):
-    """The label of a state an audit event names, read from its subject's model."""
-    return audit.state_label(event.subject_type.model_class(), code)
+@register.filter
+def event_from_label(event):
+    """The label of the state an audit event's subject left."""
+    return audit.state_label(event.subject_type.model_class(), event.from_state)
+
+
+@register.filter
+def event_to_label(event):
+    """The label of the state an audit event's subject entered."""
+    return audit.state_label(event.subject_type.model_class(), event.to_state)
 
 
 @register.simple_tag
@@ -73,11 +80,27 @@ def state_badge(model_name, code, dom_id=None, oob=False):
     return format_html('<span class="badge rounded-pill text-bg-{}">{}</span>', colour, label)
 
 
+@register.simple_tag
+def request_badge(custody_request, engagement=None):
+    """A custody request's state as the firm lives it: an engaged request is as far as its
+    `engagement` (waiting for the co-payment, under custody, completed, cancelled), as the
+    engagement's pages say, never "under custody" before the co-payment or after the end."""
+    if engagement is None or custody_request.status != "engaged":
+        return state_badge("custodyrequest", custody_request.status)
+    if engagement.status == "active":
+        return format_html(
+            '<span class="badge rounded-pill text-bg-{}">{}</span>',
+            STATE_COLOURS["active"],
+            _("Under custody"),
+        )
+    return state_badge("engagement", engagement.status)
+
+
 @register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """The current URL with its filters kept and only the page number changed."""
+def page_url(context, number, param="page"):
+    """The current URL with its filters kept and only the page number (`param`) changed."""
     query = context["request"].GET.copy()
-    query["page"] = number
+    query[param or "page"] = number
     return "?" + query.urlencode()
 
 
@@ -105,12 +128,18 @@ def bar(value, maximum, label="", tone="brand"):
     except (TypeError, ValueError):
         share = 0.0
     share = min(max(share, 0.0), 100.0)
+    # Named, the bar is an image of its label; unnamed, it repeats a figure written beside
+    # it, and assistive technology skips it.
+    if label:
+        role = format_html('role="img" aria-label="{}"', label)
+    else:
+        role = mark_safe('aria-hidden="true"')  # noqa: S308 (a constant)
     return format_html(
-        '<svg class="portal-bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"'
-        ' aria-label="{}" focusable="false">'
+        '<svg class="portal-bar" viewBox="0 0 100 10" preserveAspectRatio="none" {}'
+        ' focusable="false">'
         '<rect class="portal-bar-track" width="100" height="10"></rect>'
         '<rect class="portal-bar-{}" width="{}" height="10"></rect></svg>',
-        label,
+        role,
         tone,
         f"{share:.1f}",
     )

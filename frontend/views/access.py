@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core import selectors as core_selectors
 from core.errors import ActionError
 
 PAGE_SIZE = 25
@@ -34,8 +35,26 @@ def role_required(*roles):
     return decorator
 
 
-def paginate(request, queryset, per_page=PAGE_SIZE):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page=PAGE_SIZE, param="page"):
+    """The page of `queryset` asked for by the query parameter `param` (a home page's
+    timeline pages with its own parameter, apart from the list beside it)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))
+
+
+# A home's or a participant's timeline: this many events a page, newest first.
+TIMELINE_PAGE_SIZE = 10
+TIMELINE_PARAM = "log"
+
+
+def timeline(request, events):
+    """One page of `events` (newest first) for includes/timeline.html, paged by ?log=, each
+    naming its subject in the reader's language where that is worded per language."""
+    page = paginate(request, events, TIMELINE_PAGE_SIZE, param=TIMELINE_PARAM)
+    page.object_list = list(page.object_list)
+    labels = core_selectors.audit_subject_labels(page.object_list)
+    for event in page.object_list:
+        event.subject_label = labels.get(event.pk, event.subject_repr)
+    return page
 
 
 def next_url(request, default):

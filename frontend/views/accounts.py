@@ -5,14 +5,27 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views import i18n
+from django.views.decorators.http import require_POST
 
+from core import ratelimit
+from core.api.problems import problem_response
 from core.errors import ActionError
 from frontend import forms
 from marketplace import actions
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch; a signed-in person's choice is also remembered, so that
+    their e-mails read in the language they use the site in."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        actions.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -21,7 +34,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(ratelimit.PasswordResetLimitMixin, auth_views.PasswordResetView):
     template_name = "frontend/accounts/password_reset_form.html"
     email_template_name = "frontend/accounts/password_reset_email.txt"
     subject_template_name = "frontend/accounts/password_reset_subject.txt"
@@ -116,5 +129,8 @@ def locked_out(request, original_response=None, credentials=None):
         "minutes; try again later or reset your password."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        return problem_response(
+            429, code="locked_out", detail=message, headers={"Retry-After": retry_after}
+        )
     return render(request, "frontend/accounts/locked_out.html", {"message": message}, status=429)

@@ -8,13 +8,12 @@ from django.views.decorators.http import require_POST
 
 from frontend.filter_forms import AgencyFilterForm
 from frontend.forms import ReasonForm
-from frontend.labels import LICENCE_WARNING_DAYS
-from frontend.views.access import decide, paginate, role_required
+from frontend.views.access import decide, paginate, role_required, timeline
 from frontend.views.office import office_review_panel
 from marketplace import actions, selectors
 from marketplace.choices import CustodyArea
-
-TIMELINE_LENGTH = 30
+from marketplace.selectors import LICENCE_WARNING_DAYS
+from reporting import action_centre
 
 
 def _by_area(items):
@@ -25,13 +24,14 @@ def _by_area(items):
     return [(labels[area], groups[area]) for area in CustodyArea.values if area in groups]
 
 
-def _agency_context(user, agency):
+def _agency_context(request, agency):
+    user = request.user
     today = timezone.localdate()
     return {
         "agency": agency,
         "service_groups": _by_area(agency.service_items.all()),
         "staff": selectors.users_visible_to(user).filter(agency=agency).order_by("date_joined"),
-        "events": selectors.audit_events_visible_to(user).filter(agency=agency)[:TIMELINE_LENGTH],
+        "events": timeline(request, selectors.audit_events_visible_to(user).filter(agency=agency)),
         "licence_expired": agency.licence_valid_until < today,
         "licence_expiring": today
         <= agency.licence_valid_until
@@ -43,7 +43,9 @@ def _agency_context(user, agency):
 @role_required("agency_staff")
 def agency_home(request):
     agency = selectors.agency_get_for_user(user=request.user, agency_id=request.user.agency_id)
-    return render(request, "frontend/agency/home.html", _agency_context(request.user, agency))
+    context = _agency_context(request, agency)
+    context["action_items"] = action_centre.agency_actions(request.user)
+    return render(request, "frontend/agency/home.html", context)
 
 
 @role_required("programme_officer", "incubator_manager", "firm_member")
@@ -60,7 +62,7 @@ def agency_list(request):
 @login_required
 def agency_detail(request, agency_id):
     agency = selectors.agency_get_for_user(user=request.user, agency_id=agency_id)
-    context = _agency_context(request.user, agency)
+    context = _agency_context(request, agency)
     context["can_decide"] = request.user.is_programme_officer
     return render(request, "frontend/agency/detail.html", context)
 

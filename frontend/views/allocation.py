@@ -105,6 +105,12 @@ def allocation_run(request, run_id):
     agencies = selectors.agencies_visible_to(user).in_bulk(agency_ids)
     total = len(run.request_ids)
     histogram = _histogram([row["score"] for row in assignments])
+    greedy = result.get("greedy", {})
+    # What the optimiser wins over first-come: more firms placed, else more total score.
+    gain = {
+        "placed": result.get("placed", 0) - greedy.get("placed", 0),
+        "score": round(result.get("objective", 0) - greedy.get("objective", 0), 1),
+    }
     return render(
         request,
         "frontend/allocation/run.html",
@@ -113,7 +119,8 @@ def allocation_run(request, run_id):
             "total": total,
             "placed": result.get("placed", 0),
             "objective": result.get("objective", 0),
-            "greedy": result.get("greedy", {}),
+            "greedy": greedy,
+            "gain": gain,
             "assignments": [
                 {
                     "request": requests.get(row["request"]),

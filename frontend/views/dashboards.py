@@ -1,19 +1,26 @@
 """Dashboards: an incubator's coverage, the programme's progress, an agency's scorecard.
 
-Each view reads its figures from marketplace.dashboards (scoped by the user), turns
-them into the tables of reporting.tables, and renders them or exports one.
+Each page reads its figures from the stored snapshot of reporting.snapshots (computed
+off the request, scoped by the user) and says when they were computed; an export
+computes them in full from reporting.dashboards. Both turn them into the tables of
+reporting.tables.
 """
 
-import datetime
 import functools
+import hashlib
+import logging
 
 from django import forms
 from django.contrib.staticfiles import finders
-from django.http import Http404
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404, HttpRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from core import exports
@@ -22,7 +29,7 @@ from frontend.views.access import role_required
 from frontend.views.office import _progress_step
 from marketplace import selectors
 from marketplace.choices import District, Industry
-from reporting import cached, dashboards, tables
+from reporting import dashboards, snapshots, tables
 from reporting.filters import Filters
 
 CHARTJS = "vendor/chartjs/chart.umd.min.js"
@@ -30,16 +37,27 @@ CHARTJS = "vendor/chartjs/chart.umd.min.js"
 # all" link and the exports carry every row. Rendering 300 agencies cost more than
 # computing their figures.
 PAGE_LIMITS = {"by_incubator": 20, "scorecards": 20}
-# The incubator dashboard's lists: its table key -> its figure. The page fetches their
-# first rows only (an officer's page spans every firm); "show every row" and the
-# exports fetch them all.
+# The incubator dashboard's lists: its table key -> its figure. The page's snapshot keeps
+# their first rows only (snapshots.PAGE_LIST_LIMIT; an officer's page spans every firm);
+# "show every row" and the exports fetch them all.
 LISTS = {
     "no_request": "no_request",
     "offers_waiting": "offers_waiting",
     "deadlines": "deadlines_at_risk",
     "delivery": "delivery",
 }
-PAGE_LIST_LIMIT = 20
+
+# A drawn page body is kept this long (a new snapshot has a new key anyway).
+BODY_SECONDS = 3600
+# Where readers open the dashboards (scheme and host, which the invitations' sign-in link
+# carries): the jobs draw the pages they open with for it (draw_computed_page).
+ORIGIN_KEY = "frontend:dashboard-origin"
+ORIGIN_SECONDS = 7 * 24 * 3600
+# The snapshot parameters other than the year and the language that the page a dashboard
+# opens with (no query) leaves empty.
+_CHOSEN = ("district", "park", "incubator", "industry", "in_full")
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -92,13 +110,26 @@ class DashboardFilterForm(BootstrapMixin, forms.Form):
 
 
 def _setup(request, fields, incubators):
+    """(the filter form, the Filters chosen, today). With no query the page shows the
+    current year unfiltered, and the form (whose choices read the incubators' rows) is
+    built only if the page is drawn rather than read from the cache."""
     years = selectors.programme_years()
-    form = DashboardFilterForm(
-        request.GET or None, years=years, incubators=incubators, fields=fields
-    )
     today = timezone.localdate()
-    filters = form.filters(years, today) if years else None
-    return form, filters, today
+
+    def form(data):
+        return DashboardFilterForm(data, years=years, incubators=incubators, fields=fields)
+
+    if request.GET or not years:
+        chosen = form(request.GET or None)
+        return chosen, chosen.filters(years, today) if years else None, today
+    year = selectors.default_year(years, today)
+
+    def unfiltered():
+        shown = form(None)
+        shown.initial["year"] = year.year
+        return shown
+
+    return SimpleLazyObject(unfiltered), Filters(year=year), today
 
 
 def _limit_rows(request, built):
@@ -118,18 +149,11 @@ def _show_every_row_url(request, key):
     return f"?{query.urlencode()}#heading-{key}"
 
 
-def _scope(user, incubators):
-    """Who sees the same figures: the same role over the same incubators."""
-    return f"{user.role}:{','.join(str(incubator.pk) for incubator in incubators)}"
-
-
-def _computed(at):
-    return datetime.datetime.fromtimestamp(at, tz=datetime.UTC)
-
-
-def _incubator_tables(request, *, every_row=False):
+def _incubator_tables(request, *, every_row=False, stored=None):
+    """The incubator dashboard's context. stored: (figures, computed at) a job has just
+    computed, drawn instead of reading the snapshot."""
     user = request.user
-    incubators = list(selectors.incubators_visible_to(user).order_by("name"))
+    incubators = dashboards.VisibleIncubators(user)
     if user.is_incubator_manager:
         fields = ("year", "industry")
     else:
@@ -137,20 +161,54 @@ def _incubator_tables(request, *, every_row=False):
     form, filters, today = _setup(request, fields, incubators)
     if filters is None:
         return {"form": form, "filters": None}
-    in_full = LISTS.get(request.GET.get("all", ""))
-    figures, computed_at = cached.figures(
-        "incubator",
-        _scope(user, incubators),
-        f"{cached.filters_key(filters)}:{today}:{every_row}:{in_full}",
-        lambda: dashboards.incubator_dashboard(
-            user,
-            filters,
-            today=today,
-            incubators=incubators,
-            list_limit=None if every_row else PAGE_LIST_LIMIT,
-            in_full=(in_full,) if in_full else (),
+    in_full = LISTS.get(request.GET.get("all", ""), "")
+    incubator = None
+    if user.is_incubator_manager:
+        # Their one incubator, which the heading names: its row also gives the scope's id.
+        incubator = next((i for i in incubators if i.pk == user.incubator_id), None)
+    elif filters.incubator_id:
+        incubator = next((i for i in incubators if i.pk == filters.incubator_id), None)
+    if every_row:
+        # An export: every row of every list, as of now.
+        figures, computed_at = (
+            dashboards.incubator_dashboard(
+                user, filters, today=today, incubators=incubators, list_limit=None
+            ),
+            None,
+        )
+    elif stored is not None:
+        figures, computed_at = stored
+    else:
+        figures, computed_at = snapshots.figures(
+            snapshots.Kind.INCUBATOR, user, filters, incubators=incubators, in_full=in_full
+        )
+    context = {
+        "form": form,
+        "filters": filters,
+        "figures": figures,
+        "figures_computed_at": computed_at,
+        "incubator": incubator,
+        "snapshot_key": snapshots.key_for(
+            snapshots.Kind.INCUBATOR, user, filters, incubators=incubators, in_full=in_full
         ),
+    }
+    finish = functools.partial(
+        _incubator_built, request, figures, filters, in_full=in_full, every_row=every_row
     )
+    return _finished(context, finish, every_row=every_row)
+
+
+def _finished(context, finish, *, every_row):
+    """The page's context: its tables and charts built now for an export, or by _page
+    only when the page's body is not stored already."""
+    if every_row:
+        context.update(finish())
+    else:
+        context["finish"] = finish
+    return context
+
+
+def _incubator_built(request, figures, filters, *, in_full, every_row):
     coverage = figures["coverage"]
     params = filters.firm_list_params()
     built = {
@@ -166,7 +224,7 @@ def _incubator_tables(request, *, every_row=False):
         "trend": tables.trend(figures["trend"]),
     }
     for key, name in LISTS.items():
-        if not every_row and name != in_full and len(figures[name]) >= PAGE_LIST_LIMIT:
+        if not every_row and name != in_full and len(figures[name]) >= snapshots.PAGE_LIST_LIMIT:
             built[key].all_url = _show_every_row_url(request, key)
     charts = [
         tables.chart(built["funnel"], kind="bar", label_key="stage", series=["count"]),
@@ -181,37 +239,43 @@ def _incubator_tables(request, *, every_row=False):
         ),
         tables.chart(built["satisfaction"], kind="bar", label_key="stars", series=["count"]),
     ]
-    incubator = None
-    if user.is_incubator_manager:
-        incubator = next((i for i in incubators if i.pk == user.incubator_id), None)
-    elif filters.incubator_id:
-        incubator = next((i for i in incubators if i.pk == filters.incubator_id), None)
-    return {
-        "form": form,
-        "filters": filters,
-        "figures": figures,
-        "figures_computed_at": _computed(computed_at),
-        "incubator": incubator,
-        "tables": built,
-        "charts": charts,
-        "stage_urls": tables.stage_urls(params),
-    }
+    return {"tables": built, "charts": charts, "stage_urls": tables.stage_urls(params)}
 
 
-def _programme_tables(request, *, every_row=False):
+def _programme_tables(request, *, every_row=False, stored=None):
+    """The programme dashboard's context; stored as for _incubator_tables."""
     user = request.user
-    incubators = list(selectors.incubators_visible_to(user).order_by("name"))
+    incubators = dashboards.VisibleIncubators(user)
     form, filters, today = _setup(
         request, ("year", "district", "park", "incubator", "industry"), incubators
     )
     if filters is None:
         return {"form": form, "filters": None}
-    figures, computed_at = cached.figures(
-        "programme",
-        _scope(user, incubators),
-        f"{cached.filters_key(filters)}:{today}",
-        lambda: dashboards.programme_dashboard(user, filters, incubators=incubators, today=today),
-    )
+    if every_row:
+        figures, computed_at = (
+            dashboards.programme_dashboard(user, filters, incubators=incubators, today=today),
+            None,
+        )
+    elif stored is not None:
+        figures, computed_at = stored
+    else:
+        figures, computed_at = snapshots.figures(
+            snapshots.Kind.PROGRAMME, user, filters, incubators=incubators
+        )
+    context = {
+        "form": form,
+        "filters": filters,
+        "figures": figures,
+        "figures_computed_at": computed_at,
+        "snapshot_key": snapshots.key_for(
+            snapshots.Kind.PROGRAMME, user, filters, incubators=incubators
+        ),
+    }
+    finish = functools.partial(_programme_built, request, figures, filters)
+    return _finished(context, finish, every_row=every_row)
+
+
+def _programme_built(request, figures, filters):
     coverage = figures["coverage"]
     params = filters.firm_list_params()
     built = {
@@ -256,10 +320,6 @@ def _programme_tables(request, *, every_row=False):
         ),
     ]
     return {
-        "form": form,
-        "filters": filters,
-        "figures": figures,
-        "figures_computed_at": _computed(computed_at),
         "tables": built,
         "charts": charts,
         "stage_urls": tables.stage_urls(params),
@@ -286,13 +346,120 @@ _DASHBOARDS = {
 
 def _page(request, dashboard):
     build, template = _DASHBOARDS[dashboard]
-    context = build(request)
+    context = _with_page_parts(request, dashboard, build(request))
+    finish = context.pop("finish", None)
+    if finish is not None:
+        context["body"] = _body(request, dashboard, context, finish)
+    else:
+        context["chart_ids"] = [chart["id"] for chart in context.get("charts", [])]
+    return render(request, template, context)
+
+
+def _with_page_parts(request, dashboard, context):
     context["dashboard"] = dashboard
     context["export_view"] = f"frontend:dashboard-{dashboard}-export"
-    context["chart_ids"] = [chart["id"] for chart in context.get("charts", [])]
     context["chartjs_url"] = chartjs_url()
     context["export_query"] = request.GET.urlencode()
-    return render(request, template, context)
+    return context
+
+
+def _body_key(request, dashboard, context):
+    parts = (
+        dashboard,
+        context["snapshot_key"],
+        context["figures_computed_at"].isoformat(),
+        translation.get_language(),
+        timezone.localdate().isoformat(),
+        request.GET.urlencode(),
+        request.get_host(),
+        chartjs_url() or "",
+    )
+    return "frontend:dashboard-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _body(request, dashboard, context, finish):
+    """The page below its figures' age, drawn once per snapshot and stored in the cache.
+
+    Building the tables and drawing them was most of a dashboard's time once its figures
+    were stored. The drawing depends only on the snapshot, the reader's language, the
+    day, the query and the site's address (the invitation's sign-in link), all in the key.
+    The jobs that compute figures draw the page they open with (draw_computed_page), so
+    usually only another choice of filters is drawn here.
+    """
+    key = _body_key(request, dashboard, context)
+    body = cache.get(key)
+    if body is None:
+        body = _draw(request, dashboard, context, finish)
+        cache.set(key, body, timeout=BODY_SECONDS)
+        remember_origin(request)
+    return body
+
+
+def _draw(request, dashboard, context, finish):
+    context.update(finish())
+    context["chart_ids"] = [chart["id"] for chart in context["charts"]]
+    # The request without the context processors: the body needs only its path.
+    return render_to_string(
+        f"frontend/dashboards/_{dashboard}_body.html", {**context, "request": request}
+    )
+
+
+# ---- drawn by the jobs -----------------------------------------------------------------------
+
+
+def remember_origin(request):
+    """Keep where the dashboards are read (scheme, host) for the jobs' drawing; also
+    user_logged_in's receiver, so a sign-in's priming job draws for it too."""
+    origin = [request.scheme, request.get_host()]
+    if cache.get(ORIGIN_KEY) != origin:
+        cache.set(ORIGIN_KEY, origin, timeout=ORIGIN_SECONDS)
+
+
+def on_signed_in(sender, request, user, **kwargs):
+    if request is None or not snapshots.kinds_for(user):
+        return
+    # The test client's force_login signs in with a request from nowhere: no host.
+    if request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME"):
+        remember_origin(request)
+
+
+class _JobRequest(HttpRequest):
+    """A GET of a dashboard with no query, as a reader at `origin` sends it."""
+
+    def __init__(self, path, user, origin):
+        super().__init__()
+        self.method = "GET"
+        self.path = self.path_info = path
+        self._scheme, host = origin
+        self.META = {"HTTP_HOST": host}
+        self.user = user
+
+    def _get_scheme(self):
+        return self._scheme
+
+
+def draw_computed_page(sender, *, key, kind, user, params, figures, computed_at, **kwargs):
+    """reporting.snapshots.computed's receiver, in the job: draw the page the new figures
+    open with (no filter chosen) before any reader sees them, so that the first request
+    after a refresh reads the page instead of drawing it (60 ms of CPU for the programme
+    dashboard on 3,000 firms). Other choices of filters are drawn by their first reader."""
+    if any(params.get(name) for name in _CHOSEN):
+        return False
+    origin = cache.get(ORIGIN_KEY)
+    if not origin:
+        return False  # nobody has read a dashboard here yet
+    kind = snapshots.Kind(kind).value  # the page's name, as a request spells it in the key
+    build, _template = _DASHBOARDS[kind]
+    request = _JobRequest(reverse(f"frontend:dashboard-{kind}"), user, origin)
+    # Its own savepoint: a failed query must not spoil the job's transaction storing them.
+    with transaction.atomic():
+        context = build(request, stored=(figures, computed_at))
+        if context.get("snapshot_key") != key:
+            return False  # the page opens with another year now
+        context = _with_page_parts(request, kind, context)
+        body = _draw(request, kind, context, context.pop("finish"))
+    cache.set(_body_key(request, kind, context), body, timeout=BODY_SECONDS)
+    return True
 
 
 def _export(request, dashboard, table, fmt):

@@ -172,7 +172,7 @@ def deadline_board(request):
     filters = DeadlineFilterForm(request.GET or None, user=user)
     page = paginate(request, selectors.deadline_board(user, today=today, **filters.values()))
     rows = []
-    for deadline in page.object_list:
+    for deadline in selectors.with_fees(page.object_list, today=today):
         label, tone = _state(deadline, today)
         rows.append(
             {
@@ -198,6 +198,7 @@ def deadline_board(request):
 
 def _detail(request, deadline, *, form=None, status=200):
     today = timezone.localdate()
+    selectors.with_fees([deadline], today=today)
     label, tone = _state(deadline, today)
     can_mark = (
         deadline.done_at is None

@@ -1,33 +1,34 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from custody.payments import selectors as payment_selectors
-from custody.payments.models import CoPayment
-from frontend.filter_forms import FirmFilterForm
-from frontend.forms import ReasonForm
-from frontend.views.access import decide, paginate, role_required
+from frontend.forms import IncubationEndForm, ReasonForm
+from frontend.views import firm_lists
+from frontend.views.access import decide, role_required, timeline
 from frontend.views.incubators import incubator_review_panel
 from marketplace import actions, selectors
-from marketplace.models import CustodyRequest
+from marketplace.models import CustodyRequest, Engagement
 from marketplace.selectors.prices import package_summary
+from reporting import action_centre
 
-TIMELINE_LENGTH = 30
 
-
-def _firm_context(user, firm):
+def _firm_context(request, firm):
+    user = request.user
     return {
         "firm": firm,
         "members": selectors.users_visible_to(user).filter(firm=firm).order_by("date_joined"),
-        "events": selectors.audit_events_visible_to(user).filter(firm=firm)[:TIMELINE_LENGTH],
+        "events": timeline(request, selectors.audit_events_visible_to(user).filter(firm=firm)),
     }
 
 
 @role_required("firm_member")
 def firm_home(request):
     firm = selectors.firm_get_for_user(user=request.user, firm_id=request.user.firm_id)
-    context = _firm_context(request.user, firm)
+    context = _firm_context(request, firm)
+    # What needs the firm now comes first: the co-payment custody waits for, and the rest.
+    context["action_items"] = action_centre.firm_actions(request.user)
     year = selectors.programme_year_open()
     context["package"] = package_summary(year)
     # The firm's latest request; a new one can be made when none is live in the open year.
@@ -39,31 +40,45 @@ def firm_home(request):
         and context["custody_request"].programme_year_id == year.pk
         and context["custody_request"].status != CustodyRequest.Status.WITHDRAWN
     )
-    # What needs the firm now, first: a co-payment that custody waits for.
-    context["copayments_due"] = (
-        payment_selectors.copayments_visible_to(request.user)
-        .filter(status=CoPayment.Status.DUE)
-        .select_related("engagement__agency")
-        .order_by("due_by")
+    # The agency holding (or about to hold) the firm's custody, named on the custody card.
+    engagement = (
+        selectors.engagements_visible_to(request.user)
+        .filter(status__in=Engagement.RUNNING)
+        .order_by("-created_at")
+        .first()
     )
+    context["engagement"] = engagement
+    # The request's state says how far its own engagement is, also once that has ended.
+    custody_request = context["custody_request"]
+    if (
+        custody_request is not None
+        and custody_request.status == CustodyRequest.Status.ENGAGED
+        and (engagement is None or engagement.request_id != custody_request.pk)
+    ):
+        engagement = (
+            selectors.engagements_visible_to(request.user)
+            .filter(request=custody_request)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+    context["request_engagement"] = engagement
     return render(request, "frontend/firm/home.html", context)
 
 
 @role_required("programme_officer", "incubator_manager")
 def firm_list(request):
-    filters = FirmFilterForm(request.GET or None, user=request.user)
-    firms = filters.filter(selectors.firms_visible_to(request.user))
+    filters, firms, year = firm_lists.filtered_firms(request)
     return render(
         request,
         "frontend/firm/list.html",
-        {"filters": filters, "page": paginate(request, firms)},
+        {"filters": filters, "page": firm_lists.firm_page(request, firms, year), "year": year},
     )
 
 
 @login_required
 def firm_detail(request, firm_id):
     firm = selectors.firm_get_for_user(user=request.user, firm_id=firm_id)
-    context = _firm_context(request.user, firm)
+    context = _firm_context(request, firm)
     context["can_decide"] = request.user.is_programme_officer or (
         request.user.is_incubator_manager and request.user.incubator_id == firm.incubator_id
     )
@@ -82,6 +97,23 @@ def firm_verify(request, firm_id):
         run=lambda: actions.firm_verify(firm=firm, by=request.user),
         success=_("%(name)s is confirmed as incubated.") % {"name": firm.name},
         panels=_PANELS,
+    )
+
+
+@require_POST
+@role_required("incubator_manager", "programme_officer")
+def firm_incubation_end(request, firm_id):
+    firm = selectors.firm_get_for_user(user=request.user, firm_id=firm_id)
+    form = IncubationEndForm(request.POST)
+    return decide(
+        request,
+        form=form,
+        run=lambda: actions.firm_incubation_end(
+            firm=firm, by=request.user, on=form.cleaned_data["on"]
+        ),
+        success=_("%(name)s's incubation end is recorded.") % {"name": firm.name},
+        panels={},
+        default=reverse("frontend:firm-detail", args=[firm.pk]),
     )
 
 

@@ -1,8 +1,10 @@
 from django.shortcuts import render
 
-from frontend.filter_forms import FirmFilterForm, IncubatorFilterForm
-from frontend.views.access import paginate, role_required
+from frontend.filter_forms import IncubatorFilterForm
+from frontend.views import firm_lists
+from frontend.views.access import paginate, role_required, timeline
 from marketplace import selectors
+from reporting import action_centre
 
 
 def _review_context(user, changed=None):
@@ -10,11 +12,18 @@ def _review_context(user, changed=None):
 
 
 def incubator_review_panel(request, changed=None):
-    """The pending sign-ups card, re-rendered after a decision made through htmx."""
+    """The pending sign-ups card, re-rendered after a decision made through htmx, with the
+    tiles and the action centre that count it (swapped out of band)."""
+    user = request.user
     return render(
         request,
         "frontend/incubator/_review_panel.html",
-        {**_review_context(request.user, changed), "htmx_partial": True},
+        {
+            **_review_context(user, changed),
+            "counts": selectors.firm_counts_by_verification(user),
+            "action_items": action_centre.manager_actions(user),
+            "htmx_partial": True,
+        },
     )
 
 
@@ -22,8 +31,7 @@ def incubator_review_panel(request, changed=None):
 def incubator_home(request):
     user = request.user
     incubator = selectors.incubator_get_for_user(user=user, incubator_id=user.incubator_id)
-    filters = FirmFilterForm(request.GET or None, user=user)
-    firms = filters.filter(selectors.firms_visible_to(user))
+    filters, firms, year = firm_lists.filtered_firms(request)
     return render(
         request,
         "frontend/incubator/home.html",
@@ -31,7 +39,12 @@ def incubator_home(request):
             "incubator": incubator,
             "counts": selectors.firm_counts_by_verification(user),
             "filters": filters,
-            "page": paginate(request, firms),
+            "page": firm_lists.firm_page(request, firms, year),
+            "year": year,
+            "action_items": action_centre.manager_actions(user),
+            "events": timeline(
+                request, selectors.audit_events_visible_to(user).filter(incubator=incubator)
+            ),
             **_review_context(user),
         },
     )

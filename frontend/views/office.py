@@ -3,11 +3,12 @@ import datetime
 from django.shortcuts import render
 from django.utils import timezone
 
-from frontend.labels import LICENCE_WARNING_DAYS
-from frontend.views.access import role_required
+from frontend.views.access import role_required, timeline
 from marketplace import selectors
 from marketplace.models import Agency
+from marketplace.selectors import LICENCE_WARNING_DAYS
 from marketplace.selectors.prices import package_summary
+from reporting import action_centre
 
 # The office home lists the approved agencies whose licences end soonest.
 APPROVED_SHOWN = 8
@@ -28,12 +29,27 @@ def _review_context(user):
     }
 
 
+def _tiles_context(user):
+    return {
+        "figures": selectors.programme_figures(),
+        "firm_counts": selectors.firm_counts_by_verification(user),
+        "agency_counts": selectors.agency_counts_by_status(user),
+    }
+
+
 def office_review_panel(request, changed=None):
-    """The agency review cards, re-rendered after a decision made through htmx."""
+    """The agency review cards, re-rendered after a decision made through htmx, with the
+    tiles and the action centre that count them (swapped out of band)."""
+    user = request.user
     return render(
         request,
         "frontend/office/_review_panel.html",
-        {**_review_context(request.user), "htmx_partial": True},
+        {
+            **_review_context(user),
+            **_tiles_context(user),
+            "action_items": action_centre.officer_actions(user),
+            "htmx_partial": True,
+        },
     )
 
 
@@ -47,22 +63,23 @@ def _progress_step(done, target):
 @role_required("programme_officer")
 def office_home(request):
     user = request.user
-    firm_counts = selectors.firm_counts_by_verification(user)
-    agency_counts = selectors.agency_counts_by_status(user)
-    package = package_summary(selectors.programme_year_open())
+    tiles = _tiles_context(user)
+    year = selectors.programme_year_open()
+    package = package_summary(year)
+    # The programme's one progress figure: covered firms against the target.
+    progress = selectors.coverage_progress(year) if year is not None else None
     return render(
         request,
         "frontend/office/home.html",
         {
-            "figures": selectors.programme_figures(),
-            "firm_counts": firm_counts,
-            "firm_total": sum(firm_counts.values()),
-            "agency_counts": agency_counts,
-            "agency_total": sum(agency_counts.values()),
+            **tiles,
+            "firm_total": sum(tiles["firm_counts"].values()),
+            "agency_total": sum(tiles["agency_counts"].values()),
             "package": package,
-            "progress_step": _progress_step(
-                firm_counts["verified"], package["year"].target_firms if package else 0
-            ),
+            "progress": progress,
+            "progress_step": _progress_step(progress.covered, progress.target) if progress else 0,
+            "action_items": action_centre.officer_actions(user),
+            "events": timeline(request, selectors.audit_events_visible_to(user)),
             **_review_context(user),
         },
     )

@@ -1,7 +1,6 @@
 """Money pages: an engagement's co-payment, refunds and payout for its parties; the programme
 office's payments desk, ledger and reconciliation; an agency's payout account."""
 
-import stripe
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,12 +11,16 @@ from django.views.decorators.http import require_POST
 from core import exports
 from core.errors import ActionError
 from core.exports import DATE, MONEY, TEXT, Column, Table
+from core.lazy import lazy_import
 from custody.payments import actions as payment_actions
 from custody.payments import gateway, ledger, reconciliation, selectors
 from custody.payments.models import LedgerEntry
 from frontend.payment_forms import OfflinePaymentForm
 from frontend.views.access import decide, role_required
 from marketplace import selectors as marketplace_selectors
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 PARTIES = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 

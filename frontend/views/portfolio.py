@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import exports
 from core.errors import ActionError
 from custody import actions, selectors
+from custody.import_limits import FileRefused
 from custody.models import Deadline
 from custody.portfolio_io import (
     PortfolioImportError,
@@ -26,7 +27,9 @@ from custody.portfolio_io import (
 )
 from frontend.portfolio_forms import AssetForm, PortfolioFilterForm, PortfolioImportForm
 from frontend.views.access import paginate, role_required
+from frontend.views.dashboards import chartjs_url
 from frontend.views.deadlines import _state as deadline_state
+from reporting import tables
 
 READERS = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 # The firm and its custody agency change the portfolio; managers and the office only read.
@@ -56,7 +59,7 @@ def _asset_of(request, firm_id, asset_id):
     return asset
 
 
-def _next_deadline(asset):
+def _next_deadline(asset, fees):
     if asset.next_deadline_id is None:
         return None
     return {
@@ -64,7 +67,15 @@ def _next_deadline(asset):
         "kind": Deadline.Kind(asset.next_deadline_kind).label,
         "fee_year": asset.next_deadline_fee_year,
         "due_on": asset.next_deadline_due_on,
+        "fee": fees.get(asset.next_deadline_id),
     }
+
+
+def _forecast_table(request, firm, *, table=None):
+    periods = selectors.fee_forecast(
+        request.user, firm=firm, today=timezone.localdate(), table=table
+    )
+    return tables.fee_forecast(periods)
 
 
 def _portfolio_page(request, firm, *, import_form=None, import_errors=None, status=200):
@@ -73,6 +84,12 @@ def _portfolio_page(request, firm, *, import_form=None, import_errors=None, stat
     page = paginate(request, selectors.portfolio_assets(user, firm=firm, **filters.values()))
     can_edit = user.is_firm_member or user.is_agency_staff
     can_edit = can_edit and actions.can_edit_portfolio(user, firm)
+    today = timezone.localdate()
+    fee_table = selectors.fee_table()
+    fees = selectors.fees_of(
+        [asset.next_deadline_id for asset in page], today=today, table=fee_table
+    )
+    forecast = _forecast_table(request, firm, table=fee_table)
     return render(
         request,
         "frontend/portfolio/list.html",
@@ -80,7 +97,14 @@ def _portfolio_page(request, firm, *, import_form=None, import_errors=None, stat
             "firm": firm,
             "filters": filters,
             "page": page,
-            "rows": [{"asset": asset, "next": _next_deadline(asset)} for asset in page],
+            "rows": [{"asset": asset, "next": _next_deadline(asset, fees)} for asset in page],
+            "forecast": forecast,
+            "chartjs_url": chartjs_url(),
+            "charts": [
+                tables.chart(
+                    forecast, kind="bar", label_key="period", series=["payable", "reduced_payable"]
+                )
+            ],
             "can_edit": can_edit,
             "import_form": (import_form or PortfolioImportForm()) if can_edit else None,
             "import_errors": import_errors,
@@ -192,25 +216,42 @@ def portfolio_import(request, firm_id):
     if not form.is_valid():
         return _portfolio_page(request, firm, import_form=form, status=400)
     try:
-        created, updated = import_portfolio_upload(
+        outcome = import_portfolio_upload(
             firm=firm, upload=form.cleaned_data["file"], by=request.user
         )
     except PortfolioImportError as error:
         return _portfolio_page(
             request, firm, import_form=form, import_errors=error.errors, status=400
         )
+    except FileRefused as error:
+        form.add_error("file", error.message)
+        return _portfolio_page(request, firm, import_form=form, status=400)
     except UnreadableFile:
         form.add_error("file", _("The file could not be read as CSV (UTF-8) or XLSX."))
         return _portfolio_page(request, firm, import_form=form, status=400)
     except (ValidationError, ActionError) as error:
         form.add_action_error(error)
         return _portfolio_page(request, firm, import_form=form, status=400)
+    if outcome.job is not None:
+        return redirect("frontend:portfolio-import-job", firm.pk, outcome.job.pk)
     messages.success(
         request,
         _("Imported: %(created)s new and %(updated)s updated asset(s).")
-        % {"created": created, "updated": updated},
+        % {"created": outcome.created, "updated": outcome.updated},
     )
     return redirect(_portfolio_url(firm.pk))
+
+
+@require_GET
+@role_required(*READERS)
+def portfolio_import_job(request, firm_id, job_id):
+    """A background import's progress; htmx polls the panel until the job has finished."""
+    firm = selectors.portfolio_firm_get_for_user(user=request.user, firm_id=firm_id)
+    job = selectors.portfolio_import_get_for_user(user=request.user, import_id=job_id, firm=firm)
+    context = {"firm": firm, "job": job, "portfolio_url": _portfolio_url(firm.pk)}
+    if request.htmx:
+        return render(request, "frontend/portfolio/_import_job.html", context)
+    return render(request, "frontend/portfolio/import_job.html", context)
 
 
 @require_GET
@@ -225,3 +266,12 @@ def portfolio_export(request, firm_id, fmt):
         body = path.read_bytes()
     filename = f"portfolio-{firm.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
     return exports.download(body, fmt, filename)
+
+
+@require_GET
+@role_required(*READERS)
+def portfolio_forecast_export(request, firm_id, fmt):
+    """The five-year official fee forecast of the portfolio page, as CSV or XLSX."""
+    firm = selectors.portfolio_firm_get_for_user(user=request.user, firm_id=firm_id)
+    filename = f"fee-forecast-{firm.pk}-{timezone.localdate():%Y%m%d}.{fmt}"
+    return exports.table_download(_forecast_table(request, firm), fmt, filename)

@@ -99,15 +99,16 @@ def _list_queryset(user):
         .select_related("agency")
         .filter(status=Offer.Status.PENDING)
     )
+    # Latest first: the engagement that says how far an engaged request is, ended or not.
     visible_engagements = (
         selectors.engagements_visible_to(user)
         .select_related(None)
         .select_related("agency")
-        .filter(status=Engagement.Status.ACTIVE)
+        .order_by("-created_at", "-id")
     )
     return selectors.custody_requests_visible_to(user).prefetch_related(
         Prefetch("offers", queryset=visible_offers, to_attr="pending_offers"),
-        Prefetch("engagements", queryset=visible_engagements, to_attr="active_engagements"),
+        Prefetch("engagements", queryset=visible_engagements, to_attr="latest_engagements"),
     )
 
 

@@ -11,14 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ActionError
+from core.lazy import lazy_import
 from custody import actions as custody_actions
 from custody import report as custody_report
 from custody import selectors as custody_selectors
 from custody.models import ServiceRecord
-from custody.report_pdf import render_report_pdf
 from frontend.service_forms import DisputeForm, RatingForm, ReportPeriodForm, ServiceRecordForm
 from frontend.views.access import decide, role_required
 from marketplace.models import Engagement
+
+# ReportLab takes a good part of a second to import: loaded by the first PDF asked for.
+pdf = lazy_import("custody.report_pdf")
 
 PARTIES = ("firm_member", "agency_staff", "incubator_manager", "programme_officer")
 
@@ -340,7 +343,7 @@ def report_page(request, firm_id, year, quarter):
 @role_required(*PARTIES)
 def report_pdf(request, firm_id, year, quarter):
     report = _report(request, firm_id, year, quarter)
-    response = HttpResponse(render_report_pdf(report), content_type="application/pdf")
+    response = HttpResponse(pdf.render_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="custody-report-{firm_id}-{year}-Q{quarter}.pdf"'
     )

@@ -27,16 +27,28 @@ from marketplace.actions.participants import (
     agency_register,
     agency_reject,
     agency_suspend,
+    firm_incubation_end,
     firm_register,
     firm_reject,
     firm_verify,
     participant_create,
     participant_update,
 )
+from marketplace.actions.people import user_language_set
 from marketplace.actions.requests import Ineligible, request_submit, waitlist_serve
+from marketplace.actions.tokens import (
+    TokenNotFound,
+    api_token_issue,
+    api_token_revoke,
+    api_tokens_revoke_all,
+)
 
 __all__ = [
     "agencies_warn_licence_expiring",
+    "api_token_issue",
+    "api_token_revoke",
+    "api_tokens_revoke_all",
+    "TokenNotFound",
     "Ineligible",
     "agency_change_approve",
     "agency_change_refuse",
@@ -59,8 +71,10 @@ __all__ = [
     "agency_reject",
     "agency_suspend",
     "firm_register",
+    "firm_incubation_end",
     "firm_reject",
     "firm_verify",
     "participant_create",
     "participant_update",
+    "user_language_set",
 ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core import states
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
-from core.notices import notify
+from core.notices import named, notify
 from marketplace import candidates, matching
 from marketplace.actions.checks import check_firm_member, check_officer
 from marketplace.actions.engagements import engagement_transfer
@@ -58,8 +58,8 @@ def agency_change_request(*, engagement, new_agency, by, reason):
         kind="change_requested",
         params={
             "firm": engagement.firm.name,
-            "agency": engagement.agency.name,
-            "new_agency": new_agency.name,
+            **named("agency", engagement.agency),
+            **named("new_agency", new_agency),
         },
     )
     return change
@@ -108,7 +108,7 @@ def agency_change_approve(*, change, by, now=None):
         fields=("decided_by", "decided_at"),
         audit=False,
     )
-    params = {"firm": old.firm.name, "new_agency": new_agency.name}
+    params = {"firm": old.firm.name, **named("new_agency", new_agency)}
     notify(
         firm_members(old.firm_id) + agency_staff(new_agency.pk) + agency_staff(old.agency_id),
         kind="change_approved",
@@ -151,7 +151,7 @@ def agency_change_refuse(*, change, by, reason):
         kind="change_refused",
         params={
             "firm": change.engagement.firm.name,
-            "new_agency": change.new_agency.name,
+            **named("new_agency", change.new_agency),
             "reason": reason,
         },
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core import money, states
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
-from core.notices import notify
+from core.notices import named, notify
 from marketplace import deliveries, signals
 from marketplace.actions.checks import check_officer
 from marketplace.actions.requests import waitlist_serve
@@ -166,18 +166,45 @@ def engagement_lapse(*, engagement, due_by, now=None):
         reason=_("The co-payment was not paid by %(date)s.")
         % {"date": date_format(timezone.localtime(due_by), "DATETIME_FORMAT")},
         action="engagement.lapsed",
+        # The notice words the date for each reader, the reason above is the audit's.
+        notice=("engagement_lapsed", {"due_by": due_by.isoformat()}),
     )
     return True
 
 
-def _end(engagement, *, by, reason, action):
-    states.transition(engagement, Engagement.Status.CANCELLED, by=by, action=action, reason=reason)
-    signals.engagement_cancelled.send(Engagement, engagement=engagement, by=by, reason=reason)
-    params = {"firm": engagement.firm.name, "agency": engagement.agency.name, "reason": reason}
+def _end(engagement, *, by, reason, action, notice=None):
+    """Cancel `engagement`; `notice` is the (kind, parameters) its people are told with,
+    when it is not the plain cancellation naming `reason`."""
+    # What the firm confirmed is the agency's, split under the terms fixed at acceptance (as a
+    # change of agency pays it); the budget keeps the government's part of it.
+    parts = transfer_split(engagement, deliveries.delivered(engagement))
+    engagement.cancel_settled_amount = parts["old_government"]
+    states.transition(
+        engagement,
+        Engagement.Status.CANCELLED,
+        by=by,
+        action=action,
+        reason=reason,
+        fields=("cancel_settled_amount",),
+        data={
+            "delivered_value": str(parts["delivered_value"]),
+            "paid_government": str(parts["old_government"]),
+            "paid_copay": str(parts["old_copay"]),
+        },
+    )
+    signals.engagement_cancelled.send(
+        Engagement,
+        engagement=engagement,
+        by=by,
+        reason=reason,
+        delivered_government=parts["old_government"],
+        delivered_copay=parts["old_copay"],
+    )
+    kind, extra = notice or ("engagement_cancelled", {"reason": reason})
     notify(
         firm_members(engagement.firm_id) + agency_staff(engagement.agency_id),
-        kind="engagement_cancelled",
-        params=params,
+        kind=kind,
+        params={"firm": engagement.firm.name, **named("agency", engagement.agency), **extra},
     )
     programme_year_id = engagement.programme_year_id
     transaction.on_commit(

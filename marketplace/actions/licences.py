@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.notices import notify
+from core.notices import named, notify
 from marketplace.models import Agency, Engagement
 from marketplace.selectors.people import agency_staff, officers
 
@@ -48,7 +48,7 @@ def agencies_warn_licence_expiring(*, today=None, within_days=LICENCE_WARNING_DA
                 officers() + agency_staff(agency.pk),
                 kind="licence_expiring",
                 params={
-                    "agency": agency.name,
+                    **named("agency", agency),
                     "agency_id": agency.pk,
                     "valid_until": agency.licence_valid_until.isoformat(),
                     "firms": firms,

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import states
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition
-from core.notices import notify
+from core.notices import named, notify
 from core.workdays import add_workdays
 from marketplace import candidates
 from marketplace.actions.checks import check_agency_staff, check_firm_member
@@ -107,8 +108,8 @@ def offer_send(*, request, agency_id, by, source, now, ranking=None):
         params={
             "firm": request.firm.name,
             "offer_id": offer.pk,
-            "agency": offer.agency.name,
-            "respond_by": date_format(timezone.localtime(respond_by), "DATETIME_FORMAT"),
+            **named("agency", offer.agency),
+            "respond_by": respond_by.isoformat(),
         },
     )
     return offer
@@ -237,7 +238,11 @@ def _offer_accept(*, offer, by, now=None):
     )
     if load >= agency.yearly_capacity:
         raise InvalidTransition(
-            _("Your agency has no capacity left this year (%(capacity)d firms).")
+            ngettext(
+                "Your agency has no capacity left this year (%(capacity)d firm).",
+                "Your agency has no capacity left this year (%(capacity)d firms).",
+                agency.yearly_capacity,
+            )
             % {"capacity": agency.yearly_capacity},
             code="no_capacity",
         )
@@ -276,7 +281,11 @@ def _offer_accept(*, offer, by, now=None):
     notify(
         firm_members(request.firm_id),
         kind="offer_accepted",
-        params={"firm": offer.request.firm.name, "agency": agency.name, "request_id": request.pk},
+        params={
+            "firm": offer.request.firm.name,
+            **named("agency", agency),
+            "request_id": request.pk,
+        },
     )
     return engagement
 
@@ -313,7 +322,7 @@ def _after_lapse(offer, *, kind, by, now, reason=""):
         kind=kind,
         params={
             "firm": request.firm.name,
-            "agency": offer.agency.name,
+            **named("agency", offer.agency),
             "reason": reason,
             "request_id": request.pk,
         },
@@ -389,9 +398,7 @@ def offers_warn_expiring(*, now=None, within=datetime.timedelta(hours=24)):
                 params={
                     "firm": offer.request.firm.name,
                     "offer_id": offer.pk,
-                    "respond_by": date_format(
-                        timezone.localtime(offer.respond_by), "DATETIME_FORMAT"
-                    ),
+                    "respond_by": offer.respond_by.isoformat(),
                 },
             )
             warned += 1

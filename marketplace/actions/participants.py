@@ -15,6 +15,7 @@ from django.utils.translation import override
 from core.actions.outbox import email_enqueue
 from core.audit import audit_record
 from core.errors import InvalidTransition, NotAllowed
+from core.formatting import join_words
 from marketplace.models import Agency, Firm, User
 
 
@@ -95,6 +96,38 @@ def firm_verify(*, firm, by):
         recipients=list(firm.members.values_list("email", flat=True)),
         subject=_("Your incubator confirmed %(name)s") % {"name": firm.name},
         body=_("%(name)s is now verified and can apply for IP custody.") % {"name": firm.name},
+    )
+    return firm
+
+
+@transaction.atomic
+def firm_incubation_end(*, firm, by, on):
+    """The incubator records the last day of the firm's incubation (it graduated or left).
+
+    From the next day the firm is no longer eligible for custody, and coverage and the
+    dashboards stop counting it as a firm to serve; a custody already running goes on.
+    """
+    firm = Firm.objects.select_for_update().get(pk=firm.pk)
+    _check_can_verify(firm=firm, by=by)
+    if on is None:
+        raise InvalidTransition(
+            _("Give the last day of incubation."), code="date_required", field="on"
+        )
+    if on < firm.admitted_on:
+        raise InvalidTransition(
+            _("Incubation cannot end before the firm was admitted (%(day)s).")
+            % {"day": firm.admitted_on.isoformat()},
+            code="before_admission",
+            field="on",
+        )
+    previous = firm.incubation_ends_on
+    firm.incubation_ends_on = on
+    firm.save(update_fields=["incubation_ends_on"])
+    audit_record(
+        actor=by,
+        action="firm.incubation_ended",
+        subject=firm,
+        data={"on": on.isoformat(), "before": previous.isoformat() if previous else None},
     )
     return firm
 
@@ -300,7 +333,7 @@ def participant_update(*, instance, by, changes, many_to_many=None):
     if guarded:
         raise NotAllowed(
             _("%(fields)s change only through their own actions.")
-            % {"fields": ", ".join(sorted(guarded))}
+            % {"fields": join_words(sorted(guarded))}
         )
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
     for name, value in changes.items():

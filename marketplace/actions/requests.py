@@ -20,7 +20,7 @@ from core.errors import ActionError, InvalidTransition
 from core.notices import notify
 from marketplace import eligibility
 from marketplace.actions.checks import check_firm_member
-from marketplace.choices import RevenueBand
+from marketplace.choices import RevenueBand, SmeSector
 from marketplace.models import (
     CustodyRequest,
     Engagement,
@@ -49,13 +49,18 @@ def eligibility_facts(*, firm, programme_year, government_amount, today):
     max_band = programme_year.max_revenue_band
     return eligibility.EligibilityFacts(
         firm_verified=firm.verification == Firm.Verification.VERIFIED,
+        incubated=firm.incubated_on(today),
+        admitted_on=firm.admitted_on,
+        incubation_ends_on=firm.incubation_ends_on,
         incubator_level=firm.incubator.level,
         incubator_level_label=firm.incubator.get_level_display(),
         headcount=firm.headcount,
         max_headcount=programme_year.max_headcount,
         revenue_rank=RevenueBand.rank(firm.revenue_band),
-        max_revenue_rank=RevenueBand.rank(max_band),
-        max_revenue_label=str(RevenueBand(max_band).label),
+        max_revenue_rank=RevenueBand.rank(max_band) if max_band else None,
+        max_revenue_label=str(RevenueBand(max_band).label) if max_band else "",
+        size=firm.size_verdict(),
+        sector_label=str(SmeSector(firm.standard_sector).label),
         has_live_request=CustodyRequest.objects.filter(firm=firm, programme_year=programme_year)
         .exclude(status=CustodyRequest.Status.WITHDRAWN)
         .exists(),

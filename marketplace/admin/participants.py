@@ -175,11 +175,30 @@ class FirmAdmin(ParticipantAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("name", "credit_code", "incubator", "district", "admitted_on")},
+            {
+                "fields": (
+                    "name",
+                    "credit_code",
+                    "incubator",
+                    "district",
+                    "admitted_on",
+                    "incubation_ends_on",
+                )
+            },
         ),
         (
             _("Profile"),
-            {"fields": ("industry", "headcount", "revenue_band", "description")},
+            {
+                "fields": (
+                    "industry",
+                    "headcount",
+                    "revenue_band",
+                    "sme_sector",
+                    "annual_revenue",
+                    "total_assets",
+                    "description",
+                )
+            },
         ),
         (
             _("Verification"),
@@ -233,6 +252,7 @@ class AgencyAdminForm(forms.ModelForm):
             "industries",
             "districts_served",
             "expertise",
+            "expertise_en",
             "yearly_capacity",
         )
 
@@ -268,7 +288,14 @@ class AgencyAdmin(ParticipantAdmin):
         "district",
     )
     list_filter = ("status", "kind", LicenceValidFilter, "district")
-    search_fields = ("name", "name_en", "credit_code", "licence_number", "expertise")
+    search_fields = (
+        "name",
+        "name_en",
+        "credit_code",
+        "licence_number",
+        "expertise",
+        "expertise_en",
+    )
     filter_horizontal = ("service_items",)
     readonly_fields = ("status", "status_reason", "approved_at", "created_at")
     fieldsets = (
@@ -285,6 +312,7 @@ class AgencyAdmin(ParticipantAdmin):
                     "industries",
                     "districts_served",
                     "expertise",
+                    "expertise_en",
                     "yearly_capacity",
                 )
             },

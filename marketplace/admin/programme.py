@@ -39,7 +39,7 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
     search_fields = ("name",)
     inlines = [PackageItemInline]
     fieldsets = (
-        (None, {"fields": ("year", "name", "opens_on", "closes_on")}),
+        (None, {"fields": ("year", "name", "name_en", "opens_on", "closes_on")}),
         (
             _("Money"),
             {

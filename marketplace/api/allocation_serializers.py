@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.formatting import join_words
 from core.models import Notification
 from core.notices import notification_text
 from marketplace import selectors
@@ -49,7 +50,7 @@ class AllocationRunCreateSerializer(serializers.Serializer):
         unknown = sorted(set(ids) - known)
         if unknown:
             raise serializers.ValidationError(
-                _("No such custody request: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+                _("No such custody request: %(ids)s.") % {"ids": join_words(unknown)}
             )
         return ids
 
@@ -121,6 +122,7 @@ class AllocationRunSummarySerializer(serializers.ModelSerializer):
             "placed",
             "unplaced_count",
             "objective",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -242,7 +244,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "text", "params", "read", "created_at", "read_at"]
+        fields = ["id", "kind", "text", "params", "read", "created_at", "read_at", "updated_at"]
         read_only_fields = fields
 
     def get_text(self, notification) -> str:

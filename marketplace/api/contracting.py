@@ -17,19 +17,16 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from core.actions.notices import notification_read, notifications_read_all
+from core.api.exceptions import ProblemError
 from core.api.filters import StrictOrderingFilter, UpdatedSinceFilter
+from core.api.problems import ProblemSerializer, field_error
 from core.models import Notification
 from core.selectors import notifications_for, unread_notification_count
-from marketplace import actions, selectors
+from marketplace import actions, eligibility, selectors
 from marketplace.api import allocation_serializers as als
 from marketplace.api import contracting_serializers as cs
 from marketplace.api.filters import IdFilter
-from marketplace.api.serializers import (
-    ActionErrorSerializer,
-    AuditEventSerializer,
-    ErrorSerializer,
-    ReasonSerializer,
-)
+from marketplace.api.serializers import AuditEventSerializer, ReasonSerializer
 from marketplace.api.views import ApiViewMixin
 from marketplace.models import CustodyRequest, Engagement, EngagementItem, Offer, RequestItem
 from marketplace.selectors.ranking import rank_request
@@ -77,16 +74,16 @@ class CandidateReaders(BasePermission):
 def _refused(answers):
     responses = {
         status.HTTP_403_FORBIDDEN: OpenApiResponse(
-            ErrorSerializer, description=_("The caller's role may not do this.")
+            ProblemSerializer, description=_("The caller's role may not do this.")
         ),
         status.HTTP_404_NOT_FOUND: OpenApiResponse(
-            ErrorSerializer, description=_("Not found or not visible.")
+            ProblemSerializer, description=_("Not found or not visible.")
         ),
         status.HTTP_409_CONFLICT: OpenApiResponse(
-            ActionErrorSerializer, description=_("The object's state does not allow this.")
+            ProblemSerializer, description=_("The object's state does not allow this.")
         ),
         status.HTTP_400_BAD_REQUEST: OpenApiResponse(
-            ErrorSerializer, description=_("The input is refused, e.g. a missing reason.")
+            ProblemSerializer, description=_("The input is refused, e.g. a missing reason.")
         ),
     }
     responses.update(answers)
@@ -180,7 +177,7 @@ class CustodyRequestViewSet(
     serializer_class = cs.CustodyRequestSerializer
     filterset_class = CustodyRequestFilter
     search_fields = ["firm__name", "needs"]
-    ordering_fields = ["submitted_at", "status"]
+    ordering_fields = ["submitted_at", "status", "updated_at", "id"]
 
     def get_queryset(self):
         return _requests(self.request.user)
@@ -205,8 +202,11 @@ class CustodyRequestViewSet(
             {
                 status.HTTP_201_CREATED: cs.CustodyRequestSerializer,
                 status.HTTP_400_BAD_REQUEST: OpenApiResponse(
-                    cs.IneligibleSerializer,
-                    description=_("Ineligible (with the failed rules), or invalid items."),
+                    ProblemSerializer,
+                    description=_(
+                        "Ineligible (code ineligible, each failed rule in errors with its code), "
+                        "or invalid items."
+                    ),
                 ),
             }
         ),
@@ -221,9 +221,13 @@ class CustodyRequestViewSet(
                 firm=request.user.firm, by=request.user, **body.validated_data
             )
         except actions.Ineligible as refusal:
-            return Response(
-                cs.IneligibleSerializer(refusal).data, status=status.HTTP_400_BAD_REQUEST
-            )
+            rules = [field_error(None, eligibility.describe(r), r.code) for r in refusal.rules]
+            raise ProblemError(
+                refusal.message,
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code=refusal.code,
+                errors=rules,
+            ) from None
         return self._respond(submitted, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -314,7 +318,7 @@ class OfferViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = cs.OfferSerializer
     filterset_class = OfferFilter
     search_fields = ["request__firm__name"]
-    ordering_fields = ["respond_by", "sent_at", "score"]
+    ordering_fields = ["respond_by", "sent_at", "score", "updated_at", "id"]
 
     def get_queryset(self):
         return _offers(self.request.user)
@@ -366,7 +370,7 @@ class EngagementViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = cs.EngagementSerializer
     filterset_class = EngagementFilter
     search_fields = ["firm__name", "agency__name"]
-    ordering_fields = ["created_at", "starts_on", "status"]
+    ordering_fields = ["created_at", "starts_on", "status", "updated_at", "id"]
 
     def get_queryset(self):
         return _engagements(self.request.user)
@@ -422,7 +426,7 @@ class AgencyChangeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = cs.AgencyChangeSerializer
     filter_backends = _NO_SEARCH
     filterset_fields = ["status"]
-    ordering_fields = ["requested_at", "decided_at"]
+    ordering_fields = ["requested_at", "decided_at", "updated_at", "id"]
 
     def get_queryset(self):
         return selectors.agency_changes_visible_to(self.request.user)
@@ -480,7 +484,7 @@ class AllocationRunViewSet(
     permission_classes = [OfficersOnly]
     filter_backends = _NO_SEARCH
     filterset_fields = ["status"]
-    ordering_fields = ["created_at"]
+    ordering_fields = ["created_at", "updated_at", "id"]
 
     def get_queryset(self):
         return selectors.allocation_runs_visible_to(self.request.user)
@@ -547,7 +551,7 @@ class NotificationViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = als.NotificationSerializer
     filter_backends = _NO_SEARCH
     filterset_class = NotificationFilter
-    ordering_fields = ["created_at"]
+    ordering_fields = ["created_at", "updated_at", "id"]
     permission_classes = [IsAuthenticated]
 
     def get_queryset(self):

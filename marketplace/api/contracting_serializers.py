@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from marketplace import eligibility, selectors
+from marketplace import selectors
 from marketplace.api.serializers import LabelField
 from marketplace.explain import (
     describe_candidate,
@@ -64,26 +64,6 @@ def _reason_rows(reasons):
     ]
 
 
-class RuleSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("A stable code, e.g. headcount or firm_not_verified."))
-    message = serializers.CharField(help_text=_("The failed rule in the caller's language."))
-
-
-class IneligibleSerializer(serializers.Serializer):
-    """The body of a refused request: every eligibility rule the firm fails."""
-
-    detail = serializers.CharField(source="message", help_text=_("All failed rules, in one text."))
-    code = serializers.CharField(help_text=_('Always "ineligible".'))
-    field = serializers.CharField(allow_null=True)
-    rules = serializers.SerializerMethodField()
-
-    @extend_schema_field(RuleSerializer(many=True))
-    def get_rules(self, refusal):
-        return [
-            {"code": rule.code, "message": eligibility.describe(rule)} for rule in refusal.rules
-        ]
-
-
 class RequestItemSerializer(serializers.ModelSerializer):
     service_item_code = serializers.CharField(source="service_item.code", read_only=True)
     service_item_name = serializers.CharField(source="service_item.display_name", read_only=True)
@@ -127,6 +107,7 @@ class OfferSummarySerializer(serializers.ModelSerializer):
             "status_display",
             "sent_at",
             "respond_by",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -164,6 +145,7 @@ class CustodyRequestSerializer(serializers.ModelSerializer):
             "items",
             "offers",
             "timeline",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -387,6 +369,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "responded_at",
             "decline_reason",
             "engagement",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -421,6 +404,7 @@ class EngagementItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = EngagementItem
         fields = [
+            "id",
             "service_item",
             "service_item_code",
             "service_item_name",
@@ -469,6 +453,7 @@ class EngagementSerializer(serializers.ModelSerializer):
             "previous",
             "successor",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -519,5 +504,6 @@ class AgencyChangeSerializer(serializers.ModelSerializer):
             "requested_at",
             "decided_at",
             "decision_reason",
+            "updated_at",
         ]
         read_only_fields = fields

@@ -77,27 +77,6 @@ class LabelField(serializers.CharField):
         return _choice_labels(self.model_field, get_language()).get(value, value)
 
 
-class ErrorSerializer(serializers.Serializer):
-    """Any error answer: {"detail": message} for most; a validation error maps each
-    field (or "non_field_errors") to its messages; a refused action adds code and field."""
-
-    detail = serializers.CharField(required=False, help_text=_("What went wrong, for the user."))
-    code = serializers.CharField(required=False, help_text=_("A stable code for programs."))
-    field = serializers.CharField(
-        required=False, allow_null=True, help_text=_("The input field the error is about.")
-    )
-
-
-class ActionErrorSerializer(serializers.Serializer):
-    """The body of a refused action."""
-
-    detail = serializers.CharField(help_text=_("What went wrong, for the user."))
-    code = serializers.CharField(help_text=_("A stable code for programs, e.g. reason_required."))
-    field = serializers.CharField(
-        allow_null=True, help_text=_("The input field the error is about, if any.")
-    )
-
-
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False,
@@ -110,10 +89,6 @@ class ReasonSerializer(serializers.Serializer):
 class CredentialsSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text=_('Send it as "Authorization: Token <token>".'))
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -149,7 +124,15 @@ class HighTechParkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = HighTechPark
-        fields = ["id", "name", "name_en", "display_name", "district", "district_display"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "display_name",
+            "district",
+            "district_display",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -174,6 +157,7 @@ class IncubatorSerializer(serializers.ModelSerializer):
             "park_name",
             "address",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at"]
 
@@ -210,17 +194,22 @@ class FirmSerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
             "incubator",
             "incubator_name",
             "admitted_on",
+            "incubation_ends_on",
             "industry",
             "industry_display",
             "headcount",
             "revenue_band",
             "revenue_band_display",
+            "sme_sector",
+            "annual_revenue",
+            "total_assets",
             "description",
             "verification",
             "verification_display",
             "verification_reason",
             "verified_at",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = [
             "verification",
@@ -237,6 +226,11 @@ class FirmSerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
 
 class AgencySerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
+    expertise_display = serializers.CharField(
+        source="display_expertise",
+        read_only=True,
+        help_text=_("The expertise in the request's language, else in the other language."),
+    )
     kind_display = LabelField(source="kind")
     status_display = LabelField(source="status")
     district_display = LabelField(source="district")
@@ -278,12 +272,15 @@ class AgencySerializer(CreditCodeSerializerMixin, serializers.ModelSerializer):
             "districts_served",
             "districts_served_display",
             "expertise",
+            "expertise_en",
+            "expertise_display",
             "yearly_capacity",
             "status",
             "status_display",
             "status_reason",
             "approved_at",
             "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status", "status_reason", "approved_at", "created_at"]
 
@@ -324,6 +321,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
             "unit_display",
             "unit_price",
             "is_active",
+            "updated_at",
         ]
 
 
@@ -393,6 +391,7 @@ class ProgrammeYearSerializer(serializers.ModelSerializer):
             "is_open",
             "package_price",
             "package_items",
+            "updated_at",
         ]
 
     def validate_package_items(self, items):

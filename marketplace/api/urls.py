@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from marketplace.api import contracting, views
+from marketplace.api import contracting, tokens, views
 
 router = DefaultRouter()
 router.register("incubators", views.IncubatorViewSet, basename="incubator")
@@ -20,6 +20,8 @@ router.register("notifications", contracting.NotificationViewSet, basename="noti
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
-    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/", tokens.TokenView.as_view(), name="token"),
+    path("auth/tokens/", tokens.TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_key>/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     *router.urls,
 ]

@@ -11,34 +11,34 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.exceptions import exception_handler
 from core.api.filters import StrictOrderingFilter, UpdatedSinceFilter
+from core.api.idempotency import IdempotentMixin
 from core.api.permissions import OfficerWritesOnly
+from core.api.problems import ProblemSerializer
 from marketplace import actions, selectors
 from marketplace.api import filters, serializers
 from marketplace.models import Agency, Firm, Incubator, PackageItem, ProgrammeYear, ServiceItem
 
 _REFUSED = {
     status.HTTP_403_FORBIDDEN: OpenApiResponse(
-        serializers.ErrorSerializer, description=_("The caller may not do this.")
+        ProblemSerializer, description=_("The caller may not do this.")
     ),
     status.HTTP_404_NOT_FOUND: OpenApiResponse(
-        serializers.ErrorSerializer, description=_("Not found or not visible.")
+        ProblemSerializer, description=_("Not found or not visible.")
     ),
     status.HTTP_409_CONFLICT: OpenApiResponse(
-        serializers.ActionErrorSerializer,
+        ProblemSerializer,
         description=_("The object's state does not allow this, or a required reason is missing."),
     ),
 }
 
 
-class ApiViewMixin:
+class ApiViewMixin(IdempotentMixin):
     # The project's default backends, with a search whose errors name the parameter.
     filter_backends = [
         DjangoFilterBackend,
@@ -118,7 +118,7 @@ class IncubatorViewSet(ParticipantViewSet):
     serializer_class = serializers.IncubatorSerializer
     filterset_class = filters.IncubatorFilter
     search_fields = ["name", "name_en"]
-    ordering_fields = ["name", "level", "district", "created_at"]
+    ordering_fields = ["name", "level", "district", "created_at", "updated_at", "id"]
 
 
 @extend_schema_view(
@@ -134,7 +134,15 @@ class FirmViewSet(ParticipantViewSet):
     serializer_class = serializers.FirmSerializer
     filterset_class = filters.FirmFilter
     search_fields = ["name", "credit_code"]
-    ordering_fields = ["name", "admitted_on", "headcount", "created_at", "verification"]
+    ordering_fields = [
+        "name",
+        "admitted_on",
+        "headcount",
+        "created_at",
+        "verification",
+        "updated_at",
+        "id",
+    ]
 
     @extend_schema(
         summary=_("Confirm that the firm is incubated here"),
@@ -174,8 +182,16 @@ class AgencyViewSet(ParticipantViewSet):
     selector = staticmethod(selectors.agencies_visible_to)
     serializer_class = serializers.AgencySerializer
     filterset_class = filters.AgencyFilter
-    search_fields = ["name", "name_en", "credit_code", "expertise"]
-    ordering_fields = ["name", "status", "licence_valid_until", "yearly_capacity", "created_at"]
+    search_fields = ["name", "name_en", "credit_code", "expertise", "expertise_en"]
+    ordering_fields = [
+        "name",
+        "status",
+        "licence_valid_until",
+        "yearly_capacity",
+        "created_at",
+        "updated_at",
+        "id",
+    ]
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("service_items")
@@ -235,7 +251,7 @@ class ServiceItemViewSet(ParticipantViewSet):
     serializer_class = serializers.ServiceItemSerializer
     filterset_class = filters.ServiceItemFilter
     search_fields = ["code", "name", "name_en"]
-    ordering_fields = ["area", "code", "unit_price"]
+    ordering_fields = ["area", "code", "unit_price", "updated_at", "id"]
 
 
 @extend_schema_view(
@@ -253,7 +269,7 @@ class ProgrammeYearViewSet(ParticipantViewSet):
     serializer_class = serializers.ProgrammeYearSerializer
     filterset_fields = ["year"]
     search_fields = ["name"]
-    ordering_fields = ["year", "opens_on"]
+    ordering_fields = ["year", "opens_on", "updated_at", "id"]
 
     def _save_package(self, *, year, items, by):
         """Add package items, or change the quota of those already there (keyed by service item)."""
@@ -303,7 +319,7 @@ class HighTechParkViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.HighTechParkSerializer
     search_fields = ["name", "name_en"]
     filterset_fields = ["district"]
-    ordering_fields = ["name", "district"]
+    ordering_fields = ["name", "district", "updated_at", "id"]
 
     def get_queryset(self):
         return selectors.parks_visible_to(self.request.user)
@@ -318,7 +334,7 @@ class AuditEventViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AuditEventSerializer
     filterset_class = filters.AuditEventFilter
     search_fields = ["subject_repr", "reason"]
-    ordering_fields = ["at"]
+    ordering_fields = ["at", "id"]
 
     def get_queryset(self):
         return selectors.audit_events_visible_to(self.request.user)
@@ -334,32 +350,3 @@ class MeView(ApiViewMixin, generics.RetrieveAPIView):
 
     def get_object(self):
         return self.request.user
-
-
-@extend_schema(tags=["accounts"])
-class TokenView(ApiViewMixin, ObtainAuthToken):
-    """Exchange a username and password for an API token (the same token on every call)."""
-
-    # A token request carries its own credentials; a browser session would only add CSRF checks.
-    authentication_classes = []
-    # JSON like every other body (ObtainAuthToken also takes forms, published as three types).
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        summary=_("Get an API token"),
-        request=serializers.CredentialsSerializer,
-        responses={
-            status.HTTP_200_OK: serializers.TokenSerializer,
-            status.HTTP_429_TOO_MANY_REQUESTS: OpenApiResponse(
-                serializers.ErrorSerializer,
-                description=_("Too many failed sign-ins: locked for a while."),
-            ),
-        },
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
-
-    def get_serializer_context(self):
-        # Authenticate with Django's own request: django-axes marks a lockout on it,
-        # and its middleware reads the mark there (a DRF Request would keep it to itself).
-        return {**super().get_serializer_context(), "request": self.request._request}

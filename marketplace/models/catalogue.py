@@ -9,10 +9,11 @@ from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import money
+from core.models import TracksUpdates
 from marketplace.choices import CustodyArea, RevenueBand
 
 
-class ServiceItem(models.Model):
+class ServiceItem(TracksUpdates, models.Model):
     """One priced item of the custody service catalogue."""
 
     class Unit(models.TextChoices):
@@ -36,6 +37,9 @@ class ServiceItem(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("service item")
@@ -90,11 +94,17 @@ def validate_reminder_days(value):
         )
 
 
-class ProgrammeYear(models.Model):
+class ProgrammeYear(TracksUpdates, models.Model):
     """One year of the programme: its budget, package, co-payment and eligibility rules."""
 
     year = models.PositiveIntegerField(_("year"), unique=True)
     name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown on English pages; left empty, they name the year by its number."),
+    )
     budget = models.DecimalField(
         _("budget (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
@@ -114,12 +124,20 @@ class ProgrammeYear(models.Model):
         blank=True,
         help_text=_("Most a firm pays for one package; the government pays the rest."),
     )
-    max_headcount = models.PositiveIntegerField(_("maximum headcount"), default=100)
+    # Firms must be small or micro under the SME standard (marketplace.sme); these optional
+    # caps narrow the programme further. Empty: the standard alone.
+    max_headcount = models.PositiveIntegerField(
+        _("maximum headcount"),
+        null=True,
+        blank=True,
+        help_text=_("Optional cap on top of the SME standard; empty for none."),
+    )
     max_revenue_band = models.CharField(
         _("maximum annual revenue"),
         max_length=16,
         choices=RevenueBand.choices,
-        default=RevenueBand.FROM_20M_TO_50M,
+        blank=True,
+        help_text=_("Optional cap on top of the SME standard; empty for none."),
     )
     opens_on = models.DateField(_("applications open on"))
     closes_on = models.DateField(_("applications close on"))
@@ -149,6 +167,9 @@ class ProgrammeYear(models.Model):
         help_text=_("On decline or expiry, offer the next-ranked agency without asking the firm."),
     )
 
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
     class Meta:
         verbose_name = _("programme year")
         verbose_name_plural = _("programme years")
@@ -165,6 +186,13 @@ class ProgrammeYear(models.Model):
         ]
 
     def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        """The name in the active language: English pages read `name_en`, or the year."""
+        if (get_language() or "").startswith("en"):
+            return self.name_en or _("Programme year %(year)d") % {"year": self.year}
         return self.name
 
     def clean(self):

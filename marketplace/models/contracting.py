@@ -8,14 +8,18 @@ from django.db.models.functions import Round
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TracksUpdates
 
-class CustodyRequest(models.Model):
+
+class CustodyRequest(TracksUpdates, models.Model):
     """A firm's request for custody in one programme year."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Choosing an agency")
         OFFERED = "offered", _("Waiting for the agency")
-        ENGAGED = "engaged", _("Under custody")
+        # An engagement exists; how far custody is (co-payment awaited, under way, ended) is
+        # the engagement's state, which the pages show beside this one.
+        ENGAGED = "engaged", _("Agency engaged")
         WAITLISTED = "waitlisted", _("On the budget waiting list")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -59,6 +63,9 @@ class CustodyRequest(models.Model):
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     waitlisted_at = models.DateTimeField(_("waiting since"), null=True, blank=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("custody request")
@@ -106,7 +113,7 @@ class RequestItem(models.Model):
         return f"{self.service_item} × {self.quota}"
 
 
-class Offer(models.Model):
+class Offer(TracksUpdates, models.Model):
     """The request offered to one agency, waiting for its answer until a deadline."""
 
     class Status(models.TextChoices):
@@ -170,6 +177,9 @@ class Offer(models.Model):
     decline_reason = models.TextField(_("reason"), blank=True)
     expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
     class Meta:
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
@@ -197,7 +207,7 @@ class Offer(models.Model):
         return f"{self.request} → {self.agency}"
 
 
-class Engagement(models.Model):
+class Engagement(TracksUpdates, models.Model):
     """The custody contract between a firm and an agency for one year."""
 
     class Status(models.TextChoices):
@@ -273,6 +283,15 @@ class Engagement(models.Model):
         _("government amount (CNY)"), max_digits=12, decimal_places=2
     )
     copay_amount = models.DecimalField(_("firm co-payment (CNY)"), max_digits=12, decimal_places=2)
+    # Cancelled by the office after some confirmed work: the government's part of that work,
+    # paid to the agency from the reservation (the rest went back to the budget).
+    cancel_settled_amount = models.DecimalField(
+        _("paid from the budget at cancellation (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
     # The programme's terms when the offer was accepted: settlement, refunds and a change of
     # agency split delivered value with these, whatever the programme year says later.
     government_share = models.DecimalField(
@@ -290,6 +309,9 @@ class Engagement(models.Model):
         help_text=_("Most the firm pays under this engagement; empty: no cap."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("engagement")
@@ -358,7 +380,7 @@ class EngagementItem(models.Model):
         return f"{self.service_item} × {self.quota}"
 
 
-class AgencyChange(models.Model):
+class AgencyChange(TracksUpdates, models.Model):
     """A firm's request to move its engagement to another agency, decided by an officer."""
 
     class Status(models.TextChoices):
@@ -400,6 +422,9 @@ class AgencyChange(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
 
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
     class Meta:
         verbose_name = _("change of agency")
         verbose_name_plural = _("changes of agency")
@@ -416,7 +441,7 @@ class AgencyChange(models.Model):
         return f"{self.engagement} → {self.new_agency}"
 
 
-class AllocationRun(models.Model):
+class AllocationRun(TracksUpdates, models.Model):
     """A cohort allocation: previewed first, committed into offers on the officer's word."""
 
     class Status(models.TextChoices):
@@ -448,6 +473,9 @@ class AllocationRun(models.Model):
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     request_ids = models.JSONField(_("requests"), default=list)
     result = models.JSONField(_("result"), default=dict)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("allocation run")

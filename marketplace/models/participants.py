@@ -1,21 +1,29 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.choices import District, Industry, RevenueBand
+from core.models import TracksUpdates
+from marketplace import sme
+from marketplace.choices import District, Industry, RevenueBand, SmeSector
 from marketplace.models.fields import CreditCodeField
 from marketplace.validators import validate_credit_code, validate_firm_credit_code
 
 
-class HighTechPark(models.Model):
+class HighTechPark(TracksUpdates, models.Model):
     """A high-tech park; an admin-editable reference list."""
 
     name = models.CharField(_("name (Chinese)"), max_length=120, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
     district = models.CharField(_("district"), max_length=6, choices=District.choices)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("high-tech park")
@@ -32,7 +40,7 @@ class HighTechPark(models.Model):
         return self.name
 
 
-class Incubator(models.Model):
+class Incubator(TracksUpdates, models.Model):
     """A provincial-level or higher incubator whose firms the programme serves."""
 
     class Level(models.TextChoices):
@@ -54,6 +62,9 @@ class Incubator(models.Model):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("incubator")
@@ -81,7 +92,7 @@ class Incubator(models.Model):
         return self.level in {self.Level.NATIONAL, self.Level.PROVINCIAL}
 
 
-class Firm(models.Model):
+class Firm(TracksUpdates, models.Model):
     """A small or micro firm incubated in an incubator."""
 
     class Verification(models.TextChoices):
@@ -102,9 +113,43 @@ class Firm(models.Model):
         Incubator, verbose_name=_("incubator"), on_delete=models.PROTECT, related_name="firms"
     )
     admitted_on = models.DateField(_("admitted to the incubator on"))
+    incubation_ends_on = models.DateField(
+        _("left the incubator on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of incubation (graduated or left); empty while incubated."),
+    )
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices)
     headcount = models.PositiveIntegerField(_("headcount"))
     revenue_band = models.CharField(_("annual revenue"), max_length=16, choices=RevenueBand.choices)
+    sme_sector = models.CharField(
+        _("sector (SME standard)"),
+        max_length=32,
+        choices=SmeSector.choices,
+        blank=True,
+        help_text=_(
+            "The sector of 工信部联企业〔2011〕300号 that sets the firm's size bounds; "
+            "empty: the usual sector of its industry."
+        ),
+    )
+    annual_revenue = models.DecimalField(
+        _("operating revenue last year (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Exact figure; needed when the revenue band does not settle the firm's size."),
+    )
+    total_assets = models.DecimalField(
+        _("total assets (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Needed in construction, real estate and leasing, where size counts assets."),
+    )
     description = models.TextField(_("what the firm does"), blank=True)
     verification = models.CharField(
         _("verification"),
@@ -124,6 +169,9 @@ class Firm(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
     class Meta:
         verbose_name = _("firm")
         verbose_name_plural = _("firms")
@@ -135,6 +183,12 @@ class Firm(models.Model):
                 name="firm_rejection_has_reason",
                 condition=~Q(verification="rejected") | ~Q(verification_reason=""),
             ),
+            # Incubation ends on or after the day it began.
+            models.CheckConstraint(
+                name="firm_incubation_period_ordered",
+                condition=Q(incubation_ends_on__isnull=True)
+                | Q(incubation_ends_on__gte=models.F("admitted_on")),
+            ),
         ]
 
     def __str__(self):
@@ -143,8 +197,31 @@ class Firm(models.Model):
     def audit_parties(self):
         return {"firm_id": self.pk, "incubator_id": self.incubator_id}
 
+    def incubated_on(self, day):
+        """Whether `day` falls within the firm's incubation (admission to its last day)."""
+        return self.admitted_on <= day and (
+            self.incubation_ends_on is None or day <= self.incubation_ends_on
+        )
 
-class Agency(models.Model):
+    @property
+    def standard_sector(self):
+        """The firm's sector under the SME standard (named, or its industry's)."""
+        return sme.sector_of(self.sme_sector, self.industry)
+
+    def size_verdict(self):
+        """Small or micro under the SME standard (marketplace.sme.verdict)."""
+        return sme.verdict(
+            sme.SizeFacts(
+                sector=self.standard_sector,
+                headcount=self.headcount,
+                revenue=self.annual_revenue,
+                revenue_band=self.revenue_band,
+                assets=self.total_assets,
+            )
+        )
+
+
+class Agency(TracksUpdates, models.Model):
     """A licensed IP service agency that delivers custody."""
 
     class Kind(models.TextChoices):
@@ -186,8 +263,16 @@ class Agency(models.Model):
     districts_served = models.JSONField(
         _("districts served"), default=list, blank=True, help_text=_("District codes served.")
     )
+    # Each language's pages show their own text; matching reads both.
     expertise = models.TextField(
-        _("expertise"), blank=True, help_text=_("Technical fields and services, in plain words.")
+        _("expertise (Chinese)"),
+        blank=True,
+        help_text=_("Technical fields and services, in plain words, in Chinese."),
+    )
+    expertise_en = models.TextField(
+        _("expertise (English)"),
+        blank=True,
+        help_text=_("The same in English, for English pages."),
     )
     yearly_capacity = models.PositiveIntegerField(
         _("yearly capacity"), help_text=_("How many firms the agency can take on a year.")
@@ -198,6 +283,9 @@ class Agency(models.Model):
     status_reason = models.TextField(_("reason"), blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    # When the row last changed (every save writes it): what `updated_since` filters on.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -218,6 +306,18 @@ class Agency(models.Model):
         if (get_language() or "").startswith("en") and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def display_expertise(self):
+        """The expertise in the page's language, else the other language's text."""
+        if (get_language() or "").startswith("en"):
+            return self.expertise_en or self.expertise
+        return self.expertise or self.expertise_en
+
+    @property
+    def matching_expertise(self):
+        """Both languages' expertise: a firm's needs may be written in either."""
+        return " ".join(text for text in (self.expertise, self.expertise_en) if text)
 
     def audit_parties(self):
         return {"agency_id": self.pk}

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,16 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language the person last signed in or switched to; notices and e-mails "
+            "are worded in it (blank: the programme's default)."
+        ),
+    )
     firm = models.ForeignKey(
         "marketplace.Firm",
         verbose_name=_("firm"),
@@ -46,6 +57,11 @@ class User(AbstractUser):
         blank=True,
         related_name="managers",
     )
+
+    @property
+    def preferred_language(self):
+        """The language to word this person's e-mails and notices in."""
+        return self.language or settings.LANGUAGE_CODE
 
     class Meta:
         verbose_name = _("user")

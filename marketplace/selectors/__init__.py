@@ -22,6 +22,8 @@ from marketplace.selectors.contracting import (
     offers_visible_to,
 )
 from marketplace.selectors.participants import (
+    LICENCE_WARNING_DAYS,
+    agencies_licence_ending,
     agencies_pending_approval,
     agencies_visible_to,
     agency_counts_by_status,
@@ -42,7 +44,12 @@ from marketplace.selectors.participants import (
 from marketplace.selectors.people import agency_staff, firm_members, officers
 from marketplace.selectors.prices import list_price, package_summary
 from marketplace.selectors.programme import (
+    COVERING,
+    CoverageProgress,
+    coverage_progress,
+    covered_q,
     default_year,
+    percent,
     programme_figures,
     programme_year_open,
     programme_years,
@@ -51,9 +58,13 @@ from marketplace.selectors.programme import (
     service_items_visible_to,
 )
 from marketplace.selectors.ranking import rank_request
+from marketplace.selectors.tokens import api_tokens_of
 
 __all__ = [
+    "api_tokens_of",
     "BUDGET_STATUSES",
+    "LICENCE_WARNING_DAYS",
+    "agencies_licence_ending",
     "agencies_pending_approval",
     "agencies_visible_to",
     "agency_changes_visible_to",
@@ -87,6 +98,11 @@ __all__ = [
     "offers_visible_to",
     "officers",
     "parks_visible_to",
+    "COVERING",
+    "CoverageProgress",
+    "coverage_progress",
+    "covered_q",
+    "percent",
     "programme_figures",
     "programme_year_open",
     "programme_years",

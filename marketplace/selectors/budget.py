@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, F, Sum, When
+from django.db.models import Case, F, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from marketplace.models import (
     Engagement,
@@ -15,6 +16,9 @@ BUDGET_STATUSES = (
     Engagement.Status.COMPLETED,
     Engagement.Status.TRANSFERRED,
 )
+
+
+ZERO = Value(Decimal("0.00"))
 
 
 # --- Helpers ----------------------------------------------------------------------
@@ -31,10 +35,13 @@ def budget_committed(programme_year):
             settlement__amount__isnull=False,
             then=F("settlement__amount"),
         ),
+        # A cancelled engagement keeps what it paid the agency for confirmed work.
+        When(status=Engagement.Status.CANCELLED, then=Coalesce("cancel_settled_amount", ZERO)),
         default=F("government_amount"),
     )
     total = Engagement.objects.filter(
-        programme_year=programme_year, status__in=BUDGET_STATUSES
+        programme_year=programme_year,
+        status__in=(*BUDGET_STATUSES, Engagement.Status.CANCELLED),
     ).aggregate(total=Sum(committed))["total"]
     return total or Decimal("0.00")
 

@@ -5,6 +5,8 @@ Each `*_visible_to(user)` returns the queryset of what `user` may see; the
 tenant's object cannot be told apart from one that does not exist.
 """
 
+import datetime
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
@@ -98,6 +100,24 @@ def incubator_get_for_user(*, user, incubator_id):
 def firms_pending_for_manager(user):
     """Sign-ups waiting for this manager's confirmation (all of them for officers)."""
     return firms_visible_to(user).filter(verification=Firm.Verification.PENDING)
+
+
+# Licences ending within this many days are flagged wherever an agency is shown, and the
+# programme office is asked to follow them up, so that they are renewed in time.
+LICENCE_WARNING_DAYS = 90
+
+
+def agencies_licence_ending(user, *, today, within_days=LICENCE_WARNING_DAYS):
+    """Approved agencies `user` sees whose licence ended or ends within `within_days`,
+    soonest first."""
+    return (
+        agencies_visible_to(user)
+        .filter(
+            status=Agency.Status.APPROVED,
+            licence_valid_until__lt=today + datetime.timedelta(days=within_days),
+        )
+        .order_by("licence_valid_until", "name")
+    )
 
 
 def agencies_pending_approval(user):

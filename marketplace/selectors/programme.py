@@ -1,9 +1,16 @@
-"""The programme: its years, their package and the service catalogue."""
+"""The programme: its years, their package and the service catalogue, and its progress
+against the target."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
 from django.utils import timezone
 
+from core.exports import half_up
 from marketplace.models import (
     Agency,
+    Engagement,
     Firm,
     Incubator,
     ProgrammeYear,
@@ -70,3 +77,47 @@ def default_year(years, today=None):
             return year
     started = [year for year in years if year.opens_on <= today]
     return started[0] if started else (years[0] if years else None)
+
+
+# --- Progress against the target (one definition, read by every page, export and API) --
+
+# Engagements that cover a firm: a transferred one is followed by its successor.
+COVERING = (
+    Engagement.Status.ACTIVE,
+    Engagement.Status.COMPLETED,
+    Engagement.Status.TRANSFERRED,
+)
+
+
+def covered_q(year):
+    """Firms covered by the end of `year`: cumulatively, in this or an earlier programme year
+    (the programme counts firms ever taken into custody against its target)."""
+    return Q(
+        pk__in=Engagement.objects.filter(
+            programme_year__year__lte=year.year, status__in=COVERING
+        ).values("firm_id")
+    )
+
+
+def percent(part, whole, places=1):
+    """part / whole in per cent, rounded half up to `places` decimals (None without a whole)."""
+    if not whole:
+        return None
+    return half_up(Decimal(part) * 100 / Decimal(whole), places)
+
+
+@dataclass(frozen=True)
+class CoverageProgress:
+    covered: int
+    target: int
+    percent: Decimal | None
+
+
+def coverage_progress(year, firms=None):
+    """Firms covered by `year` (of `firms`, else all: a public count naming nobody) against
+    its target, with the share in per cent rounded half up."""
+    firms = Firm.objects.all() if firms is None else firms
+    covered = firms.filter(covered_q(year)).count()
+    return CoverageProgress(
+        covered=covered, target=year.target_firms, percent=percent(covered, year.target_firms)
+    )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from benchmarks import bench_allocation, bench_matching, harness
+from benchmarks import bench_allocation, bench_import, bench_matching, harness
 from marketplace.models import AllocationRun, CustodyRequest
 
 
@@ -57,3 +57,17 @@ def test_allocation_benchmark_previews_from_the_database_and_solves(ctx):
     assert CustodyRequest.objects.filter(status=CustodyRequest.Status.OPEN).count() == 30
     # One warm-up preview and one timed run, each stored like the officer's.
     assert AllocationRun.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_import_benchmark_reads_the_refusal_the_api_gives():
+    """The benchmark posts as a firm member and reads the reason from the error envelope."""
+    member = bench_import.seeded_member()
+
+    response = bench_import.upload(member, "bomb.xlsx", bench_import.xlsx_bomb(rows=20_000))
+
+    assert "zip bomb" in bench_import.refusal(response)
+    with pytest.raises(RuntimeError, match="not refused"):
+        bench_import.refusal(
+            bench_import.upload(member, "portfolio.xlsx", bench_import.normal_xlsx(rows=3))
+        )

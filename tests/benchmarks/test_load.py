@@ -21,7 +21,7 @@ def _report(figures, capsys):
     scale = run.SCALE
     verdicts = load_figures.report(
         figures, args=args, profile=profile, scale=scale, seed_note="reused",
-        load_before=(0.5, 0.5, 0.5), cpu=cpu,
+        load_before=(0.5, 0.5, 0.5), load_after=(0.5, 0.5, 0.5), cpu=cpu,
     )  # fmt: skip
     return dict(verdicts), capsys.readouterr().out
 

@@ -168,7 +168,8 @@ def test_visitor_asks_for_a_person_and_the_adviser_answers_live(
         adviser.click("[data-testid=claim]")
         adviser.wait_for_load_state()
         joined = page.locator(".chat-log .from-system", has_text=str(consultant))
-        joined.wait_for()
+        # Through the channel layer (Redis in CI's second profile, beside two test workers).
+        joined.wait_for(timeout=30_000)
 
         adviser.fill("#reply-text", "Hello, I am looking at your annual fee now.")
         adviser.click("[data-testid=reply]")

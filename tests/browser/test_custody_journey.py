@@ -31,14 +31,14 @@ def test_firm_applies_chooses_an_agency_and_sees_its_engagement(
     page.locator("[data-testid=custody-card] a[href='/requests/new/']").click()
 
     # The standard package is ticked and priced; the price follows the ticks.
-    expect(page.locator("[data-testid=price-total]")).to_have_text("¥6000.00")
-    expect(page.locator("[data-testid=price-government]")).to_have_text("¥4800.00")
-    expect(page.locator("[data-testid=price-copay]")).to_have_text("¥1200.00")
+    expect(page.locator("[data-testid=price-total]")).to_have_text("¥6,000.00")
+    expect(page.locator("[data-testid=price-government]")).to_have_text("¥4,800.00")
+    expect(page.locator("[data-testid=price-copay]")).to_have_text("¥1,200.00")
     first_item = page.locator("[data-price-row] input[type=checkbox]").first
     first_item.uncheck()
-    expect(page.locator("[data-testid=price-total]")).to_have_text("¥4000.00")
+    expect(page.locator("[data-testid=price-total]")).to_have_text("¥4,000.00")
     first_item.check()
-    expect(page.locator("[data-testid=price-total]")).to_have_text("¥6000.00")
+    expect(page.locator("[data-testid=price-total]")).to_have_text("¥6,000.00")
     page.fill("textarea[name=needs]", "抗体药物专利布局")
     page.locator("form[data-price-form] button[type=submit]").click()
 
@@ -79,8 +79,8 @@ def test_firm_applies_chooses_an_agency_and_sees_its_engagement(
     page.goto(request_page)
     expect(page.locator("[data-testid=engaged]")).to_contain_text(personas.agency.name)
     expect(page.locator("[data-testid=engagement-item]")).to_have_count(3)
-    expect(page.locator("[data-testid=engagement-government]")).to_have_text("¥4800.00")
-    expect(page.locator("[data-testid=engagement-copay]")).to_have_text("¥1200.00")
+    expect(page.locator("[data-testid=engagement-government]")).to_have_text("¥4,800.00")
+    expect(page.locator("[data-testid=engagement-copay]")).to_have_text("¥1,200.00")
     engagement = Engagement.objects.get()
     assert engagement.agency == personas.agency
     assert engagement.status == Engagement.Status.ACTIVE

@@ -96,7 +96,7 @@ def test_service_logged_confirmed_reported_and_settled(page, browser, live_serve
         )
         custody_actions.service_record_confirm(record=delivered, by=personas.firm_member)
     alice.goto(f"{live_server.url}/engagements/{engagement.pk}/settlement/")
-    expect(alice.locator("[data-testid=settlement-amount]")).to_have_text("¥4800.00")
+    expect(alice.locator("[data-testid=settlement-amount]")).to_have_text("¥4,800.00")
     rating = alice.locator("[data-testid=rating-form]")
     rating.locator("input[name=rating][value='4']").check()
     rating.locator("textarea[name=comment]").fill("响应及时")
@@ -117,7 +117,7 @@ def test_service_logged_confirmed_reported_and_settled(page, browser, live_serve
     officer.goto(f"{live_server.url}/engagements/{engagement.pk}/settlement/")
     officer.get_by_role("button", name=zh("Approve the settlement")).click()
     expect(officer.locator("#messages .alert-success")).to_be_visible()
-    expect(officer.locator("[data-testid=settlement-amount]")).to_have_text("¥4800.00")
+    expect(officer.locator("[data-testid=settlement-amount]")).to_have_text("¥4,800.00")
     expect(officer.locator("[data-testid=settlement-released]")).to_have_text("¥0.00")
     officer_context.close()
 

@@ -56,7 +56,7 @@ def test_firm_pays_on_checkout_and_custody_starts_after_the_webhook(
     page.goto(f"{live_server.url}/engagements/{engagement.pk}/")
     expect(page.get_by_test_id("awaiting-payment")).to_be_visible()
     page.get_by_test_id("awaiting-payment").get_by_role("link").click()
-    expect(page.get_by_test_id("copayment-amount")).to_contain_text("1200")
+    expect(page.get_by_test_id("copayment-amount")).to_contain_text("¥1,200.00")
     page.get_by_test_id("pay-online").click()
 
     # Stripe's hosted page (the fake's), on another origin.
@@ -74,7 +74,7 @@ def test_firm_pays_on_checkout_and_custody_starts_after_the_webhook(
     expect(page.get_by_test_id("copayment-status")).to_have_attribute(
         "data-status", "paid", timeout=15_000
     )
-    expect(page.get_by_test_id("copayment-held")).to_contain_text("1200")
+    expect(page.get_by_test_id("copayment-held")).to_contain_text("¥1,200.00")
     engagement.refresh_from_db()
     assert engagement.status == Engagement.Status.ACTIVE
     assert LedgerEntry.objects.filter(engagement=engagement, kind="copay_received").count() == 1

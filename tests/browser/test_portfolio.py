@@ -1,11 +1,15 @@
 """The agency manages a client's portfolio: it adds a patent (a wrong check digit first),
 finds its annual fees on the asset page, marks one done, and the firm sees it done."""
 
+import importlib
+import re
+
 import pytest
+from django.apps import apps
 from playwright.sync_api import expect
 
 from custody import numbers
-from custody.models import Deadline, IPAsset
+from custody.models import Deadline, IPAsset, OfficialFee
 from marketplace import actions
 from tests.conftest import make_personas
 from tests.custody.service_helpers import temporary_private_storage
@@ -15,6 +19,14 @@ from tests.frontend.conftest import make_programme
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DIGITS = "202010123456"  # filed 2020, 5th digit 1: an invention
+
+
+@pytest.fixture(autouse=True)
+def official_fees():
+    # The fee table is seeded by a migration; an earlier transactional test may have
+    # flushed it, so it is seeded again here as the migration does.
+    if not OfficialFee.objects.exists():
+        importlib.import_module("custody.migrations.0008_seed_official_fees").seed(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +97,9 @@ def test_agency_adds_a_patent_and_meets_its_annual_fee(page, browser, live_serve
     first_fee = Deadline.objects.filter(kind=Deadline.Kind.ANNUAL_FEE).order_by("due_on").first()
     fees.first.get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}/deadlines/{first_fee.pk}/")
+    # The official fee of that year (an invention's years 7–9: ¥2,000), and reduced by 85 %.
+    expect(page.locator("[data-testid=fee-payable]")).to_have_text(re.compile(r"¥2,?000\.00"))
+    expect(page.locator("[data-testid=fee-reduced]")).to_contain_text("¥300.00")
 
     mark = page.locator("#mark-done")
     mark.locator("textarea[name=note]").fill("年费已缴，收据号 2026-001")
@@ -102,6 +117,10 @@ def test_agency_adds_a_patent_and_meets_its_annual_fee(page, browser, live_serve
     alice.locator("#portal-nav").get_by_role("link", name=zh("Portfolio"), exact=True).click()
     row = alice.locator("[data-testid=asset-row]")
     expect(row).to_have_count(1)
+    # What keeping the portfolio costs over five years: a table and its chart, drawn under
+    # the page's Content-Security-Policy.
+    expect(alice.locator("[data-testid=table-fee-forecast] tbody tr")).to_have_count(5)
+    alice.wait_for_function("document.documentElement.dataset.chartsReady === 'true'")
     row.get_by_role("link", name=f"{DIGITS}.{right}").click()
     done = alice.locator("[data-testid=asset-deadline]").filter(
         has=alice.locator(f"a[href='/deadlines/{first_fee.pk}/']")

@@ -3,7 +3,9 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from chat import actions, selectors
 from chat.models import Conversation, Message
@@ -29,6 +31,26 @@ def test_visitor_message_gets_the_assistant_answer(personas):
     assert answer["kind"] == "clarify"
     assert (bot.sender, bot.kind, bot.faq_key) == ("bot", "clarify", answer["faq_key"])
     assert mine.sender == Message.Sender.USER
+
+
+def test_a_question_and_its_answer_are_written_in_one_statement(personas):
+    conversation = start(personas.firm_member)
+    actions.message_post(conversation=conversation, text="fee")  # the index is built
+    with CaptureQueriesContext(connection) as queries:
+        mine, _answer, bot = actions.message_post(conversation=conversation, text="annual fee")
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "chat_message"')]
+    assert len(inserts) == 1
+    assert mine.pk < bot.pk and mine.created_at <= bot.created_at
+    history = selectors.conversation_history(conversation)
+    assert [(m.pk, m.sender) for m in history][-2:] == [(mine.pk, "user"), (bot.pk, "bot")]
+
+
+def test_a_new_session_has_no_conversation_to_look_for(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        conversation = actions.conversation_start(
+            user=None, session_key="fresh", language="en", new_session=True
+        )
+    assert conversation.session_key == "fresh"
 
 
 def test_anonymous_conversation_is_tied_to_the_session():

@@ -111,6 +111,24 @@ def test_the_classifier_separates_the_keys_it_was_fitted_on(index):
     assert index.keys[int(np.argmax(found["wording"]))] == "password"
 
 
+def test_per_key_best_is_the_mean_of_each_keys_top_similarities():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        keys = int(rng.integers(1, 7))
+        owner = rng.integers(0, keys, int(rng.integers(0, 25)))
+        similarity = rng.normal(size=len(owner))
+        for top in (1, 2, 3):
+            found = semantic._best_per_key(similarity, semantic.groups(owner, keys), top=top)
+
+            expected = [
+                np.mean(sorted(similarity[owner == key], reverse=True)[:top])
+                if (owner == key).any()
+                else -1.0
+                for key in range(keys)
+            ]
+            assert found.tolist() == pytest.approx(expected)
+
+
 def test_fused_score_is_the_weighted_mean_of_the_evidence():
     found = {"lexical": np.array([1.0, 0.0]), "bm25": np.array([0.5, 0.5])}
 

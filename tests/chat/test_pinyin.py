@@ -22,6 +22,9 @@ def reader():
         ("fa ming zhuan li", "发明专利"),
         # Nor are spaces between the words.
         ("nianfeizenmeban", "年费怎么办"),
+        # But a word never runs from inside one typed word into the next: 参加者 ("canjiazhe")
+        # is a common word, yet the writer typed "zhege" whole.
+        ("canjia zhege xiangmu", "参加这个项目"),
     ],
 )
 def test_pinyin_is_read_as_characters(reader, text, expected):
@@ -41,6 +44,20 @@ def test_pinyin_is_read_as_characters(reader, text, expected):
 )
 def test_english_characters_and_noise_are_left_alone(reader, text):
     assert pinyin.read(text, reader) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tuoguan zenme shenqing, how long does it last", "托管怎么申请, how long does it last"),
+        ("can women change wangji mima le", "can women change 忘记密码了"),
+        # Two pinyin words in English are not enough to read.
+        ("how long does a patent last zenme ban", "how long does a patent last zenme ban"),
+        ("托管 zenme shenqing", "托管 zenme shenqing"),
+    ],
+)
+def test_pinyin_runs_inside_a_mixed_message_are_read(reader, text, expected):
+    assert pinyin.read(text, reader) == expected
 
 
 def test_a_domain_word_wins_over_a_common_homophone(reader):

@@ -47,6 +47,20 @@ def test_a_changed_faq_forgets_the_recent_answers(monkeypatch):
     assert len(calls) == 2
 
 
+def test_an_answer_recent_in_a_stale_index_is_worked_out_again_when_posted(monkeypatch):
+    text = "How do I renew a trademark?"
+    services.answer_question(text, "en")
+    monkeypatch.setattr("cms.faq.faq_version", lambda: "changed")
+    calls = _counting(monkeypatch)
+
+    asyncio.run(services.prepare(text, "en"))  # recent in the last index: nothing to do
+    answer = services.answer_question(text, "en")
+
+    assert calls == [text]
+    assert chat_index.latest().version == "changed"
+    assert answer["kind"] == "answer"
+
+
 def test_an_answer_without_placeholders_reads_no_programme_year(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert figures.fill("No figures here {not_a_fact}.", figures.programme_facts) == (
@@ -87,16 +101,16 @@ def test_prepare_leaves_text_it_cannot_carry_to_message_post(monkeypatch):
 
 
 def test_the_encoder_runs_blas_on_one_thread(monkeypatch):
+    # The model limits BLAS around its own forward pass; the stand-in forward pass sees
+    # the limit in force.
     seen = []
+    backend = encoder._loaded()._model
 
-    class Model:
-        def encode(self, texts):
-            seen.extend(
-                info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
-            )
-            return np.ones((len(texts), 512), dtype=np.float32)
+    def forward(texts):
+        seen.extend(info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas")
+        return np.ones((len(texts), 512), dtype=np.float32)
 
-    monkeypatch.setattr(encoder, "_loaded", Model)
+    monkeypatch.setattr(backend, "_encode", forward)
 
     encoder.encode(["a", "b"])
 
@@ -114,3 +128,21 @@ def test_prepare_needs_the_database_only_to_build_the_index(monkeypatch):
 
     assert hops == []
     assert ("When is the patent annuity due?", "en") in chat_index.current().answers
+
+
+def test_prepare_decides_a_clear_question_in_one_trip_to_a_worker_thread_a_recent_one_in_none(
+    monkeypatch,
+):
+    services.answer_question("How do I renew a trademark?")  # builds the index
+    trips = []
+    real = services._read_ahead
+    monkeypatch.setattr(services, "_read_ahead", lambda *a: trips.append(a) or real(*a))
+    monkeypatch.setattr(encoder, "encode_soon", lambda text: pytest.fail("encoded"))
+    text = "How do I pay the patent annual fee?"
+    assert not hybrid.plan(chat_index.current().index, text, "en").vector_wanted
+
+    asyncio.run(services.prepare(text, "en"))
+    asyncio.run(services.prepare(text, "en"))
+
+    assert len(trips) == 1
+    assert (text, "en") in chat_index.current().answers

@@ -125,3 +125,15 @@ def test_the_transfer_list_of_a_firms_conversation_leaves_rivals_out(client, per
     assert f'value="{personas.rival_consultant.pk}"' not in page
     conversation.refresh_from_db()
     assert conversation.assigned_to == personas.agency_consultant
+
+
+def test_analytics_counts_its_days_in_the_plural_only_when_there_are_several(client, personas):
+    client.force_login(personas.officer)
+
+    one = client.get("/chat/analytics/?days=1", HTTP_ACCEPT_LANGUAGE="en").text
+    seven = client.get("/chat/analytics/?days=7", HTTP_ACCEPT_LANGUAGE="en").text
+    chinese = client.get("/chat/analytics/?days=1", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+
+    assert "The last day." in one and "1 days" not in one
+    assert "The last 7 days." in seven
+    assert "最近 1 天。" in chinese

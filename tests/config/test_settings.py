@@ -16,7 +16,7 @@ _PRINT = (
     "'cache': settings.CACHES['default']['BACKEND'],"
     "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'],"
     "'broker': settings.CELERY_BROKER_URL, 'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
-    "'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG, 'language': settings.LANGUAGE_CODE}))"
+    "'email': settings.EMAIL_BACKEND, 'delivery': settings.EMAIL_DELIVERY_BACKEND, 'debug': settings.DEBUG, 'language': settings.LANGUAGE_CODE}))"
 )
 
 _OURS = {
@@ -55,7 +55,8 @@ def test_no_variables_gives_the_embedded_default():
         "layer": "channels.layers.InMemoryChannelLayer",
         "broker": "memory://",
         "eager": True,
-        "email": "django.core.mail.backends.console.EmailBackend",
+        "email": "core.mail.OutboxEmailBackend",
+        "delivery": "django.core.mail.backends.filebased.EmailBackend",
         "debug": True,
         "language": "zh-hans",
     }
@@ -86,6 +87,19 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         (
             {"CELERY_TASK_TIME_LIMIT": "4000", "CELERY_VISIBILITY_TIMEOUT": "3600"},
             "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT",
+        ),
+        (
+            {"EMAIL_BACKEND": "core.mail.OutboxEmailBackend"},
+            "it cannot be the outbox itself",
+        ),
+        (
+            {
+                "DEBUG": "false",
+                "SECRET_KEY": "x" * 60,
+                "ALLOWED_HOSTS": "example.org",
+                "WEBHOOKS_ALLOW_LOCAL": "true",
+            },
+            "WEBHOOKS_ALLOW_LOCAL is for local development and tests",
         ),
     ],
 )

@@ -57,3 +57,20 @@ def test_the_storage_backend_is_part_of_the_fingerprint(settings):
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     assert collectstatic_release.sources_fingerprint() != plain
+
+
+def test_the_fingerprint_reads_no_file_content(settings, tmp_path, monkeypatch):
+    # Thousands of files hashed at every restart took seconds (#20); sizes and times do.
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "app.js").write_text("let a = 1;")
+    settings.STATICFILES_DIRS = [("release-test", sources)]
+    before = collectstatic_release.sources_fingerprint()
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a source file was opened")
+
+    monkeypatch.setattr("django.core.files.storage.FileSystemStorage.open", no_reading)
+    assert collectstatic_release.sources_fingerprint() == before
+    (sources / "app.js").write_text("let a = 22;")
+    assert collectstatic_release.sources_fingerprint() != before

@@ -40,3 +40,46 @@ def test_with_a_broker_web_worker_and_beat_run_from_this_interpreter(settings, t
     assert web[web.index("--port") + 1] == "9000"
     assert plan["worker"][plan["worker"].index("--concurrency") + 1] == "4"
     assert str(tmp_path / "beat") in plan["beat"]
+
+
+@pytest.mark.django_db
+def test_a_migrated_database_needs_no_migrate_at_start_up():
+    assert ("core", "0003_outbox_carries_any_mail") in serve.migration_files()
+    assert serve.migrations_pending() is False
+
+
+@pytest.mark.django_db
+def test_a_migration_file_not_recorded_as_applied_runs_migrate():
+    from django.db.migrations.recorder import MigrationRecorder
+
+    MigrationRecorder.Migration.objects.filter(app="core", name="0002_outbox").delete()
+    assert serve.migrations_pending() is True
+
+
+@pytest.mark.django_db
+def test_a_restart_with_nothing_to_release_skips_migrate_and_collectstatic(
+    monkeypatch, settings, tmp_path
+):
+    settings.VAR_DIR = tmp_path
+    called = []
+    monkeypatch.setattr(serve, "call_command", lambda name, **kw: called.append(name))
+    monkeypatch.setattr(serve, "Supervisor", _NoProcesses)
+    monkeypatch.setattr(serve, "web_answers", lambda host, port: True)
+    call_command("serve", "--workers", "1")
+    # collectstatic_release decides for itself (it skips unchanged sources); migrate is
+    # not even started.
+    assert called == ["collectstatic_release"]
+
+
+class _NoProcesses:
+    def __init__(self, commands, **kwargs):
+        pass
+
+    def start(self, names=None):
+        pass
+
+    def run(self, until=None, timeout=None):
+        pass
+
+    def stop(self):
+        pass

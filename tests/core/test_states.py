@@ -15,6 +15,7 @@ from core.errors import InvalidTransition
 from custody.models import ServiceRecord, Settlement
 from custody.payments.models import CoPayment, Payout, Refund
 from marketplace.models import AgencyChange, AllocationRun, CustodyRequest, Engagement, Offer
+from webhooks.models import Delivery
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,10 +31,21 @@ OWNERS = {
     CoPayment: "custody/payments/actions/copayments.py",
     Refund: "custody/payments/actions/refunds.py",
     Payout: "custody/payments/actions/payouts.py",
+    Delivery: "webhooks/actions/deliveries.py",
 }
 # The benchmarks' scale seed inserts final states in bulk, behind one clearly named module.
 BULK_SEED = {"demo/bulk.py"}
-PRODUCT_APPS = ("core", "marketplace", "custody", "cms", "chat", "reporting", "demo", "frontend")
+PRODUCT_APPS = (
+    "core",
+    "marketplace",
+    "custody",
+    "webhooks",
+    "cms",
+    "chat",
+    "reporting",
+    "demo",
+    "frontend",
+)
 
 
 @pytest.mark.parametrize("model", OWNERS, ids=lambda model: model.__name__)

@@ -14,7 +14,7 @@ from custody import actions as custody_actions
 from custody import selectors as custody_selectors
 from custody.payments import actions as payments
 from custody.payments import ledger
-from custody.payments.models import LedgerEntry, Payout
+from custody.payments.models import LedgerEntry, Payout, Refund
 from marketplace import actions
 from marketplace.models import Engagement
 from marketplace.selectors.budget import budget_committed, budget_left
@@ -146,3 +146,31 @@ def test_defect_08_settlement_uses_terms_fixed_at_acceptance(personas, engagemen
     # the agency would lose the firm's other 600.
     assert result.amount == D("4800.00")
     assert result.split_copay == D("1200.00")
+
+
+def test_cancelling_pays_the_agency_for_confirmed_work_pro_rata(personas, engagement):
+    """The office cancelling an engagement pays the agency what the firm confirmed, split under
+    the terms fixed at acceptance, as a change of agency does; the rest goes back."""
+    programme = engagement.programme_year
+    _pay_copay(engagement, personas)  # ¥1,200
+    first, second, _third = engagement.items.order_by("pk")
+    _log(engagement, personas, first, 2)  # ¥2,000 confirmed
+    _log(engagement, personas, second, 1)  # ¥1,000 confirmed
+    _log(engagement, personas, second, 1, confirm=False)  # not confirmed: not paid
+
+    with time_machine.travel(NOW, tick=False):
+        actions.engagement_cancel(engagement=engagement, by=personas.officer, reason="企业注销")
+    engagement.refresh_from_db()
+
+    assert engagement.status == Engagement.Status.CANCELLED
+    # ¥3,000 confirmed: ¥2,400 from the reservation, ¥600 from the co-payment.
+    payout = Payout.objects.get(engagement=engagement)
+    assert (payout.agency, payout.amount) == (personas.agency, D("3000.00"))
+    balances = ledger.engagement_balances(engagement)
+    assert balances[LedgerEntry.Account.AGENCY_PAYABLE] == D("3000.00")
+    assert balances[LedgerEntry.Account.RESERVED] == D("0.00")
+    # The budget keeps only what was paid out of it; the firm gets the other ¥600 back.
+    assert engagement.cancel_settled_amount == D("2400.00")
+    assert budget_committed(programme) == D("2400.00")
+    assert Refund.objects.get(engagement=engagement).amount == D("600.00")
+    assert ledger.differences(programme) == []

@@ -1,17 +1,16 @@
 """Reminders at the programme's day marks, and missed deadlines charged to the custody agency."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
 
-from core.management.commands.runlocal import run_schedule_forever
 from core.models import AuditEvent, Notification
 from core.notices import notification_text
 from custody import actions, reminders, tasks
 from custody.models import Deadline, DeadlineReminder
 from tests.custody.deadline_helpers import trademark_renewal
+from tests.schedules import run_schedule_until_each_ran
 
 pytestmark = pytest.mark.django_db
 days = datetime.timedelta
@@ -201,15 +200,13 @@ def test_the_in_process_scheduler_runs_both_jobs(renewal, settings):
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
         if entry["task"].startswith("custody.")
     }
-    stop = threading.Event()
     # The day the 30-day mark is reached; a second deadline of the same firm is long missed.
     old = trademark_renewal(
         renewal.firm, None, registered=datetime.date(2014, 1, 6), today=datetime.date(2023, 9, 1)
     )
     with time_machine.travel(renewal.due_on - days(30), tick=False):
-        timer = threading.Timer(0.5, stop.set)
-        timer.start()
-        run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0, own_thread=False)
+        ran = run_schedule_until_each_ran(schedule)
+    assert ran == {entry["task"] for entry in schedule.values()}
     assert renewal.reminders.get().days_before == 30
     old.refresh_from_db()
     assert old.missed_at is not None

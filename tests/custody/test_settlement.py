@@ -348,3 +348,11 @@ def test_approval_serves_the_waiting_list(personas, engagement, django_capture_o
             custody_actions.settlement_approve(engagement=engagement, by=personas.officer)
 
     assert callbacks  # the release runs waitlist_serve once committed
+
+
+def test_progress_percentages_round_half_up():
+    # Truncation showed 1 of 8 as 12 % and 2 of 3 as 66 %.
+    assert progress(quota=8, confirmed=1, pending=0).confirmed_percent == 13
+    assert progress(quota=3, confirmed=2, pending=0).confirmed_percent == 67
+    bars = progress(quota=3, confirmed=1, pending=1)
+    assert (bars.confirmed_percent, bars.pending_percent) == (33, 34)

@@ -245,3 +245,51 @@ def test_only_officers_decide_changes(client, personas, change):
     assert response.status_code == 403
     change.refresh_from_db()
     assert change.status == AgencyChange.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("placed", "objective", "greedy", "said"),
+    [
+        (
+            16,
+            1211.2,
+            {"placed": 15, "objective": 1166.8},
+            "The allocation places 1 more firm than first-come would, and its total match "
+            "score is 44.4 points higher.",
+        ),
+        (
+            18,
+            1390.2,
+            {"placed": 18, "objective": 1379.8},
+            "The allocation places as many firms as first-come would, with a total match "
+            "score 10.4 points higher.",
+        ),
+        (
+            18,
+            1444.9,
+            {"placed": 18, "objective": 1444.9},
+            "Here the allocation and first-come agree: no firm needs a place that first-come "
+            "gives to another.",
+        ),
+    ],
+)
+def test_the_preview_says_by_how_much_it_beats_first_come(
+    client, personas, programme, placed, objective, greedy, said
+):
+    run = AllocationRun.objects.create(
+        programme_year=programme,
+        created_by=personas.officer,
+        request_ids=[],
+        result={"placed": placed, "objective": objective, "greedy": greedy},
+    )
+    client.force_login(personas.officer)
+
+    english = client.get(reverse("frontend:allocation-run", args=[run.pk]))
+    chinese = client.get(
+        reverse("frontend:allocation-run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    gain = english.text.split('data-testid="allocation-gain">')[1].split("</p>")[0]
+    assert " ".join(gain.split()) == said
+    if placed > greedy["placed"]:
+        assert "多安置 1 家企业，匹配总分高出 44.4 分" in chinese.text

@@ -41,7 +41,7 @@ def poisoned(personas):
     planted = {}
     targets = [
         (Firm, ["name"]),
-        (Agency, ["name"]),
+        (Agency, ["name", "name_en"]),
         (Incubator, ["name", "name_en"]),
         (HighTechPark, ["name", "name_en"]),
         (IPAsset, ["title"]),
@@ -79,6 +79,8 @@ def _exports(client, personas):
         found.append((personas.officer, f"{url}?year=2026"))
         url = reverse("frontend:portfolio-export", args=[personas.firm.pk, fmt])
         found.append((personas.firm_member, url))
+        url = reverse("frontend:firm-list-export", args=[fmt])
+        found.append((personas.officer, f"{url}?year=2026"))
     return found
 
 
@@ -141,6 +143,7 @@ def test_item_02_every_export_with_hostile_names_holds_no_formula(client, person
         "incubator/export/no_request": {"Firm", "User"},
         "payments/ledger": {"Firm", "Agency", "LedgerEntry"},
         "portfolio/export": {"IPAsset"},
+        "firms/export": {"Firm", "Incubator", "Agency"},
     }
     for fragment, models in expected.items():
         for fmt in ("csv", "xlsx"):

@@ -161,8 +161,9 @@ def test_manager_home_query_count_is_flat(client, personas, rows, django_assert_
     client.force_login(personas.incubator_manager)
 
     # Fixed ones: the bell's unread count in the navigation bar; the programme years the
-    # coverage filter offers.
-    with django_assert_max_num_queries(9):
+    # coverage filter offers; the action centre (pinned alone in test_action_centre.py) and
+    # the timeline's page.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("frontend:incubator-home"))
 
     assert response.status_code == 200
@@ -201,3 +202,24 @@ def test_incubator_list_query_count_is_flat(client, personas, rows, django_asser
 
     with django_assert_max_num_queries(5):
         client.get(reverse("frontend:incubator-list"))
+
+
+def test_a_decision_refreshes_the_tiles_and_the_action_centre_with_the_list(
+    client, personas, pending_firm
+):
+    client.force_login(personas.incubator_manager)
+    home = client.get(reverse("frontend:incubator-home"))
+    assert 'data-testid="tile-pending">1<' in home.text
+    assert 'data-testid="action-firms-to-confirm"' in home.text
+
+    response = client.post(
+        reverse("frontend:firm-verify", args=[pending_firm.pk]),
+        headers={"HX-Request": "true", "HX-Target": "firm-review"},
+    )
+
+    # The tiles and the action centre come along out of band, already counting the decision.
+    assert 'id="incubator-tiles" class="row g-3 mb-4" hx-swap-oob="true"' in response.text
+    assert 'data-testid="tile-pending">0<' in response.text
+    assert 'data-testid="tile-verified">2<' in response.text
+    assert 'data-testid="action-centre" hx-swap-oob="true">' in response.text
+    assert 'data-testid="action-firms-to-confirm"' not in response.text

@@ -30,7 +30,8 @@ def test_office_home_shows_figures_and_the_review_queue(client, personas, applic
     assert response.context["firm_counts"] == {"pending": 0, "verified": 2, "rejected": 0}
     assert response.context["agency_counts"]["applied"] == 1
     assert response.context["package"]["year"] == open_year
-    # 2 verified of the 100 targeted: 2 %, shown as the nearest 5 % step.
+    # No firm covered yet of the 100 targeted.
+    assert (response.context["progress"].covered, response.context["progress"].target) == (0, 100)
     assert response.context["progress_step"] == 0
     assert 'hx-target="#agency-review"' in response.text
 
@@ -47,6 +48,20 @@ def test_approve_by_htmx_moves_the_agency_to_approved(client, personas, applican
     assert applicant in response.context["approved_agencies"]
     assert f"{applicant} is approved and can now receive offers." in response.text
     assert AuditEvent.objects.filter(action="agency.approved", agency=applicant).exists()
+
+
+def test_a_decision_refreshes_the_tiles_and_the_action_centre(client, personas, applicant):
+    client.force_login(personas.officer)
+
+    response = client.post(reverse("frontend:agency-approve", args=[applicant.pk]), headers=HTMX)
+
+    # Out of band: the approved-agencies tile counts the applicant, and the action centre
+    # no longer asks for its approval.
+    tiles = response.text.split('id="office-tiles"')[1].split('id="action-centre"')[0]
+    assert tiles.startswith(' class="row g-3 mb-4" hx-swap-oob="true"')
+    assert "?status=approved" in tiles
+    assert '<div class="portal-stat-value">3</div>' in tiles
+    assert 'data-testid="action-agencies-to-approve"' not in response.text
 
 
 def test_approving_an_expired_licence_is_refused_with_the_date(client, personas):
@@ -171,5 +186,9 @@ def test_office_home_query_count_is_flat(
     AgencyFactory.create_batch(rows)
     client.force_login(personas.officer)
 
-    with django_assert_max_num_queries(13):
+    # 14 for the page (one of them the covered firms of the progress figure), 8 for the action
+    # centre (reporting.action_centre.officer_actions, pinned alone in
+    # tests/frontend/test_action_centre.py) and 3 for the timeline's page (its events, their
+    # count, the agencies it names again in the reader's language).
+    with django_assert_max_num_queries(25):
         client.get(reverse("frontend:office-home"))

@@ -121,10 +121,11 @@ def test_an_ineligible_firm_reads_every_failed_rule_and_nothing_is_saved(
     assert big.verification == Firm.Verification.PENDING
     assert response.context["failed_rules"] == [
         "Your incubator has not yet confirmed that your firm is incubated there.",
-        "Your firm has 450 staff; the programme serves firms with at most 100.",
-        "Your firm's annual revenue is above the programme's limit (¥20–50 million).",
+        "By its staff and revenue your firm is medium-sized or larger in its sector (Industry "
+        "(mining, manufacturing, utilities)) under the SME standard (《中小企业划型标准规定》"
+        "(工信部联企业〔2011〕300号)); the programme serves small and micro firms.",
     ]
-    assert response.text.count('data-testid="failed-rule"') == 3
+    assert response.text.count('data-testid="failed-rule"') == 2
     assert "Nothing was saved." in response.text
     assert not CustodyRequest.objects.exists()
     assert AuditEvent.objects.count() == events_before
@@ -374,3 +375,24 @@ def test_request_list_query_count_is_flat(
         response = client.get(reverse("frontend:request-list"))
 
     assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize(("language", "separator"), [("zh-hans", "；"), ("en", "; ")])
+def test_an_agencys_reasons_are_joined_as_the_page_language_joins_them(
+    client, personas, alice_request, language, separator
+):
+    client.force_login(personas.firm_member)
+
+    response = client.get(
+        reverse("frontend:request-detail", args=[alice_request.pk]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    reasons = response.context["ranked"][0]["reasons"]
+    assert len(reasons) > 1
+    html = response.text
+    start = html.index('data-testid="candidate-reasons">') + len('data-testid="candidate-reasons">')
+    shown = html[start : html.index("</p>", start)]
+    assert shown.count(separator) == len(reasons) - 1
+    if language == "zh-hans":
+        assert "; " not in shown

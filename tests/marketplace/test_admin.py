@@ -253,6 +253,7 @@ def test_changing_an_agency_in_the_admin_is_audited_and_keeps_its_status(
             "industries": ["ic", "ai"],
             "districts_served": agency.districts_served,
             "expertise": agency.expertise,
+            "expertise_en": agency.expertise_en,
             "yearly_capacity": "55",
             # Read-only in the form, so ignored: states change through actions only.
             "status": "suspended",

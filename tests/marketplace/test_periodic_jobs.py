@@ -8,6 +8,7 @@ from core.management.commands.runlocal import run_schedule_forever
 from marketplace import actions
 from marketplace.models import Offer
 from tests.marketplace.conftest import NOW
+from tests.schedules import run_schedule_until_each_ran
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,9 @@ def test_in_process_scheduler_runs_the_expiry_job(personas, programme, settings)
             quotas=programme.standard_quotas,
         )
         offer = actions.offer_make(request=request, agency=personas.agency, by=personas.firm_member)
-    stop = threading.Event()
     schedule = {"expire": settings.CELERY_BEAT_SCHEDULE["expire-overdue-offers"]}
     with time_machine.travel(NOW + datetime.timedelta(days=10), tick=False):
-        timer = threading.Timer(0.5, stop.set)
-        timer.start()
-        run_schedule_forever(schedule, stop=stop, tick=0.1, first_delay=0, own_thread=False)
+        assert run_schedule_until_each_ran(schedule) == {"marketplace.expire_overdue_offers"}
     offer.refresh_from_db()
     assert offer.status == Offer.Status.EXPIRED
 

@@ -50,7 +50,7 @@ from django.utils import timezone
 from chat.models import Conversation
 from custody.models import Deadline, IPAsset, ServiceRecord, Settlement
 from marketplace import actions
-from marketplace.choices import CustodyArea, Industry
+from marketplace.choices import CustodyArea, Industry, RevenueBand
 from marketplace.models import Engagement, Firm, User
 from tests.factories import (
     FirmFactory,
@@ -154,7 +154,9 @@ def build_world(personas):
         name="F2 智能", incubator=p.incubator, industry=Industry.ARTIFICIAL_INTELLIGENCE
     )
     f3 = FirmFactory(name="F3 未申请", incubator=p.incubator)
-    f4 = FirmFactory(name="F4 大企业", incubator=p.incubator, headcount=500)
+    f4 = FirmFactory(
+        name="F4 大企业", incubator=p.incubator, headcount=500, revenue_band=RevenueBand.OVER_50M
+    )
     f5 = FirmFactory(name="F5 待确认", incubator=p.incubator)
     f6 = FirmFactory(name="F6 已结算", incubator=p.other_incubator)
     for firm in (f2, f3, f4):

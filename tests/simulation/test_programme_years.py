@@ -19,11 +19,14 @@ them, checking every invariant after each step.
 import contextlib
 import datetime
 import os
+import sys
+import time
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -68,6 +71,10 @@ START = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC)
 END = datetime.date(2028, 12, 31)
 EXAMPLES = int(os.environ.get("SIMULATION_EXAMPLES", "10"))
 STEPS = int(os.environ.get("SIMULATION_STEPS", "40"))
+# `make soak` prints the figures so far every this many examples (0: only at the end), so a
+# long run that is stopped still says how far it got.
+PROGRESS = int(os.environ.get("SIMULATION_PROGRESS", "0"))
+STARTED = time.monotonic()
 # The side rules (sign-ups, rights added) stop at these, so steps go into the workflow.
 MAX_FIRMS = 4
 MAX_ASSETS = 6
@@ -85,6 +92,8 @@ FIGURES = dict.fromkeys(
         "transfers",
         "settlements",
         "lapsed",
+        "cancelled",
+        "graduated",
         "copays_paid",
         "confirmed",
     ),
@@ -331,6 +340,22 @@ class ProgrammeYears(RuleBasedStateMachine):
         except EXPECTED_ERRORS:
             pass
 
+    @precondition(lambda self: self._served().exists())
+    @rule(pick=st.integers(0, 7))
+    def office_cancels(self, pick):
+        """The office ends a custody after some service: the agency is paid for what the firm
+        confirmed (checked by `agencies_paid_what_the_firm_confirmed_under_fixed_terms`)."""
+        engagement = _pick(self._served(), pick)
+        with contextlib.suppress(EXPECTED_ERRORS):
+            actions.engagement_cancel(engagement=engagement, by=self.officer, reason="企业注销")
+
+    @rule(firm=firms)
+    def firm_graduates(self, firm):
+        """The incubator records that a firm left; from the next day it cannot apply."""
+        record = Firm.objects.get(pk=firm[0])
+        if record.incubation_ends_on is None:
+            actions.firm_incubation_end(firm=record, by=self.manager, on=self.today())
+
     def _ended(self):
         return Engagement.objects.filter(
             status=Engagement.Status.ACTIVE, ends_on__lte=self.today()
@@ -516,9 +541,20 @@ class ProgrammeYears(RuleBasedStateMachine):
                     assert (spec.kind, spec.original_due_on) in board, (asset, spec)
 
     @invariant()
+    def no_request_after_incubation_ended(self):
+        assert not CustodyRequest.objects.filter(
+            firm__incubation_ends_on__isnull=False,
+            submitted_at__date__gt=F("firm__incubation_ends_on"),
+        ).exists()
+
+    @invariant()
     def agencies_paid_what_the_firm_confirmed_under_fixed_terms(self):
         for engagement in Engagement.objects.filter(
-            status__in=[Engagement.Status.TRANSFERRED, Engagement.Status.COMPLETED]
+            status__in=[
+                Engagement.Status.TRANSFERRED,
+                Engagement.Status.COMPLETED,
+                Engagement.Status.CANCELLED,
+            ]
         ):
             entries = LedgerEntry.objects.filter(engagement=engagement)
             settled = ledger.totals_by_kind(entries)[LedgerEntry.Kind.BUDGET_SETTLED]
@@ -555,6 +591,7 @@ class ProgrammeYears(RuleBasedStateMachine):
         self.nothing_missed_that_was_not_a_task()
         self.next_deadlines_on_the_board()
         self.agencies_paid_what_the_firm_confirmed_under_fixed_terms()
+        self.no_request_after_incubation_ended()
         self.every_engagement_state_is_reachable_from_its_history()
 
     def reached(self):
@@ -566,6 +603,8 @@ class ProgrammeYears(RuleBasedStateMachine):
             "transfers": engagements.filter(status=Engagement.Status.TRANSFERRED).count(),
             "settlements": engagements.filter(status=Engagement.Status.COMPLETED).count(),
             "lapsed": AuditEvent.objects.filter(action="engagement.lapsed").count(),
+            "cancelled": AuditEvent.objects.filter(action="engagement.cancelled").count(),
+            "graduated": Firm.objects.filter(incubation_ends_on__isnull=False).count(),
             "copays_paid": CoPayment.objects.filter(
                 status=CoPayment.Status.PAID, amount__gt=0
             ).count(),
@@ -579,6 +618,12 @@ class ProgrammeYears(RuleBasedStateMachine):
         if hasattr(self, "years"):
             for key, value in self.reached().items():
                 FIGURES[key] += value
+        if PROGRESS and FIGURES["examples"] % PROGRESS == 0:
+            minutes = (time.monotonic() - STARTED) / 60
+            figures = ", ".join(f"{value} {key}" for key, value in FIGURES.items())
+            print(
+                f"simulation so far ({minutes:.0f} min): {figures}", file=sys.__stderr__, flush=True
+            )
         self._clock.stop()
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from custody.import_limits import FileRefused
 from custody.portfolio_io import PortfolioImportError, import_portfolio
 from marketplace.models import Firm
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
                 _("Nothing imported: %(count)s problem(s) in %(path)s.")
                 % {"count": len(error.errors), "path": path}
             ) from None
+        except FileRefused as error:
+            raise CommandError(error.message) from None
         except FileNotFoundError:
             raise CommandError(_("No file at %(path)s.") % {"path": path}) from None
         self.stdout.write(

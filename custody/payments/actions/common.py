@@ -4,15 +4,19 @@ tasks queued after commit.
 
 import logging
 
-import stripe
 from celery import current_app
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import NotAllowed
+from core.lazy import lazy_import
+from core.notices import named
 from custody.payments import gateway, ledger
 from custody.payments.models import LedgerEntry
 from marketplace.models import Engagement, User
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ def officers():
 def notice_params(engagement, **extra):
     return {
         "firm": engagement.firm.name,
-        "agency": engagement.agency.name,
+        **named("agency", engagement.agency),
         "engagement_id": engagement.pk,
         **extra,
     }

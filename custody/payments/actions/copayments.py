@@ -249,7 +249,7 @@ def how_to_pay(engagement, copayment):
     return notice_params(
         engagement,
         amount=str(copayment.amount),
-        due_by=timezone.localtime(copayment.due_by).strftime("%Y-%m-%d %H:%M"),
+        due_by=copayment.due_by.isoformat(),
         reference=copayment.reference,
         account_name=account.account_name if account else "",
         bank_name=account.bank_name if account else "",

@@ -82,12 +82,24 @@ def engagement_transferred(*, old, new, released, now, by=None):
         open_payout(old, amount=payable, key=f"payout-engagement-{old.pk}-transferred")
 
 
-def engagement_cancelled(engagement, *, by, reason, delivered_copay=ZERO):
-    """A cancelled engagement gives its reservation back and the unused co-payment is refunded."""
+def engagement_cancelled(
+    engagement, *, by, reason, delivered_government=ZERO, delivered_copay=ZERO
+):
+    """A cancelled engagement pays the agency for the work the firm confirmed (the government's
+    part settles from the reservation, the firm's from its co-payment), gives the rest of the
+    reservation back and refunds the unused co-payment."""
+    reserved = ledger.engagement_balances(engagement)[LedgerEntry.Account.RESERVED]
+    settled = min(max(delivered_government, ZERO), reserved)
+    ledger.record(
+        kind=Kind.BUDGET_SETTLED,
+        engagement=engagement,
+        amount=settled,
+        key=f"settle:engagement:{engagement.pk}:cancel",
+    )
     ledger.record(
         kind=Kind.BUDGET_RELEASED,
         engagement=engagement,
-        amount=ledger.engagement_balances(engagement)[LedgerEntry.Account.RESERVED],
+        amount=reserved - settled,
         key=f"release:engagement:{engagement.pk}:cancel",
     )
     copayment = lock_copayment(engagement.pk)
@@ -102,8 +114,10 @@ def engagement_cancelled(engagement, *, by, reason, delivered_copay=ZERO):
         key=f"cancel:engagement:{engagement.pk}:earn",
     )
     refund_excess(engagement, keep=ZERO, by=by, reason=reason)
-    if earned > 0:
-        open_payout(engagement, amount=earned, key=f"payout-engagement-{engagement.pk}-cancelled")
+    if settled + earned > 0:
+        open_payout(
+            engagement, amount=settled + earned, key=f"payout-engagement-{engagement.pk}-cancelled"
+        )
 
 
 def engagement_settled(engagement, settlement, *, by, result):

@@ -1,12 +1,12 @@
 """Payouts to agencies through Stripe Connect transfers, each with its own idempotency key."""
 
-import stripe
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import states
 from core.errors import InvalidTransition
+from core.lazy import lazy_import
 from core.notices import notify
 from custody.payments import gateway, ledger
 from custody.payments.actions.common import (
@@ -21,6 +21,9 @@ from custody.payments.actions.common import (
     send_payout_later,
 )
 from custody.payments.models import Method, PaymentAccount, Payout
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 # --- Payouts --------------------------------------------------------------------------
 
@@ -147,10 +150,15 @@ def _payout_sent(payout, transfer):
             "last_attempt_at",
         ]
     )
+    _announce_sent(payout)
+
+
+def _announce_sent(payout):
+    """The agency hears its payout left, however it was sent (the outbound webhooks too)."""
     notify(
         people(agency_id=payout.agency_id),
         kind="payout_sent",
-        params=notice_params(payout.engagement, amount=str(payout.amount)),
+        params=notice_params(payout.engagement, amount=str(payout.amount), payout_id=payout.pk),
     )
 
 
@@ -228,3 +236,4 @@ def payout_sent_by_bank(*, payout, reference, now):
         fields=("method", "reference", "sent_at"),
         audit=False,
     )
+    _announce_sent(payout)

@@ -1,6 +1,5 @@
 """Refunds through Stripe's Refunds API, confirmed by its webhook, retried until they land."""
 
-import stripe
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 from core import states
 from core.audit import audit_record
 from core.errors import InvalidTransition
+from core.lazy import lazy_import
 from core.notices import notify
 from custody.payments import gateway, ledger
 from custody.payments.actions.common import (
@@ -22,6 +22,9 @@ from custody.payments.actions.common import (
     send_refund_later,
 )
 from custody.payments.models import CoPayment, Method, Refund
+
+# Stripe (and the HTTP clients it loads) only when a payment call is made.
+stripe = lazy_import("stripe")
 
 # --- Refunds --------------------------------------------------------------------------
 

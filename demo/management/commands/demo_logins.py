@@ -50,3 +50,8 @@ class Command(BaseCommand):
             )
         if "demo-officer" in existing:
             self.stdout.write(f"  Django admin (demo-officer): {base_url}{reverse('admin:index')}")
+            if settings.EMAIL_DELIVERY_BACKEND.endswith("filebased.EmailBackend"):
+                self.stdout.write(
+                    f"  E-mail goes to {settings.EMAIL_FILE_PATH}/; the programme officer reads "
+                    f"it at {base_url}{_path('frontend:mailbox', '/office/mail/')}"
+                )

@@ -18,6 +18,28 @@
     }
   });
 
+  // A table wider than a phone scrolls inside its box: the box takes the keyboard focus, so
+  // it can be scrolled without a mouse (WCAG 2.1.1), and is named after its card's heading.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+      box.tabIndex = 0;
+      if (!box.hasAttribute("role")) {
+        box.setAttribute("role", "region");
+      }
+      if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+        var card = box.closest("section, .card");
+        var heading = card && card.querySelector("h1, h2, h3, .card-header");
+        if (heading && heading.textContent.trim()) {
+          box.setAttribute("aria-label", heading.textContent.trim());
+        }
+      }
+    });
+  }
+  focusableScrollers(document);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    focusableScrollers(event.target);
+  });
+
   // Deadlines: the server writes the time left; this keeps it ticking while the page is open.
   function tick() {
     var now = Date.now();
@@ -50,13 +72,11 @@
     return parseInt(parts[0] || "0", 10) * 100 + parseInt(fraction, 10);
   }
 
-  function money(value, grouped) {
+  // As core.formatting.money writes amounts in both languages: ¥1,200.00.
+  function money(value) {
     var whole = Math.floor(value / 100);
     var fraction = String(value % 100).padStart(2, "0");
-    var digits = String(whole);
-    if (grouped) {
-      digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    }
+    var digits = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return "¥" + digits + "." + fraction;
   }
 
@@ -77,11 +97,9 @@
       copay = cents(form.dataset.copayCap);
       government = total - copay;
     }
-    // Amounts are grouped by thousands as the server writes them in English, not in Chinese.
-    var grouped = (document.documentElement.lang || "").indexOf("en") === 0;
-    form.querySelector("[data-price-total]").textContent = money(total, grouped);
-    form.querySelector("[data-price-government]").textContent = money(government, grouped);
-    form.querySelector("[data-price-copay]").textContent = money(copay, grouped);
+    form.querySelector("[data-price-total]").textContent = money(total);
+    form.querySelector("[data-price-government]").textContent = money(government);
+    form.querySelector("[data-price-copay]").textContent = money(copay);
   }
 
   document.querySelectorAll("[data-price-form]").forEach(function (form) {

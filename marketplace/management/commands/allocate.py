@@ -12,6 +12,9 @@ from marketplace.models import ProgrammeYear, User
 
 class Command(BaseCommand):
     help = "Allocate the open requests of a programme year to agencies (min-cost flow); --commit makes the offers."
+    # The system checks are `manage.py check`'s and the deployment's job; run before every
+    # allocation they loaded every URL pattern and view module, most of its start-up (#15).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="Programme year, e.g. 2026.")

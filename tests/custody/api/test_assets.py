@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from custody.models import Deadline, IPAsset
 from tests.custody.conftest import patent_fields
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +33,14 @@ def test_a_bad_check_digit_is_refused_on_the_number(api, personas):
     body = _body(personas.firm, number="CN200910005164.3")
     response = api(personas.firm_member).post(URL, body, format="json")
     assert response.status_code == 400
-    assert "number" in response.json()
+    assert "number" in field_errors(response)
     assert not IPAsset.objects.exists()
 
 
 def test_a_rival_agency_cannot_add_to_another_firms_portfolio(api, personas, engagement):
     response = api(personas.rival_consultant).post(URL, _body(personas.firm), format="json")
     assert response.status_code == 400  # the firm is not one it can name
-    assert "firm" in response.json()
+    assert "firm" in field_errors(response)
     assert not IPAsset.objects.exists()
 
 
@@ -90,7 +91,7 @@ def test_import_names_every_bad_row_and_imports_nothing(api, personas):
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "import_rows_invalid"
-    assert [(row["row"], row["column"]) for row in body["rows"]] == [(3, "number")]
+    assert [error["field"] for error in body["errors"]] == ["rows.3.number"]
     assert not IPAsset.objects.exists()
 
 
@@ -116,4 +117,4 @@ def test_an_unreadable_file_is_refused_on_the_file(api, personas):
         f"{URL}import/", {"firm": personas.firm.pk, "file": upload}, format="multipart"
     )
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert "file" in field_errors(response)

@@ -6,6 +6,7 @@ import pytest
 
 from custody.models import EvidenceFile
 from tests.custody.service_helpers import html_disguised_as_pdf, pdf
+from tests.problems import field_errors, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_filters_by_firm_kind_state_and_due_window(api, personas, patent, engage
 def test_unknown_filter_values_are_refused_by_name(api, personas, patent):
     response = api(personas.firm_member).get(URL, {"state": "soon", "due_from": "tomorrow"})
     assert response.status_code == 400
-    assert set(response.json()) >= {"state", "due_from"}
+    assert set(field_errors(response)) >= {"state", "due_from"}
 
 
 def test_the_rival_agency_sees_none_of_them(api, personas, patent, engagement):
@@ -61,7 +62,7 @@ def test_a_disguised_file_stores_nothing(api, personas, patent):
         format="multipart",
     )
     assert response.status_code == 400
-    assert response.json()["field"] == "files"
+    assert refusal(response)["field"] == "files"
     deadline.refresh_from_db()
     assert deadline.done_at is None
     assert not EvidenceFile.objects.exists()

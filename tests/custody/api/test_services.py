@@ -6,6 +6,7 @@ import pytest
 from custody.models import EvidenceFile, ServiceRecord
 from tests.custody.service_helpers import PDF, html_disguised_as_pdf, pdf
 from tests.marketplace.conftest import NOW
+from tests.problems import field_errors, refusal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("later")]
 
@@ -69,7 +70,7 @@ def test_a_dispute_needs_a_reason(api, personas, engagement):
 def test_over_the_quota_is_refused_on_the_quantity(api, personas, engagement):
     response = _log(api(personas.agency_consultant), engagement, quantity=3)
     assert response.status_code in (400, 409)
-    assert response.json()["field"] == "quantity"
+    assert refusal(response)["field"] == "quantity"
     assert not ServiceRecord.objects.exists()
 
 
@@ -85,7 +86,7 @@ def test_a_disguised_file_stores_nothing(api, personas, engagement):
 def test_a_rival_cannot_log_on_someone_elses_engagement(api, personas, engagement):
     response = _log(api(personas.rival_consultant), engagement)
     assert response.status_code == 400
-    assert set(response.json()) >= {"engagement", "item"}
+    assert set(field_errors(response)) >= {"engagement", "item"}
 
 
 def test_the_firm_cannot_log(api, personas, engagement):

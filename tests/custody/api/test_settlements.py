@@ -5,6 +5,7 @@ import pytest
 from custody import actions as custody_actions
 from custody.models import Settlement
 from tests.marketplace.conftest import NOW
+from tests.problems import field_errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("later")]
 
@@ -60,7 +61,7 @@ def test_a_rating_out_of_range_is_refused_on_the_field(api, personas, engagement
         URL, {"engagement": engagement.pk, "rating": 6}, format="json"
     )
     assert response.status_code == 400
-    assert "rating" in response.json()
+    assert "rating" in field_errors(response)
 
 
 def test_another_managers_confirmation_is_refused(api, personas, engagement):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from stdnum import luhn
 
 from core.errors import ActionError, InvalidTransition, NotAllowed
@@ -168,6 +169,13 @@ def test_unpaid_co_payment_is_reminded_then_the_engagement_lapses(engagement, pe
     assert budget_committed(engagement.programme_year) == D("0.00")
     assert not Refund.objects.exists()
     assert ledger.differences(engagement.programme_year) == []
+    # The notice keeps the day as data, so that each reader reads it in their language.
+    notice = Notification.objects.get(user=personas.firm_member, kind="engagement_lapsed")
+    assert notice.params["due_by"] == due_by.isoformat()
+    with translation.override("en"):
+        text = notification_text(notice.kind, notice.params)
+        day = date_format(timezone.localtime(due_by), "DATETIME_FORMAT")
+    assert text.endswith(f"the co-payment was not paid by {day}.")
 
 
 @pytest.fixture
@@ -193,10 +201,12 @@ def test_acceptance_tells_the_firm_what_to_pay_by_when_and_how(
 
     with translation.override("en"):
         text = notification_text(notice.kind, notice.params)
-    assert "¥1200.00" in text
+    assert "¥1,200.00" in text
     assert engagement.copayment.reference in text
     assert "4651 0000 1234 5678" in text and "中国银行南京鼓楼支行" in text
-    assert timezone.localtime(engagement.copayment.due_by).strftime("%Y-%m-%d") in text
+    with translation.override("en"):
+        due_by = date_format(timezone.localtime(engagement.copayment.due_by), "DATETIME_FORMAT")
+    assert due_by in text
     # The reminder carries the same instructions.
     payments.copayments_chase(now=engagement.copayment.due_by - datetime.timedelta(days=1))
     reminder = Notification.objects.get(user=personas.firm_member, kind="copayment_reminder")
@@ -281,10 +291,11 @@ def test_cancelling_after_delivery_keeps_the_firms_share_of_what_was_delivered(
     actions.engagement_cancel(engagement=engagement, by=personas.officer, reason="企业搬迁")
 
     assert Refund.objects.get(engagement=engagement).amount == D("1000.00")
-    # The agency is paid the firm's share of what it delivered; the government pays nothing
-    # for a cancelled engagement.
+    # The agency is paid for what it delivered, as a change of agency pays it: the government's
+    # ¥800 from the reservation and the firm's ¥200 from its co-payment.
     payout = Payout.objects.get(engagement=engagement)
-    assert (payout.amount, payout.settlement) == (D("200.00"), None)
+    assert (payout.amount, payout.settlement) == (D("1000.00"), None)
+    assert (Kind.BUDGET_SETTLED, D("800.00")) in kinds(engagement)
     assert ledger.differences(engagement.programme_year) == []
 
 

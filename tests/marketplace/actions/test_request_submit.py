@@ -5,6 +5,7 @@ import pytest
 from core.errors import ActionError, NotAllowed
 from core.models import AuditEvent
 from marketplace import actions
+from marketplace.choices import RevenueBand
 from marketplace.models import CustodyRequest, Incubator
 from tests.factories import FirmFactory
 
@@ -51,7 +52,7 @@ def test_refusal_names_every_failed_rule(personas, programme):
     municipal = Incubator.objects.create(
         name="区级孵化器", level=Incubator.Level.MUNICIPAL, district="320102"
     )
-    firm = FirmFactory(incubator=municipal, headcount=500)
+    firm = FirmFactory(incubator=municipal, headcount=500, revenue_band=RevenueBand.OVER_50M)
     member = personas.firm_member.__class__.objects.create(
         username="carol", role="firm_member", firm=firm
     )
@@ -64,7 +65,7 @@ def test_refusal_names_every_failed_rule(personas, programme):
             today=datetime.date(2027, 2, 1),
         )
     codes = [rule.code for rule in error.value.rules]
-    assert codes == ["firm_not_verified", "incubator_level", "headcount", "programme_closed"]
+    assert codes == ["firm_not_verified", "incubator_level", "sme_size", "programme_closed"]
     assert not CustodyRequest.objects.filter(firm=firm).exists()
 
 

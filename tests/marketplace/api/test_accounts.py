@@ -53,8 +53,10 @@ def test_token_from_password_authenticates_later_calls(personas):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get(ME).json()["username"] == "alice"
     assert ids(client.get("/api/v1/firms/")) == {personas.firm.pk}
+    # Each request issues its own token (issue #14 item 4), with its expiry.
     again = APIClient().post(TOKEN, {"username": "alice", "password": PASSWORD}, format="json")
-    assert again.json()["token"] == token
+    assert again.json()["token"] != token
+    assert again.json()["expiry"]
 
 
 def test_wrong_password_gets_no_token(personas):

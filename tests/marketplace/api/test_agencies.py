@@ -11,6 +11,7 @@ from marketplace.credit_codes import make_credit_code
 from marketplace.models import Agency
 from tests.factories import AgencyFactory, ServiceItemFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import field_errors, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,7 @@ def test_unknown_industry_is_refused(api, personas):
         LIST, agency_payload(industries=["ai", "poetry"]), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert "industries" in response.json()
+    assert list(field_errors(response)) == ["industries.1"]
 
 
 def test_licence_ending_before_it_starts_is_refused(api, personas):
@@ -128,7 +129,9 @@ def test_licence_ending_before_it_starts_is_refused(api, personas):
         format="json",
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"licence_valid_until": ["The licence cannot end before it starts."]}
+    assert field_errors(response) == {
+        "licence_valid_until": ["The licence cannot end before it starts."]
+    }
 
 
 def test_duplicate_agency_credit_code(api, personas):
@@ -136,7 +139,9 @@ def test_duplicate_agency_credit_code(api, personas):
         LIST, agency_payload(credit_code=personas.rival_agency.credit_code), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json()["credit_code"] == ["Another agency already holds this credit code."]
+    assert field_errors(response)["credit_code"] == [
+        "Another agency already holds this credit code."
+    ]
 
 
 def test_agency_admin_cannot_edit_through_the_api(api, personas):
@@ -180,7 +185,7 @@ def test_approving_with_expired_licence_is_a_conflict_naming_the_date(api, perso
     assert response.status_code == status.HTTP_409_CONFLICT
     with translation.override("en"):
         day = date_format(expired_on, "DATE_FORMAT")
-    assert response.json() == {
+    assert refusal(response) == {
         "detail": f"The licence expired on {day}; ask the agency to upload a valid one.",
         "code": "licence_invalid",
         "field": "licence_valid_until",
@@ -215,7 +220,7 @@ def test_reason_is_required(api, personas, verb):
     before = Agency.objects.get(pk=agency.pk).status
     response = api(personas.officer).post(detail(agency, f"{verb}/"), {}, format="json")
     assert response.status_code == status.HTTP_409_CONFLICT
-    assert response.json()["field"] == "reason"
+    assert refusal(response)["field"] == "reason"
     assert response.json()["code"] == "reason_required"
     assert Agency.objects.get(pk=agency.pk).status == before
 

@@ -14,6 +14,7 @@ from tests.factories import (
     ServiceItemFactory,
 )
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_negative_price_is_refused(api, personas):
         format="json",
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert "unit_price" in response.json()
+    assert "unit_price" in field_errors(response)
 
 
 def test_agency_staff_cannot_add_items(api, personas):
@@ -145,7 +146,7 @@ def test_closing_before_opening_is_refused_and_nothing_is_saved(api, personas):
         YEARS, year_payload([item], closes_on="2026-12-31"), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {
+    assert field_errors(response) == {
         "closes_on": ["The closing date must not be before the opening date."]
     }
     assert not ProgrammeYear.objects.filter(year=2027).exists()
@@ -156,7 +157,7 @@ def test_the_same_item_twice_is_refused(api, personas):
     item = ServiceItemFactory()
     response = api(personas.officer).post(YEARS, year_payload([item, item]), format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"package_items": ["Each service item may appear only once."]}
+    assert field_errors(response) == {"package_items": ["Each service item may appear only once."]}
 
 
 def test_patch_changes_quota_and_adds_items_keeping_the_rest(api, personas):

@@ -93,5 +93,5 @@ def test_a_path_without_its_trailing_slash_is_served(api, personas):
     assert client.get("/api/v1/offers").status_code == 200
     response = client.post("/api/v1/custody-requests", {}, format="json")
     assert response.status_code == 400
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"].startswith("application/problem+json")
     assert api(personas.officer).post("/api/v1/no-such-thing", {}).status_code == 404

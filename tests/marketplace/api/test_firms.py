@@ -1,11 +1,13 @@
 import pytest
 from rest_framework import status
+from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from marketplace.credit_codes import make_credit_code
 from marketplace.models import Firm
 from tests.factories import FirmFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import field_errors, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,7 @@ def test_invalid_credit_code_names_field_and_reason(api, personas, code, reason)
         LIST, firm_payload(personas, credit_code=code), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    messages = response.json()["credit_code"]
+    messages = field_errors(response)["credit_code"]
     assert any(reason in message for message in messages), messages
     assert not Firm.objects.filter(name="新创光电").exists()
 
@@ -128,7 +130,7 @@ def test_wrong_check_character_says_which_it_should_be(api, personas):
         LIST, firm_payload(personas, credit_code=good[:-1] + wrong), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json()["credit_code"] == [
+    assert field_errors(response)["credit_code"] == [
         f"The check character is {wrong} but should be {good[-1]}; please re-check the code."
     ]
 
@@ -138,7 +140,7 @@ def test_duplicate_credit_code_says_another_firm_holds_it(api, personas):
         LIST, firm_payload(personas, credit_code=personas.other_firm.credit_code), format="json"
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json()["credit_code"] == ["Another firm already holds this credit code."]
+    assert field_errors(response)["credit_code"] == ["Another firm already holds this credit code."]
 
 
 @pytest.mark.parametrize(
@@ -178,7 +180,7 @@ def test_update_keeps_own_credit_code_and_refuses_anothers(api, personas):
         detail(personas.firm), {"credit_code": personas.other_firm.credit_code}, format="json"
     )
     assert taken.status_code == status.HTTP_400_BAD_REQUEST
-    assert taken.json()["credit_code"] == ["Another firm already holds this credit code."]
+    assert field_errors(taken)["credit_code"] == ["Another firm already holds this credit code."]
 
 
 def test_firm_member_cannot_patch_own_firm(api, personas):
@@ -223,7 +225,7 @@ def test_firm_member_cannot_reject_own_firm(api, personas):
         detail(personas.firm, "reject/"), {"reason": "testing"}, format="json"
     )
     assert response.status_code == status.HTTP_403_FORBIDDEN
-    assert response.json() == {
+    assert refusal(response) == {
         "detail": "Only a manager of this firm's incubator can confirm or reject it.",
         "code": "invalid",
         "field": None,
@@ -245,7 +247,7 @@ def test_reject_without_reason_names_the_field_and_changes_nothing(api, personas
         detail(firm, "reject/"), {"reason": "  "}, format="json"
     )
     assert response.status_code == status.HTTP_409_CONFLICT
-    assert response.json() == {
+    assert refusal(response) == {
         "detail": "Please give a reason for the rejection.",
         "code": "reason_required",
         "field": "reason",
@@ -311,3 +313,16 @@ def test_ordering_by_name(api, personas):
         for row in api(personas.officer).get(LIST, {"ordering": "-name"}).json()["results"]
     ]
     assert names == sorted(names, reverse=True)
+
+
+def test_an_unknown_ordering_is_refused_in_the_callers_language_naming_the_field(personas):
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_authenticate(personas.officer)
+
+    answer = client.get(LIST, {"ordering": "colour,-name"})
+
+    assert answer.status_code == 400
+    [error] = answer.json()["errors"]
+    assert error["field"] == "ordering"
+    assert error["detail"].startswith("未知的排序字段：colour。可用字段：")
+    assert "、" in error["detail"]  # the allowed fields, listed as Chinese lists them

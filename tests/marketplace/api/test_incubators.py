@@ -5,6 +5,7 @@ from core.models import AuditEvent
 from marketplace.models import Incubator
 from tests.factories import HighTechParkFactory, IncubatorFactory
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_name_differing_only_in_case_is_refused(api, personas):
         format="json",
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {"name": ["Another incubator already has this name."]}
+    assert field_errors(response) == {"name": ["Another incubator already has this name."]}
 
 
 def test_manager_cannot_change_own_incubator(api, personas):

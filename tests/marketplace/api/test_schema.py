@@ -6,6 +6,7 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +70,26 @@ def test_schema_endpoint_serves_openapi(client):
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.")
+
+
+def test_schema_is_generated_once_per_process_and_served_alike_to_everyone(
+    client, settings, monkeypatch
+):
+    settings.SPECTACULAR_SETTINGS = {**settings.SPECTACULAR_SETTINGS}  # forgets earlier ones
+    generated = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self, *args, **kwargs):
+        generated.append(1)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+
+    first = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    again = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en")
+    as_yaml = client.get("/api/schema/")
+
+    assert first.status_code == again.status_code == as_yaml.status_code == 200
+    assert first.content == again.content
+    assert yaml.safe_load(as_yaml.content) == first.json()
+    assert len(generated) == 1

@@ -11,7 +11,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from marketplace.actions import api_token_issue
 
 CHECKS = [
     not_a_server_error,
@@ -83,8 +83,8 @@ def _fuzz_every_operation(headers, *, max_examples):
 
 @pytest.mark.django_db
 def test_every_operation_as_officer_matches_its_schema(personas, connection_kept):
-    token, _created = Token.objects.get_or_create(user=personas.officer)
-    headers = {"Authorization": f"Token {token.key}", "Accept-Language": "en"}
+    _row, token = api_token_issue(user=personas.officer)
+    headers = {"Authorization": f"Token {token}", "Accept-Language": "en"}
     operations, failures = _fuzz_every_operation(headers, max_examples=4)
     assert operations > 40
     assert failures == []

@@ -78,3 +78,16 @@ def test_same_input_same_result():
     first = solve(range(30), capacities, scores)
     assert all(solve(range(30), capacities, scores) == first for _ in range(3))
     assert first.placed == 20
+
+
+def test_the_baseline_is_first_come_first_served():
+    # Request 0 came first: it takes its favourite "a" although request 1 scores "a" higher
+    # (a baseline by descending score would have served request 1 first).
+    scores = {(0, "a"): 60.0, (0, "b"): 59.0, (1, "a"): 90.0, (1, "b"): 20.0}
+    capacities = {"a": 1, "b": 1}
+
+    baseline = greedy([0, 1], capacities, scores)
+
+    assert baseline.assignments == {0: "a", 1: "b"}
+    assert baseline.total_score == 80.0
+    assert solve([0, 1], capacities, scores).total_score == 149.0

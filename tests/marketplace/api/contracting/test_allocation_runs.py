@@ -5,6 +5,7 @@ from marketplace import actions
 from marketplace.models import AllocationRun, CustodyRequest, Offer
 from tests.marketplace.api.contracting.utils import member_of, open_requests, url
 from tests.marketplace.api.utils import ANONYMOUS_STATUS
+from tests.problems import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_preview_of_chosen_requests_only(api, personas, programme):
     assert [row["request"] for row in response.json()["assignments"]] == [requests[1].pk]
     unknown = client.post(LIST, {"requests": [requests[0].pk, 999_999]}, format="json")
     assert unknown.status_code == status.HTTP_400_BAD_REQUEST
-    assert unknown.json()["requests"] == ["No such custody request: 999999."]
+    assert field_errors(unknown)["requests"] == ["No such custody request: 999999."]
 
 
 def test_nothing_to_allocate_is_a_clear_error(api, personas, programme):

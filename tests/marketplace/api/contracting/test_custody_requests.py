@@ -4,6 +4,7 @@ import pytest
 from rest_framework import status
 
 from marketplace import actions
+from marketplace.choices import RevenueBand
 from marketplace.models import CustodyRequest, Incubator, Offer, User
 from tests.factories import (
     AgencyFactory,
@@ -15,6 +16,7 @@ from tests.factories import (
 )
 from tests.marketplace.api.contracting.utils import url
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import field_errors, refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +142,7 @@ def test_malformed_items_are_refused(api, personas, programme):
     ):
         response = client.post(LIST, {"items": items}, format="json")
         assert response.status_code == status.HTTP_400_BAD_REQUEST
-        assert "items" in response.json()
+        assert all(f.split(".")[0] == "items" for f in field_errors(response)), response.json()
     assert not CustodyRequest.objects.exists()
 
 
@@ -149,7 +151,7 @@ def test_duplicate_items_are_refused(api, personas, programme):
     items = [{"service_item": first, "quota": 1}, {"service_item": first, "quota": 2}]
     response = api(personas.firm_member).post(LIST, {"items": items}, format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json()["items"] == ["Each service item may appear only once."]
+    assert field_errors(response)["items"] == ["Each service item may appear only once."]
 
 
 def test_item_outside_the_programme_names_the_field(api, personas, programme):
@@ -159,7 +161,7 @@ def test_item_outside_the_programme_names_the_field(api, personas, programme):
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
     assert response.json()["code"] == "item_not_in_programme"
-    assert response.json()["field"] == "items"
+    assert refusal(response)["field"] == "items"
 
 
 def test_quota_above_the_programme_quota_is_refused(api, personas, programme):
@@ -180,22 +182,22 @@ def test_ineligible_firm_is_told_every_failed_rule(api, personas, programme):
     municipal = Incubator.objects.create(
         name="区级孵化器", level=Incubator.Level.MUNICIPAL, district="320102"
     )
-    firm = FirmFactory(incubator=municipal, headcount=500)
+    firm = FirmFactory(incubator=municipal, headcount=500, revenue_band=RevenueBand.OVER_50M)
     carol = UserFactory(username="carol", role=User.Role.FIRM_MEMBER, firm=firm)
     response = api(carol).post(LIST, {}, format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
     body = response.json()
     assert body["code"] == "ineligible"
-    assert [rule["code"] for rule in body["rules"]] == [
+    assert [rule["code"] for rule in body["errors"]] == [
         "firm_not_verified",
         "incubator_level",
-        "headcount",
+        "sme_size",
     ]
-    messages = [rule["message"] for rule in body["rules"]]
+    messages = [rule["detail"] for rule in body["errors"]]
     assert messages[0] == (
         "Your incubator has not yet confirmed that your firm is incubated there."
     )
-    assert "500 staff" in messages[2] and "at most 100" in messages[2]
+    assert "medium-sized or larger" in messages[2] and "300号" in messages[2]
     assert all(message in body["detail"] for message in messages)
     assert not CustodyRequest.objects.filter(firm=firm).exists()
 
@@ -203,7 +205,7 @@ def test_ineligible_firm_is_told_every_failed_rule(api, personas, programme):
 def test_second_request_is_refused_with_the_live_request_rule(api, personas, alice_request):
     response = api(personas.firm_member).post(LIST, {}, format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert [rule["code"] for rule in response.json()["rules"]] == ["live_request"]
+    assert [rule["code"] for rule in response.json()["errors"]] == ["live_request"]
 
 
 @pytest.mark.parametrize(
@@ -218,15 +220,17 @@ def test_refusal_is_worded_in_the_callers_language(api, personas, programme, lan
     client.credentials(HTTP_ACCEPT_LANGUAGE=language)
     response = client.post(LIST, {"programme_year": closed.pk}, format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    (rule,) = response.json()["rules"]
+    (rule,) = response.json()["errors"]
     assert rule["code"] == "programme_closed"
-    assert closing in rule["message"]
+    assert closing in rule["detail"]
 
 
 def test_without_an_open_programme_year_one_must_be_named(api, personas):
     response = api(personas.firm_member).post(LIST, {}, format="json")
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json()["programme_year"] == ["No programme year is taking applications today."]
+    assert field_errors(response)["programme_year"] == [
+        "No programme year is taking applications today."
+    ]
 
 
 def test_short_budget_puts_the_request_on_the_waiting_list(api, personas, programme):
@@ -374,7 +378,7 @@ def test_choosing_an_agency_that_cannot_serve_the_request_says_why(
         format="json",
     )
     assert response.status_code == status.HTTP_400_BAD_REQUEST
-    assert response.json() == {
+    assert refusal(response) == {
         "detail": "The agency does not offer every requested service item.",
         "code": "not_a_candidate",
         "field": "agency",

@@ -8,6 +8,7 @@ from marketplace import actions
 from marketplace.models import CustodyRequest, Engagement, Offer
 from tests.marketplace.api.contracting.utils import member_of, open_requests, url
 from tests.marketplace.api.utils import ANONYMOUS_STATUS, ids
+from tests.problems import refusal
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +184,7 @@ def test_decline_needs_a_reason_then_reopens_the_request(api, personas, offer):
     path = url("offers", offer, "decline/")
     refused = client.post(path, {"reason": "  "}, format="json")
     assert refused.status_code == status.HTTP_400_BAD_REQUEST
-    assert (refused.json()["code"], refused.json()["field"]) == ("reason_required", "reason")
+    assert (refusal(refused)["code"], refusal(refused)["field"]) == ("reason_required", "reason")
     response = client.post(path, {"reason": "本年度已满"}, format="json")
     assert response.status_code == status.HTTP_200_OK
     assert (response.json()["status"], response.json()["decline_reason"]) == (

@@ -40,10 +40,10 @@ def test_request_creation_documents_input_and_the_ineligible_refusal(schema):
     create = schema["paths"]["/api/v1/custody-requests/"]["post"]
     body = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert body.endswith("/CustodyRequestCreateRequest")
-    refusal = create["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-    assert refusal.endswith("/Ineligible")
-    rules = schema["components"]["schemas"]["Ineligible"]["properties"]["rules"]
-    assert rules["items"]["$ref"].endswith("/Rule")
+    refusal = create["responses"]["400"]["content"]["application/problem+json"]["schema"]["$ref"]
+    assert refusal.endswith("/Problem")
+    rules = schema["components"]["schemas"]["Problem"]["properties"]["errors"]
+    assert rules["items"]["$ref"].endswith("/FieldError")
 
 
 def test_candidates_and_timeline_are_plain_lists_not_pages(schema):

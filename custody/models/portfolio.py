@@ -57,6 +57,11 @@ class IPAsset(models.Model):
     grant_date = models.DateField(_("grant date"), null=True, blank=True)
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
     nice_classes = models.JSONField(_("Nice classes"), default=list, blank=True)
+    joint_owners = models.BooleanField(
+        _("joint owners"),
+        default=False,
+        help_text=_("Owned with others: the official fee reduction is then 70%, not 85%."),
+    )
     expiry_override = models.DateField(
         _("adjusted expiry"),
         null=True,
