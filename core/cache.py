@@ -7,12 +7,16 @@ that hangs costs a request about a second, not a worker.
 """
 
 import logging
+import re
 import threading
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+_GLOB_SPECIAL = re.compile(r"[*?\[\]\\]")
+_CLEAR_BATCH = 1000
 
 _state = {"down": False}
 _lock = threading.Lock()
@@ -84,4 +88,28 @@ class FallbackRedisCache(RedisCache):
     incr = _degrading("incr", _incr)
     set_many = _degrading("set_many", lambda *a, **k: [])
     delete_many = _degrading("delete_many", lambda *a, **k: None)
-    clear = _degrading("clear", lambda *a, **k: False)
+
+    def clear(self):
+        """Deletes this cache's own keys, not the whole Redis database.
+
+        Django's RedisCache.clear() is FLUSHDB. The channel layer's groups and Celery's
+        queue live in the same database (one REDIS_URL), so a flush would drop queued
+        jobs and cut every open chat off its conversation's group. Keys are
+        "<KEY_PREFIX>:<version>:<key>" (Django's default key function).
+        """
+        own_keys = _GLOB_SPECIAL.sub(r"\\\g<0>", self.key_prefix) + ":*"
+        try:
+            client = self._cache.get_client(write=True)
+            batch = []
+            for key in client.scan_iter(match=own_keys, count=_CLEAR_BATCH):
+                batch.append(key)
+                if len(batch) == _CLEAR_BATCH:
+                    client.unlink(*batch)
+                    batch.clear()
+            if batch:
+                client.unlink(*batch)
+        except (RedisError, OSError) as error:
+            _went_down(error)
+            return False
+        _came_back()
+        return True
