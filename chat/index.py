@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from chat import encoder, hybrid, matcher, semantic
+from chat import encoder, hybrid, matcher, pinyin, semantic
 from chat.recent import Recent
 from cms import faq
 
@@ -45,6 +45,8 @@ def _build(version):
         )
         for item in published
     ]
+    # Made here, not on the first message in pinyin, which would hold every question behind it.
+    pinyin.tables(settings.CHAT_VECTOR_CACHE)
     use_encoder = settings.CHAT_ENCODER and encoder.available() and entries
     vectors = prototypes = None
     if use_encoder:

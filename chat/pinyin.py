@@ -11,12 +11,17 @@ words (jieba's dictionary frequencies; the FAQ's own words weigh as common words
 domain's reading of an ambiguous spelling wins). Plain functions over plain data, no ORM.
 """
 
+import hashlib
 import importlib.util
 import itertools
+import json
 import math
+import os
 import re
+import tempfile
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from chat.normalise import has_cjk
@@ -60,10 +65,8 @@ def _spelling(word):
     return syllables
 
 
-@lru_cache(maxsize=1)
-def _common():
-    """(letters → (log probability, word), longest spelling) over jieba's common words; built
-    once per process (about a second), on the first message that looks like pinyin."""
+def _common_words():
+    """(letters → (log probability, word), longest spelling) over jieba's common words."""
     counts = []
     with open(_jieba_dict(), encoding="utf-8") as handle:
         for line in handle:
@@ -83,8 +86,7 @@ def _common():
     return words, max(len(letters) for letters in words)
 
 
-@lru_cache(maxsize=1)
-def syllables():
+def _all_syllables():
     """Every toneless pinyin syllable (about 400), from the readings of single characters."""
     chars = []
     with open(_jieba_dict(), encoding="utf-8") as handle:
@@ -99,6 +101,78 @@ def syllables():
         )
         if syllable.isascii() and syllable.isalpha()
     )
+
+
+@dataclass(frozen=True)
+class Tables:
+    # Letters → (log probability, word) over jieba's common words, and the longest letters.
+    common: dict
+    longest: int
+    syllables: frozenset
+
+
+_tables_lock = threading.Lock()
+_tables = None
+
+
+def _tables_name():
+    """Names what the tables are made of: jieba's dictionary, pypinyin and the limits here."""
+    digest = hashlib.sha256(_jieba_dict().read_bytes())
+    digest.update(f"{metadata.version('pypinyin')}|{MIN_FREQUENCY}|{MAX_WORD}".encode())
+    return f"pinyin-{digest.hexdigest()[:20]}.json"
+
+
+def _read_tables(path):
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        common = {letters: (score, word) for letters, (score, word) in stored["common"].items()}
+        return Tables(common, int(stored["longest"]), frozenset(stored["syllables"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_tables(path, tables):
+    """Written to a temporary name and renamed, so another process never reads half."""
+    stored = {
+        "common": tables.common,
+        "longest": tables.longest,
+        "syllables": sorted(tables.syllables),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json.tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(stored, out, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def tables(directory=None):
+    """The reading tables of this process, made once.
+
+    Making them spells some 37,000 words with pypinyin, one to two seconds of CPU in which
+    a server answers nobody, so the index build (chat.index) loads them ahead of the first
+    message, from `directory` when another process made them already (about 0.1 s).
+    """
+    global _tables  # noqa: PLW0603  (one set of tables per process)
+    if _tables is None:
+        with _tables_lock:
+            if _tables is None:
+                path = Path(directory) / _tables_name() if directory is not None else None
+                made = _read_tables(path) if path is not None and path.is_file() else None
+                if made is None:
+                    common, longest = _common_words()
+                    made = Tables(common, longest, _all_syllables())
+                    if path is not None:
+                        _write_tables(path, made)
+                _tables = made
+    return _tables
+
+
+def syllables():
+    """Every toneless pinyin syllable (about 400)."""
+    return tables().syllables
 
 
 def build(domain_words=(), english_words=()):
@@ -147,7 +221,8 @@ def _read_letters(letters, reader, spaces=()):
     one only when it starts and ends where the writer's words do ("fa ming" is 发明), never
     from inside one typed word into the next ("canjia zhege" is 参加这个, not 参加者个).
     """
-    common, longest = _common()
+    made = tables()
+    common, longest = made.common, made.longest
     size = len(letters)
     edges = {0, size, *spaces}
     best = [(-math.inf, None)] * (size + 1)

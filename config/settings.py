@@ -638,8 +638,9 @@ CHAT_FUSION = {
     "decisive_score": 76.0,
     "decisive_margin": 12.5,
 }
-# The sentence encoder (chat.encoder): off leaves the lexical matcher alone; the FAQ's
-# vectors are cached on disk here, by content hash, so workers start fast.
+# The sentence encoder (chat.encoder): off leaves the lexical matcher alone. The FAQ's
+# vectors (by content hash) and the pinyin reading tables (chat.pinyin) are cached on disk
+# here, so workers start fast.
 CHAT_ENCODER = env_bool("CHAT_ENCODER", True)
 CHAT_VECTOR_CACHE = VAR_DIR / "cache" / "chat"
 # How the programme office is reached, for the {office_contact} placeholder of FAQ answers.

@@ -71,3 +71,50 @@ def test_numbers_and_latin_words_keep_their_place(reader):
 
 def test_without_a_reader_the_text_is_unchanged():
     assert pinyin.read("tuoguan zenme shenqing", None) == "tuoguan zenme shenqing"
+
+
+# ---- the reading tables: made once, kept on disk, loaded before the first message ----
+
+
+def _not_again():
+    raise AssertionError("the tables were made again")
+
+
+def test_the_tables_are_kept_on_disk_and_read_back_by_the_next_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(pinyin, "_tables", None)
+    made = pinyin.tables(tmp_path)
+    [stored] = tmp_path.glob("pinyin-*.json")
+
+    # Another process: nothing in memory, and making them again is not allowed.
+    monkeypatch.setattr(pinyin, "_tables", None)
+    monkeypatch.setattr(pinyin, "_common_words", _not_again)
+    monkeypatch.setattr(pinyin, "_all_syllables", _not_again)
+    read_back = pinyin.tables(tmp_path)
+
+    assert read_back == made
+    assert stored.name == pinyin._tables_name()
+    assert "zhuanli" in read_back.common and "zhuan" in read_back.syllables
+
+
+def test_a_damaged_file_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(pinyin, "_tables", None)
+    (tmp_path / pinyin._tables_name()).write_text('{"common": [1, 2', encoding="utf-8")
+
+    assert "zhuanli" in pinyin.tables(tmp_path).common
+    assert pinyin._read_tables(tmp_path / pinyin._tables_name()) is not None
+
+
+def test_the_index_build_loads_the_tables_so_no_message_waits_for_them(
+    settings, tmp_path, monkeypatch
+):
+    from chat import index as chat_index
+
+    settings.CHAT_VECTOR_CACHE = tmp_path
+    monkeypatch.setattr(pinyin, "_tables", None)
+    monkeypatch.setattr(chat_index, "_loaded", None)
+    loaded = chat_index.current()
+
+    monkeypatch.setattr(pinyin, "_common_words", _not_again)
+    monkeypatch.setattr(pinyin, "_all_syllables", _not_again)
+    assert pinyin.read("nianfei zenme jiao", loaded.index.reader).startswith("年费")
+    assert list(tmp_path.glob("pinyin-*.json"))
