@@ -211,6 +211,12 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
         "or a job still running would be delivered again."
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# The Celery worker and beat run this much nicer than the web (os.nice at their start,
+# config/celery.py): on a busy machine the jobs (the dashboards' refresh, reminders) yield
+# the CPU to requests instead of slowing them. 0 leaves them at the web's priority.
+BACKGROUND_NICENESS = env_int("CELERY_NICE", 10, minimum=0)
+if BACKGROUND_NICENESS > 19:
+    raise ImproperlyConfigured(f"CELERY_NICE must be at most 19, not {BACKGROUND_NICENESS}.")
 # Periodic jobs; `manage.py runlocal` runs the same schedule in-process on the embedded default.
 CELERY_BEAT_SCHEDULE = {
     # E-mail whose hand-over after commit was missed (broker down, worker killed).

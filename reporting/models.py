@@ -37,6 +37,9 @@ class DashboardSnapshot(models.Model):
     format = models.PositiveSmallIntegerField(_("format"))
     computed_at = models.DateTimeField(_("computed at"))
     compute_ms = models.PositiveIntegerField(_("computation time (ms)"), default=0)
+    # When the refresh job last found that no change since computed_at moved these figures
+    # (reporting.freshness): changes before it are not read again. Null until then.
+    checked_at = models.DateTimeField(_("found current at"), null=True, blank=True)
     # Marked at most hourly; snapshots nobody reads are deleted rather than refreshed.
     read_at = models.DateTimeField(_("last read"), db_index=True)
 

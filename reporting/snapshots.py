@@ -9,7 +9,10 @@ request only reads a stored snapshot (one query) and shows when it was computed:
   Redis outage costs nothing but the change marks (the periodic refresh covers them).
 - Every audited change marks the data changed on commit (core.changes); the first
   mark schedules one refresh job a minute later (debounced: later changes in that
-  minute ride along), and the job recomputes every snapshot older than the change.
+  minute ride along), and the job recomputes every snapshot older than the change
+  whose figures one of the changes since can move (reporting.freshness reads the audit
+  trail: a calendar address revoked moves none, an IP right added only the incubator
+  dashboards that count one of its deadlines at risk); the others are marked checked.
   Beat runs the same job every minute, which also recomputes snapshots older than
   MAX_AGE or from another day (their "today" moved), and deletes those nobody read.
 - A manager's or officer's sign-in queues a job computing the figures their dashboards
@@ -43,7 +46,7 @@ from django.utils.functional import Promise, lazy
 from core.changes import data_changed_at
 from marketplace import selectors
 from marketplace.models import ProgrammeYear
-from reporting import dashboards
+from reporting import dashboards, freshness
 from reporting.filters import Filters
 from reporting.models import DashboardSnapshot
 
@@ -433,31 +436,38 @@ def schedule_refresh():
         cache.delete(QUEUED_KEY)
 
 
-def _due(computed_at, changed_at, now):
-    """Whether the job recomputes figures computed at `computed_at` (changed_at: Unix time)."""
+def _due(computed_at, checked_at, changed_at, now):
+    """Why the job looks at figures computed at `computed_at`: "" when it leaves them,
+    "stale" when it recomputes them (older than MAX_AGE, from another day), "changed" when
+    data changed since they were computed or last found current (`checked_at`) and the
+    audit trail decides (changed_at: Unix time of the last change mark)."""
     age = now - computed_at
     if age > MAX_AGE or timezone.localtime(computed_at).date() != timezone.localtime(now).date():
-        return True
+        return "stale"
     changed = changed_at and datetime.datetime.fromtimestamp(changed_at, tz=datetime.UTC)
-    return bool(changed) and changed > computed_at and age.total_seconds() >= DUE_SECONDS
+    seen = max(computed_at, checked_at) if checked_at else computed_at
+    if changed and changed > seen and (now - seen).total_seconds() >= DUE_SECONDS:
+        return "changed"
+    return ""
 
 
 def refresh_stale(*, now=None):
     """The job: recompute the snapshots that are due, delete those nobody reads.
 
-    Returns how many were refreshed, skipped (another worker on them, or fresh by
-    then) and deleted. Idempotent: a run after a kill recomputes what is still due.
+    Returns how many were refreshed, found unchanged by the changes since (left as they
+    are), skipped (another worker on them, or fresh by then) and deleted. Idempotent: a
+    run after a kill recomputes what is still due.
     """
     now = now or timezone.now()
-    done = {"refreshed": 0, "skipped": 0, "deleted": 0}
+    done = {"refreshed": 0, "unchanged": 0, "skipped": 0, "deleted": 0}
     unread, _ = DashboardSnapshot.objects.filter(read_at__lt=now - KEEP_UNREAD).delete()
     done["deleted"] += unread
     changed_at = data_changed_at()
     rows = DashboardSnapshot.objects.order_by("computed_at").values_list(
-        "pk", "key", "computed_at", "format"
+        "pk", "key", "computed_at", "checked_at", "format"
     )
-    for pk, key, computed_at, fmt in rows:
-        if fmt == FORMAT and not _due(computed_at, changed_at, now):
+    for pk, key, computed_at, checked_at, fmt in rows:
+        if fmt == FORMAT and not _due(computed_at, checked_at, changed_at, now):
             continue
         outcome = _refresh(pk, key, changed_at)
         done[outcome] += 1
@@ -472,8 +482,16 @@ def _refresh(pk, key, changed_at):
         if snapshot is None:
             return "skipped"
         now = timezone.now()
-        if snapshot.format == FORMAT and not _due(snapshot.computed_at, changed_at, now):
+        why = _due(snapshot.computed_at, snapshot.checked_at, changed_at, now)
+        if snapshot.format == FORMAT and not why:
             return "skipped"  # another worker refreshed it in between
+        if snapshot.format == FORMAT and why == "changed":
+            seen = max(snapshot.computed_at, snapshot.checked_at or snapshot.computed_at)
+            if not freshness.moved_since(snapshot, seen, today=timezone.localdate(now)):
+                # The figures still hold: the page drawn for them stays, nothing is drawn.
+                snapshot.checked_at = now
+                snapshot.save(update_fields=["checked_at"])
+                return "unchanged"
         user = snapshot.user
         incubators = dashboards.incubators_for(user) if user.is_active else []
         filters = _filters(snapshot.params) if incubators else None

@@ -88,6 +88,8 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
             {"CELERY_TASK_TIME_LIMIT": "4000", "CELERY_VISIBILITY_TIMEOUT": "3600"},
             "CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT",
         ),
+        ({"CELERY_NICE": "20"}, "CELERY_NICE must be at most 19, not 20"),
+        ({"CELERY_NICE": "-5"}, "CELERY_NICE must be at least 0, not -5"),
         (
             {"EMAIL_BACKEND": "core.mail.OutboxEmailBackend"},
             "it cannot be the outbox itself",

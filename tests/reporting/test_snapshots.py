@@ -91,7 +91,12 @@ def test_a_change_shows_once_the_job_has_refreshed_the_figures(
     figures, computed_at = _page(personas.incubator_manager, world)
     assert (figures["coverage"]["total"]["verified"], computed_at) == (4, NOW)
     at_noon.shift(MINUTE)
-    assert snapshots.refresh_stale() == {"refreshed": 1, "skipped": 0, "deleted": 0}
+    assert snapshots.refresh_stale() == {
+        "refreshed": 1,
+        "unchanged": 0,
+        "skipped": 0,
+        "deleted": 0,
+    }
 
     figures, computed_at = _page(personas.incubator_manager, world)
     assert (figures["coverage"]["total"]["verified"], computed_at) == (5, NOW + 2 * MINUTE)
@@ -101,10 +106,13 @@ def test_a_change_shows_once_the_job_has_refreshed_the_figures(
     assert computations == [snapshots.Kind.INCUBATOR] * 2
 
 
-def test_changes_refresh_at_most_once_a_minute(personas, world, at_noon, computations):
+def test_changes_refresh_at_most_once_a_minute(
+    personas, world, at_noon, computations, django_capture_on_commit_callbacks
+):
     _page(personas.incubator_manager, world)
-    cache.set(changes.CHANGED_KEY, (NOW + datetime.timedelta(seconds=5)).timestamp())
-    at_noon.shift(datetime.timedelta(seconds=20))
+    at_noon.shift(datetime.timedelta(seconds=5))
+    _verify_a_new_firm(personas, django_capture_on_commit_callbacks)
+    at_noon.shift(datetime.timedelta(seconds=15))
     assert snapshots.refresh_stale()["refreshed"] == 0
     at_noon.shift(MINUTE)
     assert snapshots.refresh_stale()["refreshed"] == 1
@@ -153,7 +161,12 @@ def test_a_snapshot_whose_person_changed_scope_is_dropped(personas, world, at_no
     manager.save(update_fields=["incubator"])
     at_noon.shift(snapshots.MAX_AGE + MINUTE)
 
-    assert snapshots.refresh_stale() == {"refreshed": 0, "skipped": 0, "deleted": 1}
+    assert snapshots.refresh_stale() == {
+        "refreshed": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "deleted": 1,
+    }
     assert not DashboardSnapshot.objects.exists()
 
 
