@@ -1,6 +1,7 @@
 """Every state change of a chat: conversations, messages, hand-off and advisers."""
 
 import logging
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone, translation
@@ -82,21 +83,109 @@ def conversation_start(*, user, session_key, language="zh-hans", new_session=Fal
     )
 
 
+@dataclass
+class Post:
+    """One visitor message for `messages_post`: to `conversation`, or, without one, to the
+    visitor's current conversation, started when there is none (`user`, and `session` for
+    an anonymous visitor: its row is made when it has no key yet)."""
+
+    text: str
+    language: str | None = None
+    conversation: Conversation | None = None
+    user: object = None
+    session: object = None
+    # The session's row was made by an earlier attempt that was rolled back: made again.
+    made_session: bool = field(default=False, repr=False)
+
+
 def message_post(*, conversation, text, language=None):
     """A visitor's message: the assistant answers it, or the adviser gets it.
 
     Returns (the visitor's message, the assistant's answer dict or None, its message or None).
     """
-    text = clean_text(text)
+    result = messages_post(posts=[Post(text=text, language=language, conversation=conversation)])[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _visitor_conversation(post):
+    """The conversation a post without one goes to (see Post)."""
+    user, session = post.user, post.session
+    authenticated = user is not None and user.is_authenticated
+    new_session = False
+    if not authenticated and session is not None:
+        if not session.session_key:
+            session.save()  # a new key and its row (a savepoint inside the batch)
+            post.made_session = new_session = True
+        elif post.made_session:
+            session.save(must_create=True)
+            new_session = True
+    session_key = "" if authenticated else (session.session_key if session is not None else "")
+    return conversation_start(
+        user=user,
+        session_key=session_key,
+        language=post.language or "zh-hans",
+        new_session=new_session,
+    )
+
+
+def messages_post(*, posts):
+    """Visitors' messages written together, in one transaction (group commit: the socket
+    consumers' chat.writer gathers the messages that arrive while the database is busy).
+
+    One item per post, in order: (the visitor's message, the assistant's answer dict or
+    None, its message or None) as `message_post` returns, or the ActionError (or
+    Conversation.DoesNotExist) that refused that post alone. Anything else, a database
+    error above all, rolls the whole batch back and is raised: nothing was stored.
+    The conversations are locked in one statement, in the order of their keys (two
+    batches never wait for each other in a circle); the messages are one INSERT, the
+    conversations one UPDATE, whatever the number of posts.
+    """
+    results = [None] * len(posts)
+    texts = {}
+    for number, post in enumerate(posts):
+        try:
+            texts[number] = clean_text(post.text)
+        except ActionError as refused:
+            results[number] = refused
+    rows, pushes, touched = [], [], {}
     with transaction.atomic():
-        conversation = _lock(conversation)
-        if conversation.state == State.RESOLVED:
-            raise InvalidTransition(_("This conversation has ended."), code="resolved")
-        mine = Message(conversation=conversation, sender=Message.Sender.USER, text=text)
-        to_adviser = conversation.assigned_to_id and conversation.state in WITH_PERSON
-        if to_adviser or conversation.state == State.OPEN:
-            mine.save()
-        if to_adviser:
+        wanted = {}
+        for number in texts:
+            post = posts[number]
+            try:
+                conversation = post.conversation or _visitor_conversation(post)
+            except ActionError as refused:
+                results[number] = refused
+                continue
+            wanted[number] = conversation.pk
+        locked = {
+            conversation.pk: conversation
+            for conversation in Conversation.objects.select_for_update()
+            .filter(pk__in=set(wanted.values()))
+            .order_by("pk")
+        }
+        for number, pk in wanted.items():
+            conversation = locked.get(pk)
+            if conversation is None:
+                results[number] = Conversation.DoesNotExist(f"conversation {pk} is gone")
+                continue
+            results[number] = _post_one(
+                conversation, texts[number], posts[number].language, rows, pushes
+            )
+            if not isinstance(results[number], Exception):
+                touched[pk] = conversation
+        # The question before its answer, and each batch in the order the posts came, so
+        # rows and times keep the conversation's order.
+        Message.objects.bulk_create(rows)
+        now = timezone.now()
+        for conversation in touched.values():
+            conversation.updated_at = now
+        Conversation.objects.bulk_update(
+            list(touched.values()), ["language", "faq_key", "updated_at"]
+        )
+        for conversation, mine in pushes:
             events.push(
                 events.adviser_group(conversation.assigned_to_id),
                 {
@@ -105,32 +194,40 @@ def message_post(*, conversation, text, language=None):
                     **message_payload(mine),
                 },
             )
-        if conversation.state == State.OPEN:
-            # An adviser is on the line: the assistant stays quiet.
-            conversation.save(update_fields=["updated_at"])
-            return mine, None, None
-        # With the assistant, or waiting for a person (nobody online, or not yet taken up):
-        # the assistant answers meanwhile, in the same conversation the adviser will read.
-        answer = services.answer_question(text, language=language, user=conversation.user)
-        if conversation.state == State.QUEUED and answer["kind"] == services.HANDOFF:
-            with translation.override(answer["language"]):
-                answer["reply"] = _waiting_notice(conversation)
-        bot = Message(
-            conversation=conversation,
-            sender=Message.Sender.BOT,
-            text=answer["reply"][:MAX_TEXT],
-            faq_key=answer["faq_key"] or "",
-            kind=answer["kind"],
-            score=answer["score"],
-            suggestions=answer["suggestions"],
-        )
-        # The question and its answer in one statement (in this order, so the question's
-        # row and time come first), unless the question went to the adviser already.
-        Message.objects.bulk_create([bot] if mine.pk else [mine, bot])
-        conversation.language = answer["language"]
-        if answer["kind"] == services.HANDOFF and answer["faq_key"]:
-            conversation.faq_key = answer["faq_key"]
-        conversation.save(update_fields=["language", "faq_key", "updated_at"])
+    return results
+
+
+def _post_one(conversation, text, language, rows, pushes):
+    """One post to its locked conversation: its rows appended to `rows` (written later,
+    together), an adviser's push to `pushes`; the result as `messages_post` gives it."""
+    if conversation.state == State.RESOLVED:
+        return InvalidTransition(_("This conversation has ended."), code="resolved")
+    mine = Message(conversation=conversation, sender=Message.Sender.USER, text=text)
+    rows.append(mine)
+    if conversation.assigned_to_id and conversation.state in WITH_PERSON:
+        pushes.append((conversation, mine))
+    if conversation.state == State.OPEN:
+        # An adviser is on the line: the assistant stays quiet.
+        return mine, None, None
+    # With the assistant, or waiting for a person (nobody online, or not yet taken up):
+    # the assistant answers meanwhile, in the same conversation the adviser will read.
+    answer = services.answer_question(text, language=language, user=conversation.user)
+    if conversation.state == State.QUEUED and answer["kind"] == services.HANDOFF:
+        with translation.override(answer["language"]):
+            answer["reply"] = _waiting_notice(conversation)
+    bot = Message(
+        conversation=conversation,
+        sender=Message.Sender.BOT,
+        text=answer["reply"][:MAX_TEXT],
+        faq_key=answer["faq_key"] or "",
+        kind=answer["kind"],
+        score=answer["score"],
+        suggestions=answer["suggestions"],
+    )
+    rows.append(bot)
+    conversation.language = answer["language"]
+    if answer["kind"] == services.HANDOFF and answer["faq_key"]:
+        conversation.faq_key = answer["faq_key"]
     return mine, answer, bot
 
 

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chat import actions, events, limits, selectors, services
+from chat import actions, events, limits, selectors, services, writer
 from chat.models import MAX_TEXT, Conversation
 from chat.text import clean_text, invalid_characters, uncarriable
 from core.errors import ActionError, InvalidTransition
@@ -212,27 +212,6 @@ class ChatConsumer(_Base):
             lambda: Conversation.objects.get(pk=self.conversation.pk)
         )()
 
-    def _start_and_post(self, text, language):
-        """A visitor's first message on this socket, in one trip to the database thread:
-        the session (when the socket came without one), the conversation, the message."""
-        authenticated = self.user is not None and self.user.is_authenticated
-        new_session = False
-        session = self.scope.get("session")
-        if not authenticated and session is not None and not session.session_key:
-            session.save()
-            new_session = True
-        if not authenticated:
-            self.session_key = session.session_key if session is not None else ""
-        conversation = actions.conversation_start(
-            user=self.user,
-            session_key=self.session_key,
-            language=language or "zh-hans",
-            new_session=new_session,
-        )
-        return conversation, actions.message_post(
-            conversation=conversation, text=text, language=language
-        )
-
     async def on_message(self, content):
         text = _text_of(content)
         clean_text(text)  # refused before a conversation is started for it
@@ -242,23 +221,26 @@ class ChatConsumer(_Base):
             # encoder's work batched with other sockets' messages).
             await services.prepare(text, language)
         if self.conversation is None:
-            conversation, (mine, answer, bot) = await database_sync_to_async(self._start_and_post)(
-                text, language
+            # The visitor's first message on this socket: the session (when the socket came
+            # without one), the conversation and the message, with other sockets' messages.
+            post = actions.Post(
+                text=text, language=language, user=self.user, session=self.scope.get("session")
             )
-            await self._join(conversation)
         else:
-            # One trip to the database per message: message_post locks and re-reads the
-            # conversation itself, and says so when it has been resolved meanwhile.
-            post = database_sync_to_async(actions.message_post)
-            try:
-                mine, answer, bot = await post(
-                    conversation=self.conversation, text=text, language=language
-                )
-            except InvalidTransition:
-                conversation = await self._conversation(language)
-                mine, answer, bot = await post(
-                    conversation=conversation, text=text, language=language
-                )
+            # message_post locks and re-reads the conversation itself, and says so when it
+            # has been resolved meanwhile.
+            post = actions.Post(text=text, language=language, conversation=self.conversation)
+        try:
+            mine, answer, bot = await writer.post(post)
+        except InvalidTransition:
+            conversation = await self._conversation(language)
+            mine, answer, bot = await writer.post(
+                actions.Post(text=text, language=language, conversation=conversation)
+            )
+        if self.conversation is None:
+            if not (self.user is not None and self.user.is_authenticated):
+                self.session_key = await self._session_key()
+            await self._join(mine.conversation)
         if answer is None:
             await self.send_json({"type": "sent", "message_id": mine.pk})
             return

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.db import connection
 from django.http import Http404
@@ -349,3 +350,63 @@ def test_a_clarify_answers_suggestions_come_back_with_the_history(personas):
     assert answer["kind"] == "clarify" and answer["suggestions"]
     assert replayed["message_id"] == bot.pk
     assert replayed["suggestions"] == answer["suggestions"]
+
+
+def _posts(conversations, text="annual fee"):
+    return [actions.Post(text=text, language="en", conversation=c) for c in conversations]
+
+
+def test_a_batch_of_messages_costs_the_queries_of_one(personas):
+    """Group commit: the conversations locked in one statement, every question and answer
+    one INSERT, the conversations one UPDATE, however many sockets posted together."""
+    conversations = [start(session_key=f"batch-{n}") for n in range(10)]
+    actions.message_post(conversation=conversations[0], text="fee")  # the index is built
+    counts = {}
+    for size in (1, 10):
+        with CaptureQueriesContext(connection) as queries:
+            results = actions.messages_post(posts=_posts(conversations[:size]))
+        counts[size] = len(queries)
+        assert all(answer["kind"] == "answer" for _mine, answer, _bot in results)
+    assert counts[10] == counts[1] <= 5  # savepoint, lock, insert, update, release
+    for conversation, (mine, answer, bot) in zip(conversations, results, strict=True):
+        history = selectors.conversation_history(conversation)
+        assert [(m.pk, m.sender) for m in history][-2:] == [(mine.pk, "user"), (bot.pk, "bot")]
+        assert bot.faq_key == answer["faq_key"] == "annual-fee"
+        assert mine.conversation == conversation
+
+
+def test_a_post_the_batch_cannot_take_is_refused_alone(personas):
+    ended, taken, fine = (start(session_key=f"refused-{n}") for n in range(3))
+    actions.visitor_resolve(conversation=ended)
+    ticket, _system = _ticket(taken)
+    taken = actions.adviser_claim(conversation=ticket, by=personas.officer)
+    posts = [
+        *_posts([ended]),
+        actions.Post(text="   ", conversation=fine),
+        *_posts([taken, fine]),
+    ]
+    refused_end, refused_empty, to_adviser, answered = actions.messages_post(posts=posts)
+    assert isinstance(refused_end, InvalidTransition) and refused_end.code == "resolved"
+    assert isinstance(refused_empty, ActionError) and refused_empty.code == "empty"
+    mine, answer, bot = to_adviser
+    assert (mine.pk is not None, answer, bot) == (True, None, None)
+    assert answered[1]["kind"] == "answer"
+    assert ended.messages.filter(sender=Message.Sender.USER).count() == 0
+    assert fine.messages.count() == 2
+    with pytest.raises(InvalidTransition):
+        actions.message_post(conversation=ended, text="fee")
+
+
+def test_a_first_post_makes_the_session_and_the_conversation(personas):
+    session = SessionStore()
+    signed_in = start(personas.firm_member)
+    results = actions.messages_post(
+        posts=[
+            actions.Post(text="annual fee", language="en", session=session),
+            actions.Post(text="fee", language="en", user=personas.firm_member),
+        ]
+    )
+    assert session.session_key and SessionStore().exists(session.session_key)
+    (mine, _answer, _bot), (theirs, _answer2, _bot2) = results
+    assert mine.conversation.session_key == session.session_key
+    assert theirs.conversation == signed_in  # the signed-in visitor's current one
