@@ -11,8 +11,9 @@ Baseline: a plain loop computing only service coverage for the same 500
 agencies and keeping the ten best, the floor under any ranking that looks at
 every agency once.
 
-One untimed ranking runs first: it loads jieba's dictionary and segments the
-agencies' expertise, which a running server has done long before.
+The profiles carry their texts' domain words, taken when the synthetic data is built
+(matching.field_terms, as the actions take them when a text is saved); ranking reads
+them and segments nothing. One untimed ranking runs first.
 """
 
 import datetime
@@ -97,7 +98,7 @@ def synthetic_agencies(rng, count, *, today):
                 districts_served=frozenset(served),
                 service_item_ids=frozenset(items),
                 industries=frozenset(industries),
-                expertise=expertise,
+                terms=matching.field_terms(expertise),
                 capacity=capacity,
                 active_clients=rng.randint(0, capacity),
                 conflict_firm_ids=frozenset(rng.sample(range(1, 5000), rng.randint(0, 2))),
@@ -127,8 +128,10 @@ def synthetic_requests(rng, count, *, today):
                 firm_id=index + 1,
                 district=district,
                 industry=industry,
-                industry_label=INDUSTRY_KEYWORDS[industry],
-                needs=f"{rng.choice(NEEDS)} 专注于{rng.choice(NEEDS)[:8]}的研发与产业化。",
+                terms=matching.field_terms(
+                    f"{INDUSTRY_KEYWORDS[industry]} {rng.choice(NEEDS)} "
+                    f"专注于{rng.choice(NEEDS)[:8]}的研发与产业化。"
+                ),
                 item_ids=frozenset(items),
                 start_date=today,
                 neighbour_districts=frozenset(DISTRICT_NEIGHBOURS[District(district)]),

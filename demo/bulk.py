@@ -230,6 +230,7 @@ class Bulk(Trail):
                 created_by=firm.user,
                 submitted_at=plan.submitted_at,
             )
+            plan.row.refresh_matching_terms()
             requests.append(check(plan.row, exclude=_relations(CustodyRequest)))
         insert_as_of(CustodyRequest, requests)
         package = self.stories.package

@@ -458,6 +458,7 @@ class Planner:
                 expertise_en=expertise_en,
                 yearly_capacity=capacity,
             )
+            agency.refresh_matching_terms()
             moments = self._set_agency_state(agency, state)
             if demo:
                 admin = Person("demo-agency", _demo_name("demo-agency"), demo=True)
@@ -575,6 +576,7 @@ class Planner:
                 )
             if firm.verification == Firm.Verification.REJECTED:
                 firm.verification_reason = self.rng.choice(FIRM_REJECTION_REASONS)
+            firm.refresh_matching_terms()
             check(firm, exclude=["incubator", "verified_by"])
             if index == 0:
                 member = Person("demo-firm", _demo_name("demo-firm"), demo=True)

@@ -37,7 +37,7 @@ from demo.vocabulary import (
 )
 from marketplace import matching
 from marketplace.actions import offers as offer_actions
-from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS, RevenueBand
+from marketplace.choices import DISTRICT_NEIGHBOURS, RevenueBand
 from marketplace.models import Agency, CustodyRequest, Firm, Offer
 
 
@@ -388,8 +388,7 @@ class Stories:
             firm_id=plan.firm,
             district=firm.district,
             industry=firm.industry,
-            industry_label=INDUSTRY_KEYWORDS.get(firm.industry, ""),
-            needs=f"{plan.needs} {firm.description}",
+            terms=matching.merge_terms(firm.matching_terms, matching.field_terms(plan.needs)),
             item_ids=frozenset(self.item_ids[code] for code, _quota in plan.items),
             start_date=start_date,
             neighbour_districts=frozenset(DISTRICT_NEIGHBOURS.get(firm.district, ())),
@@ -412,7 +411,7 @@ class Stories:
                 districts_served=frozenset(agency.districts_served),
                 service_item_ids=frozenset(self.item_ids[code] for code in self.agency_codes[j]),
                 industries=frozenset(agency.industries),
-                expertise=agency.matching_expertise,
+                terms=agency.matching_terms,
                 capacity=agency.yearly_capacity,
                 conflict_firm_ids=frozenset(conflicts.get(j, ())),
             )

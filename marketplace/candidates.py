@@ -1,4 +1,7 @@
-"""Load the plain profiles matching works on, in a constant number of queries."""
+"""Load the plain profiles matching works on, in a constant number of queries.
+
+The texts' domain words come as stored (marketplace.models.terms): building a profile never
+segments text, so ranking and allocation never load jieba."""
 
 import statistics
 from collections import defaultdict
@@ -6,7 +9,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 
 from marketplace import matching, track_record
-from marketplace.choices import DISTRICT_NEIGHBOURS, INDUSTRY_KEYWORDS
+from marketplace.choices import DISTRICT_NEIGHBOURS
 from marketplace.models import Agency, ConflictOfInterest, Engagement, Offer
 
 
@@ -80,7 +83,7 @@ def agency_profiles(*, programme_year, agencies=None):
                 districts_served=frozenset(agency.districts_served),
                 service_item_ids=frozenset(item.pk for item in agency.service_items.all()),
                 industries=frozenset(agency.industries),
-                expertise=agency.matching_expertise,
+                terms=agency.matching_terms,
                 capacity=agency.yearly_capacity,
                 active_clients=agency.active_clients,
                 conflict_firm_ids=frozenset(conflicts[agency.pk]),
@@ -103,8 +106,7 @@ def request_profile(request, *, start_date, item_ids=None):
         firm_id=firm.pk,
         district=firm.district,
         industry=firm.industry,
-        industry_label=INDUSTRY_KEYWORDS.get(firm.industry, ""),
-        needs=f"{request.needs} {firm.description}",
+        terms=matching.merge_terms(firm.matching_terms, request.matching_terms),
         item_ids=frozenset(item_ids if item_ids is not None else request.item_ids()),
         start_date=start_date,
         neighbour_districts=frozenset(DISTRICT_NEIGHBOURS.get(firm.district, ())),

@@ -46,7 +46,8 @@ class AgencyProfile:
     districts_served: frozenset
     service_item_ids: frozenset
     industries: frozenset
-    expertise: str
+    # The domain words of its expertise in both languages (field_terms), stored with the text.
+    terms: str
     capacity: int
     active_clients: int = 0
     conflict_firm_ids: frozenset = frozenset()
@@ -62,8 +63,9 @@ class RequestProfile:
     firm_id: int
     district: str
     industry: str
-    industry_label: str
-    needs: str
+    # The domain words of the firm's industry, what it does and what it asks for
+    # (field_terms), stored with each text.
+    terms: str
     item_ids: frozenset
     start_date: object
     neighbour_districts: frozenset = frozenset()
@@ -206,20 +208,37 @@ def domain_vocabulary():
 
 @lru_cache(maxsize=65536)
 def field_terms(text):
-    """The domain words of `text`: its segments (fine-grained) that are in the vocabulary."""
+    """The domain words of `text`: its segments (fine-grained) that are in the vocabulary,
+    sorted and joined by spaces.
+
+    Segmenting needs jieba's dictionary (most of a second to load), so the words are taken
+    when a text is saved and stored beside it; scoring compares the stored words only. A
+    text of punctuation or spaces alone has no words and loads nothing.
+    """
+    chunks = [chunk for chunk in _PUNCTUATION.split((text or "").lower()) if chunk]
+    if not chunks:
+        return ""
     vocabulary = domain_vocabulary()
     words = set()
-    for chunk in _PUNCTUATION.split((text or "").lower()):
-        if chunk:
-            words.update(word for word in segmentation.cut_for_search(chunk) if word in vocabulary)
+    for chunk in chunks:
+        words.update(word for word in segmentation.cut_for_search(chunk) if word in vocabulary)
+    return " ".join(sorted(words))
+
+
+def merge_terms(*terms):
+    """Several texts' stored words as one: what field_terms gives for the texts joined by a
+    space (chunks never span a space, so the words of the whole are those of the parts)."""
+    words = set()
+    for each in terms:
+        words.update(each.split())
     return " ".join(sorted(words))
 
 
 def industry_fit(request, agency):
     """(0–1 fit, whether the agency declares the firm's industry)."""
     declared = request.industry in agency.industries
-    firm_words = _request_text(request)
-    agency_words = field_terms(agency.expertise)
+    firm_words = request.terms
+    agency_words = agency.terms
     text_fit = (
         float(
             process.cdist(
@@ -355,10 +374,6 @@ def score(request, agency, weights=DEFAULT_WEIGHTS):
     return Candidate(agency.id, float(value), components)
 
 
-def _request_text(request):
-    return field_terms(f"{request.industry_label} {request.needs}")
-
-
 def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
     """Scores of every (request, agency) pair as an array, NaN where a hard constraint fails.
 
@@ -406,8 +421,8 @@ def score_matrix(requests, agencies, *, weights=DEFAULT_WEIGHTS):
             for i in row_of_firm.get(firm_id, ()):
                 eligible[i, column[agency.id]] = False
 
-    request_texts = [_request_text(request) for request in requests]
-    agency_texts = [field_terms(agency.expertise) for agency in agencies]
+    request_texts = [request.terms for request in requests]
+    agency_texts = [agency.terms for agency in agencies]
     # Many firms share their domain words: score each distinct text once.
     distinct = sorted(set(request_texts))
     row_of_text = {text: index for index, text in enumerate(distinct)}

@@ -24,6 +24,21 @@ _codes = itertools.count(900_000)
 PASSWORD = "correct-horse-battery-staple"
 
 
+class MatchingTermsFactory(factory.django.DjangoModelFactory):
+    """Stores the texts' matching words with the row, as the actions that write them do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if "matching_terms" not in kwargs:
+            unsaved = model_class(*args, **kwargs)
+            unsaved.refresh_matching_terms()
+            kwargs["matching_terms"] = unsaved.matching_terms
+        return super()._create(model_class, *args, **kwargs)
+
+
 class HighTechParkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HighTechPark
@@ -43,7 +58,7 @@ class IncubatorFactory(factory.django.DjangoModelFactory):
     district = District.GULOU
 
 
-class FirmFactory(factory.django.DjangoModelFactory):
+class FirmFactory(MatchingTermsFactory):
     class Meta:
         model = Firm
 
@@ -57,7 +72,7 @@ class FirmFactory(factory.django.DjangoModelFactory):
     revenue_band = RevenueBand.FROM_1M_TO_5M
 
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+class AgencyFactory(MatchingTermsFactory):
     class Meta:
         model = Agency
 

@@ -17,6 +17,7 @@ from core.audit import audit_record
 from core.errors import InvalidTransition, NotAllowed
 from core.formatting import join_words
 from marketplace.models import Agency, Firm, User
+from marketplace.models.terms import MatchingTerms
 
 
 def _mail_on_commit(*, recipients, subject, body):
@@ -40,6 +41,7 @@ def firm_register(*, firm_fields, username, email, password, display_name=""):
     """Self sign-up: create the firm (pending its incubator) and its first member."""
     firm = Firm(**firm_fields, verification=Firm.Verification.PENDING)
     firm.full_clean()
+    firm.refresh_matching_terms()
     firm.save()
     user = _create_user(
         role=User.Role.FIRM_MEMBER,
@@ -176,6 +178,7 @@ def agency_register(*, agency_fields, service_items, username, email, password, 
     """Self sign-up: create the agency (applied) and its administrator."""
     agency = Agency(**agency_fields, status=Agency.Status.APPLIED)
     agency.full_clean()
+    agency.refresh_matching_terms()
     agency.save()
     agency.service_items.set(service_items)
     user = _create_user(
@@ -316,6 +319,8 @@ def participant_create(*, instance, by, many_to_many=None):
     """Create an incubator, firm or agency entered by an officer (admin or API), with its audit event."""
     _check_officer(by)
     instance.full_clean()
+    if isinstance(instance, MatchingTerms):
+        instance.refresh_matching_terms()
     instance.save()
     for name, values in (many_to_many or {}).items():
         getattr(instance, name).set(values)
@@ -339,6 +344,8 @@ def participant_update(*, instance, by, changes, many_to_many=None):
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.full_clean()
+    if isinstance(locked, MatchingTerms) and set(changes) & set(locked.matching_text_fields):
+        locked.refresh_matching_terms()
     locked.save()
     for name, values in (many_to_many or {}).items():
         getattr(locked, name).set(values)

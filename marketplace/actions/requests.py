@@ -129,7 +129,7 @@ def request_submit(*, firm, by, programme_year, quotas, needs="", today=None):
     waitlisted = bool(failed)
     status = CustodyRequest.Status.WAITLISTED if waitlisted else CustodyRequest.Status.OPEN
     states.check(CustodyRequest, None, status)
-    request = CustodyRequest.objects.create(
+    request = CustodyRequest(
         firm=firm,
         programme_year=programme_year,
         needs=needs.strip(),
@@ -137,6 +137,8 @@ def request_submit(*, firm, by, programme_year, quotas, needs="", today=None):
         status=status,
         waitlisted_at=timezone.now() if waitlisted else None,
     )
+    request.refresh_matching_terms()
+    request.save()
     RequestItem.objects.bulk_create(
         RequestItem(
             request=request,

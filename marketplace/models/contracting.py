@@ -9,9 +9,10 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TracksUpdates
+from marketplace.models.terms import MatchingTerms
 
 
-class CustodyRequest(TracksUpdates, models.Model):
+class CustodyRequest(TracksUpdates, MatchingTerms):
     """A firm's request for custody in one programme year."""
 
     class Status(models.TextChoices):
@@ -67,6 +68,9 @@ class CustodyRequest(TracksUpdates, models.Model):
     # When the row last changed (every save writes it): what `updated_since` filters on.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    # The needs' words; matching adds the firm's own (candidates.request_profile).
+    matching_text_fields = ("needs",)
+
     class Meta:
         verbose_name = _("custody request")
         verbose_name_plural = _("custody requests")
@@ -83,6 +87,9 @@ class CustodyRequest(TracksUpdates, models.Model):
 
     def __str__(self):
         return f"{self.firm} · {self.programme_year.year}"
+
+    def matching_text(self):
+        return self.needs
 
     def item_ids(self):
         return frozenset(item.service_item_id for item in self.items.all())

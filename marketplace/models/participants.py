@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TracksUpdates
 from marketplace import sme
-from marketplace.choices import District, Industry, RevenueBand, SmeSector
+from marketplace.choices import INDUSTRY_KEYWORDS, District, Industry, RevenueBand, SmeSector
 from marketplace.models.fields import CreditCodeField
+from marketplace.models.terms import MatchingTerms
 from marketplace.validators import validate_credit_code, validate_firm_credit_code
 
 
@@ -92,7 +93,7 @@ class Incubator(TracksUpdates, models.Model):
         return self.level in {self.Level.NATIONAL, self.Level.PROVINCIAL}
 
 
-class Firm(TracksUpdates, models.Model):
+class Firm(TracksUpdates, MatchingTerms):
     """A small or micro firm incubated in an incubator."""
 
     class Verification(models.TextChoices):
@@ -172,6 +173,10 @@ class Firm(TracksUpdates, models.Model):
     # When the row last changed (every save writes it): what `updated_since` filters on.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    # Matching reads the words of the firm's industry and of what it does (its requests add
+    # their own needs).
+    matching_text_fields = ("industry", "description")
+
     class Meta:
         verbose_name = _("firm")
         verbose_name_plural = _("firms")
@@ -197,6 +202,9 @@ class Firm(TracksUpdates, models.Model):
     def audit_parties(self):
         return {"firm_id": self.pk, "incubator_id": self.incubator_id}
 
+    def matching_text(self):
+        return f"{INDUSTRY_KEYWORDS.get(self.industry, '')} {self.description}"
+
     def incubated_on(self, day):
         """Whether `day` falls within the firm's incubation (admission to its last day)."""
         return self.admitted_on <= day and (
@@ -221,7 +229,7 @@ class Firm(TracksUpdates, models.Model):
         )
 
 
-class Agency(TracksUpdates, models.Model):
+class Agency(TracksUpdates, MatchingTerms):
     """A licensed IP service agency that delivers custody."""
 
     class Kind(models.TextChoices):
@@ -287,6 +295,8 @@ class Agency(TracksUpdates, models.Model):
     # When the row last changed (every save writes it): what `updated_since` filters on.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
+    matching_text_fields = ("expertise", "expertise_en")
+
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
@@ -318,6 +328,9 @@ class Agency(TracksUpdates, models.Model):
     def matching_expertise(self):
         """Both languages' expertise: a firm's needs may be written in either."""
         return " ".join(text for text in (self.expertise, self.expertise_en) if text)
+
+    def matching_text(self):
+        return self.matching_expertise
 
     def audit_parties(self):
         return {"agency_id": self.pk}

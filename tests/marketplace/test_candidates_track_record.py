@@ -83,8 +83,7 @@ def test_matching_ranks_an_agency_with_missed_deadlines_lower_and_says_why(
         firm_id=personas.firm.pk,
         district=personas.firm.district,
         industry=personas.firm.industry,
-        industry_label="",
-        needs="",
+        terms="",
         item_ids=frozenset(rival.service_item_ids),
         start_date=NOW.date(),
     )

@@ -3,7 +3,14 @@ import datetime
 
 import pytest
 
-from marketplace.matching import AgencyProfile, RequestProfile, TrackRecord, rank, track_score
+from marketplace.matching import (
+    AgencyProfile,
+    RequestProfile,
+    TrackRecord,
+    field_terms,
+    rank,
+    track_score,
+)
 
 START = datetime.date(2026, 3, 1)
 
@@ -19,7 +26,7 @@ def agency(agency_id, **overrides):
         "districts_served": frozenset({"320106"}),
         "service_item_ids": frozenset({1, 2, 3}),
         "industries": frozenset({"biomedicine"}),
-        "expertise": "生物医药 专利 申请 布局",
+        "terms": field_terms("生物医药 专利 申请 布局"),
         "capacity": 10,
     }
     values.update(overrides)
@@ -30,8 +37,8 @@ REQUEST = RequestProfile(
     firm_id=7,
     district="320106",
     industry="biomedicine",
-    industry_label="生物医药",
-    needs="我们做抗体药物，需要专利布局和申请",
+    # The industry's words, then the firm's needs.
+    terms=field_terms("生物医药 我们做抗体药物，需要专利布局和申请"),
     item_ids=frozenset({1, 2, 3}),
     start_date=START,
     neighbour_districts=frozenset({"320102"}),
@@ -66,7 +73,7 @@ def test_industry_and_district_order_the_candidates():
         district="320118",
         districts_served=frozenset({"320118"}),
         industries=frozenset({"ic"}),
-        expertise="集成电路 布图设计",
+        terms=field_terms("集成电路 布图设计"),
     )
     neighbour_expert = agency(3, district="320102", districts_served=frozenset({"320102"}))
     ranking = rank(REQUEST, [far_generalist, neighbour_expert, near_expert])
@@ -109,14 +116,19 @@ def test_matrix_scores_equal_the_explained_scores():
     agencies = [
         agency(1),
         agency(
-            2, district="320118", industries=frozenset({"ic"}), expertise="集成电路 布图设计 商标"
+            2,
+            district="320118",
+            industries=frozenset({"ic"}),
+            terms=field_terms("集成电路 布图设计 商标"),
         ),
         agency(3, status="suspended"),
-        agency(4, expertise="patent drafting litigation 专利诉讼"),
+        agency(4, terms=field_terms("patent drafting litigation 专利诉讼")),
     ]
     requests = [
         REQUEST,
-        dataclasses.replace(REQUEST, firm_id=8, industry="ic", needs="芯片 layout design"),
+        dataclasses.replace(
+            REQUEST, firm_id=8, industry="ic", terms=field_terms("生物医药 芯片 layout design")
+        ),
     ]
     matrix = score_matrix(requests, agencies)
     for i, request in enumerate(requests):
@@ -161,7 +173,7 @@ def test_defect_15_one_scoring_path(
         capacity=capacity,
         active_clients=min(load, capacity - 1),
         district=district,
-        expertise=expertise,
+        terms=field_terms(expertise),
         track=TrackRecord(
             offers_received=accepted + extra,
             offers_accepted=accepted,
@@ -171,7 +183,7 @@ def test_defect_15_one_scoring_path(
             missed_deadlines=missed,
         ),
     )
-    request = dataclasses.replace(REQUEST, needs=needs)
+    request = dataclasses.replace(REQUEST, terms=field_terms(f"生物医药 {needs}"))
     # Exactly equal, not approximately: the score shown is the score ranked.
     assert score(request, profile).score == float(score_matrix([request], [profile])[0, 0])
     assert rank(request, [profile]).candidates[0].score == score(request, profile).score
@@ -189,3 +201,37 @@ def test_defect_12_true_nearest_miss_per_firm():
     both = agency(9, licence_valid_until=datetime.date(2025, 12, 31), capacity=1, active_clients=1)
     assert nearest_miss(REQUEST, [*lacking, both]).constraint == "items_not_served"
     assert nearest_miss(REQUEST, [agency(3)]) is None
+
+
+# --- Stored words (#15) ----------------------------------------------------------------------
+
+from marketplace import matching  # noqa: E402
+
+_PHRASES = st.sampled_from(
+    [
+        "我们做抗体药物，需要专利布局和申请",
+        "集成电路 芯片封装",
+        "Patent drafting, trademark watch.",
+        "软件著作权登记；商标",
+        "",
+        " ，。 ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(_PHRASES, min_size=1, max_size=4))
+def test_merged_words_are_the_words_of_the_texts_joined(texts):
+    # A request's profile merges its firm's stored words with its own (candidates.py):
+    # the same words the whole text gave when ranking segmented it.
+    merged = matching.merge_terms(*(field_terms(text) for text in texts))
+    assert merged == field_terms(" ".join(texts))
+
+
+def test_a_text_without_words_loads_no_dictionary(monkeypatch):
+    def refuse():
+        raise AssertionError("text was segmented")
+
+    monkeypatch.setattr(matching.segmentation, "tokenizer", refuse)
+    assert field_terms(" ，。—— ") == ""
+    assert field_terms("") == ""
