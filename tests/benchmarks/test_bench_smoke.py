@@ -39,7 +39,7 @@ def test_matching_benchmark_data_is_deterministic():
     first = bench_matching.synthetic_agencies(random.Random(1), 5, today=today)
     second = bench_matching.synthetic_agencies(random.Random(1), 5, today=today)
     assert first == second
-    assert all(agency.expertise for agency in first)
+    assert all(agency.terms for agency in first)
 
 
 @pytest.mark.django_db
