@@ -31,6 +31,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import DatabaseError
 
+from core import jobs
 from core.management.commands.runlocal import run_schedule_forever
 from core.supervisor import Supervisor
 
@@ -165,7 +166,7 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             threading.Thread(
                 target=run_schedule_forever,
-                args=(settings.CELERY_BEAT_SCHEDULE,),
+                args=(jobs.app().conf.beat_schedule,),
                 kwargs={"stop": stop},
                 name="periodic-jobs",
                 daemon=True,
