@@ -410,3 +410,21 @@ def test_a_first_post_makes_the_session_and_the_conversation(personas):
     (mine, _answer, _bot), (theirs, _answer2, _bot2) = results
     assert mine.conversation.session_key == session.session_key
     assert theirs.conversation == signed_in  # the signed-in visitor's current one
+
+
+def test_a_batch_keeps_each_conversations_own_language_and_topic(personas):
+    english, chinese, wants_person = (start(session_key=f"lang-{n}") for n in range(3))
+    actions.messages_post(
+        posts=[
+            actions.Post(text="How do I pay the patent annual fee?", conversation=english),
+            actions.Post(text="专利年费怎么缴纳？", conversation=chinese),
+            actions.Post(
+                text="I want to talk to a person about the patent annual fee",
+                conversation=wants_person,
+            ),
+        ]
+    )
+    for conversation in (english, chinese, wants_person):
+        conversation.refresh_from_db()
+    assert (english.language, chinese.language) == ("en", "zh-hans")
+    assert (english.faq_key, chinese.faq_key, wants_person.faq_key) == ("", "", "annual-fee")
