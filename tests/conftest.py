@@ -22,6 +22,8 @@ from tests.factories import (
     ProgrammeYearFactory,
     UserFactory,
 )
+from tests.shared import FROZEN_CLOCKS, ROWS, shared
+from tests.shared import MISSING as SHARED_MISSING
 
 
 @dataclass
@@ -147,14 +149,67 @@ def django_db_setup(django_db_setup, _migrated_copy, django_db_blocker):
             _migrated_copy.keep()
 
 
-@pytest.fixture
+@shared
 def personas(db):
     return make_personas()
 
 
-@pytest.fixture
+@shared
 def programme_year(db):
     return ProgrammeYearFactory(year=2026)
+
+
+# --- Set-up shared by consecutive tests (tests/shared.py) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def _shared_rows_state(django_db_setup, django_db_blocker):
+    """Rolls the shared rows back before the test database goes."""
+    yield ROWS
+    ROWS.leave()
+
+
+@pytest.fixture
+def _shared_rows(
+    request,
+    _shared_rows_state,
+    django_db_blocker,
+    _tasks_in_process,
+    _own_cache_namespace,
+    _own_channel_layer_namespace,
+    _english_source_strings,
+):
+    """Opens (or keeps) the shared rows' transaction for this test, in the test's language,
+    with its tasks, cache and channel prefixes already set as the fixtures would see them,
+    and its stopped clock, if it has one, already stopped."""
+    for name in FROZEN_CLOCKS & set(request.fixturenames):
+        request.getfixturevalue(name)
+    ROWS.enter(request.node, django_db_blocker)
+    yield
+    ROWS.done(request.node)
+
+
+@pytest.fixture
+def _django_db_helper(_shared_rows, _django_db_helper):
+    """pytest-django's transaction for each test (its `db`, its `django_db` marker), opened
+    after the shared rows' so that it nests in theirs. Overrides pytest-django's own fixture
+    of that name, which both paths ask for."""
+    return _django_db_helper
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    ROWS.before(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef, request):
+    """A shared fixture's value is this test's copy of the rows built for the run it is in."""
+    value = ROWS.value(request.node, fixturedef)
+    if value is SHARED_MISSING:
+        return None
+    fixturedef.cached_result = (value, fixturedef.cache_key(request), None)
+    return value
 
 
 @pytest.fixture(autouse=True)

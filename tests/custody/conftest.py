@@ -1,12 +1,12 @@
 import datetime
 
-import pytest
 import time_machine
 
 from custody import actions
 from custody.models import IPAsset
 from marketplace import actions as marketplace_actions
 from tests.marketplace.conftest import NOW, programme  # noqa: F401 (fixture reused here)
+from tests.shared import shared
 
 TODAY = datetime.date(2025, 9, 1)
 
@@ -23,14 +23,14 @@ def patent_fields(**overrides):
     return fields | overrides
 
 
-@pytest.fixture
+@shared
 def patent(personas):
     return actions.asset_create(
         firm=personas.firm, by=personas.firm_member, fields=patent_fields(), today=TODAY
     )
 
 
-@pytest.fixture
+@shared
 def engagement(personas, programme):  # noqa: F811 (the fixture imported above)
     """Alice's firm in custody with `agency` (agency_consultant's)."""
     with time_machine.travel(NOW, tick=False):

@@ -7,9 +7,10 @@ from django.utils import timezone
 from marketplace import actions
 from marketplace.choices import CustodyArea
 from tests.factories import PackageItemFactory, ProgrammeYearFactory, ServiceItemFactory
+from tests.shared import shared
 
 
-@pytest.fixture
+@shared
 def open_year(db):
     """This calendar year's programme, open today, with a ¥2,500 package.
 
@@ -34,7 +35,7 @@ def open_year(db):
     return year
 
 
-@pytest.fixture
+@shared
 def catalogue(db):
     """One active service item in each of three custody areas, and one retired item."""
     return {
@@ -93,12 +94,12 @@ def make_programme(personas):
     return year
 
 
-@pytest.fixture
+@shared
 def programme(personas):
     return make_programme(personas)
 
 
-@pytest.fixture
+@shared
 def alice_request(personas, programme):
     """Alice's open request for the standard package."""
     return actions.request_submit(
@@ -110,7 +111,7 @@ def alice_request(personas, programme):
     )
 
 
-@pytest.fixture
+@shared
 def offer(personas, alice_request):
     """Alice's request offered to `agency`, the consultant's."""
     return actions.offer_make(
@@ -118,6 +119,6 @@ def offer(personas, alice_request):
     )
 
 
-@pytest.fixture
+@shared
 def engagement(personas, offer):
     return actions.offer_accept(offer=offer, by=personas.agency_consultant)

@@ -1,13 +1,12 @@
 import datetime
 from decimal import Decimal
 
-import pytest
-
 from marketplace.choices import CustodyArea
 from tests.factories import PackageItemFactory, ProgrammeYearFactory, ServiceItemFactory
+from tests.shared import shared
 
 
-@pytest.fixture
+@shared
 def programme(personas):
     """An open 2026 programme with a three-item standard package and one extra.
 

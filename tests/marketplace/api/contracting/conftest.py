@@ -9,6 +9,7 @@ import time_machine
 
 from marketplace import actions
 from tests.marketplace.conftest import NOW
+from tests.shared import shared
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +18,7 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
+@shared
 def alice_request(personas, programme):
     """Alice's open request for the standard package."""
     return actions.request_submit(
@@ -29,7 +30,7 @@ def alice_request(personas, programme):
     )
 
 
-@pytest.fixture
+@shared
 def bob_request(personas, programme):
     return actions.request_submit(
         firm=personas.other_firm,
@@ -39,7 +40,7 @@ def bob_request(personas, programme):
     )
 
 
-@pytest.fixture
+@shared
 def offer(personas, alice_request):
     """Alice's request offered to `agency` (the consultant's)."""
     return actions.offer_make(
@@ -47,12 +48,12 @@ def offer(personas, alice_request):
     )
 
 
-@pytest.fixture
+@shared
 def engagement(personas, offer):
     return actions.offer_accept(offer=offer, by=personas.agency_consultant)
 
 
-@pytest.fixture
+@shared
 def change(personas, engagement):
     """Alice asks to move from `agency` to `rival_agency`."""
     return actions.agency_change_request(
