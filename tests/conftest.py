@@ -22,8 +22,8 @@ from tests.factories import (
     ProgrammeYearFactory,
     UserFactory,
 )
-from tests.shared import FROZEN_CLOCKS, ROWS, shared
 from tests.shared import MISSING as SHARED_MISSING
+from tests.shared import ROWS, frozen_clocks, shared
 
 
 @dataclass
@@ -182,7 +182,7 @@ def _shared_rows(
     """Opens (or keeps) the shared rows' transaction for this test, in the test's language,
     with its tasks, cache and channel prefixes already set as the fixtures would see them,
     and its stopped clock, if it has one, already stopped."""
-    for name in FROZEN_CLOCKS & set(request.fixturenames):
+    for name in frozen_clocks(request.node):
         request.getfixturevalue(name)
     ROWS.enter(request.node, django_db_blocker)
     yield

@@ -85,6 +85,16 @@ def shared(function):
     return pytest.fixture(function)
 
 
+def frozen_clocks(item):
+    """The stopped clocks `item` asks for, which `_shared_rows` sets up before the rows."""
+    defs = item._fixtureinfo.name2fixturedefs
+    return [
+        name
+        for name in sorted(FROZEN_CLOCKS & set(item.fixturenames))
+        if name in defs and not defs[name][-1].argnames
+    ]
+
+
 def _is_shared(fixturedef):
     return (
         getattr(fixturedef.func, "shared_setup", False)

@@ -17,11 +17,12 @@ from reporting.figures import FUNNEL, burn_forecast, delivery_slipping, league_t
 from reporting.filters import Filters
 from reporting.programme import agency_scorecards, chat_figures
 from tests.reporting.world import NOW, TODAY, TZ, build_world
+from tests.shared import shared
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
+@shared
 def world(personas):
     return build_world(personas)
 

@@ -13,6 +13,7 @@ from reporting.filters import Filters
 from reporting.models import DashboardSnapshot
 from tests.factories import FirmFactory
 from tests.reporting.world import NOW, build_world
+from tests.shared import shared
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ MINUTE = datetime.timedelta(minutes=1)
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
-@pytest.fixture
+@shared
 def world(personas):
     return build_world(personas)
 
