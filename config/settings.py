@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -109,8 +110,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-# The Celery app, loaded when a process first queues a job (core.jobs).
-JOBS_APPLICATION = "config.celery.app"
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
@@ -219,8 +218,6 @@ BACKGROUND_NICENESS = env_int("CELERY_NICE", 10, minimum=0)
 if BACKGROUND_NICENESS > 19:
     raise ImproperlyConfigured(f"CELERY_NICE must be at most 19, not {BACKGROUND_NICENESS}.")
 # Periodic jobs; `manage.py runlocal` runs the same schedule in-process on the embedded default.
-# A schedule is seconds, or crontab's fields as a dict (config/celery.py makes the crontab:
-# importing Celery here would cost every process a tenth of a second).
 CELERY_BEAT_SCHEDULE = {
     # E-mail whose hand-over after commit was missed (broker down, worker killed).
     "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
@@ -260,7 +257,7 @@ CELERY_BEAT_SCHEDULE = {
     # Dashboard summaries to incubator managers and the programme office, on the 1st.
     "send-monthly-summaries": {
         "task": "reporting.send_monthly_summaries",
-        "schedule": {"minute": 0, "hour": 8, "day_of_month": 1},
+        "schedule": crontab(minute=0, hour=8, day_of_month=1),
     },
 }
 

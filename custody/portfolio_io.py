@@ -19,6 +19,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -26,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import exports, jobs, states
+from core import exports, states
 from core.errors import ActionError, NotAllowed
 from core.formatting import join_clauses, join_words
 from core.lazy import lazy_import
@@ -77,8 +79,6 @@ class UnreadableFile(Exception):
 
 # openpyxl takes a good part of a second to import: only an import or export loads it.
 openpyxl = lazy_import("openpyxl")
-# custody.tasks runs the queued imports; the stand-in loads it (and Celery) on first use.
-tasks = jobs.tasks_module("custody.tasks")
 
 
 def unreadable():
@@ -320,7 +320,7 @@ def _queue(*, firm, path, upload, rows, by):
         with path.open("rb") as handle:
             job.file.save(f"{uuid.uuid4().hex}{path.suffix}", File(handle), save=False)
         job.save()
-        transaction.on_commit(lambda: tasks.run_portfolio_import.delay(job.pk))
+        transaction.on_commit(lambda: run_portfolio_import.delay(job.pk))
     return job
 
 
@@ -340,6 +340,14 @@ def _fail(job_id, *, message="", errors=()):
             fields=("message", "errors", "finished_at"),
             audit=False,
         )
+
+
+# A file of at most PORTFOLIO_IMPORT_MAX_ROWS rows; past the soft limit the run is marked
+# failed (nothing written), past the hard one the worker kills it. Defined here, beside the
+# code that queues it; custody.tasks lists it for the worker.
+@shared_task(name=RUN_TASK, soft_time_limit=540, time_limit=600)
+def run_portfolio_import(job_id):
+    return import_job_run(job_id=job_id)
 
 
 def import_job_run(*, job_id, today=None):
@@ -372,6 +380,12 @@ def import_job_run(*, job_id, today=None):
     except unreadable():
         _fail(job_id, message=str(_("The file could not be read as CSV (UTF-8) or XLSX.")))
         return PortfolioImport.Status.FAILED
+    except SoftTimeLimitExceeded:
+        _fail(
+            job_id,
+            message=str(_("The import took too long and was stopped; nothing was imported.")),
+        )
+        return PortfolioImport.Status.FAILED
     try:
         with transaction.atomic():
             job = PortfolioImport.objects.select_for_update().get(pk=job_id)
@@ -397,15 +411,6 @@ def import_job_run(*, job_id, today=None):
         _fail(job_id, message=error.message)
         return PortfolioImport.Status.FAILED
     return PortfolioImport.Status.DONE
-
-
-def import_job_stopped(*, job_id):
-    """A run stopped at its time limit (custody.tasks): failed, nothing written."""
-    _fail(
-        job_id,
-        message=str(_("The import took too long and was stopped; nothing was imported.")),
-    )
-    return PortfolioImport.Status.FAILED
 
 
 def _export_row(asset):

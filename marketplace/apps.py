@@ -14,9 +14,9 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self):
-        # The periodic jobs (marketplace.tasks) load with Celery, not here (core.jobs).
+        # Register the periodic jobs with Celery in every process, not only in workers.
         from django.contrib.auth.signals import user_logged_in
 
-        from marketplace import notices  # noqa: F401
+        from marketplace import notices, tasks  # noqa: F401
 
         user_logged_in.connect(_remember_language, dispatch_uid="marketplace-language")

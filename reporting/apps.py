@@ -14,8 +14,8 @@ class ReportingConfig(AppConfig):
 
         from core import changes
 
-        # The periodic jobs (reporting.tasks) load with Celery, not here (core.jobs).
-        from reporting import snapshots
+        # Registers the periodic jobs with Celery in every process, not only in workers.
+        from reporting import snapshots, tasks  # noqa: F401
 
         changes.committed.connect(snapshots.on_committed, dispatch_uid="reporting-snapshots")
         user_logged_in.connect(snapshots.on_signed_in, dispatch_uid="reporting-snapshots")

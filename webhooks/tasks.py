@@ -1,15 +1,11 @@
-"""Jobs of the outbound webhooks: one delivery's send (queued by the actions after commit) and
-the sweep."""
+"""Jobs of the outbound webhooks: one delivery's send (defined beside its action) and the sweep."""
 
 from celery import shared_task
 
 from webhooks import actions
+from webhooks.actions.deliveries import send_webhook_delivery
 
-
-@shared_task(name="webhooks.send_delivery")
-def send_webhook_delivery(delivery_id):
-    """The job behind each hand-over."""
-    return actions.delivery_send(delivery_id=delivery_id)
+__all__ = ["flush_webhook_deliveries", "send_webhook_delivery"]
 
 
 @shared_task(name="webhooks.flush_deliveries")

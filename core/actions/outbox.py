@@ -31,12 +31,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from core import jobs
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
-# core.tasks runs the outbox's actions; the stand-in loads it (and Celery) on first use.
-tasks = jobs.tasks_module("core.tasks")
 
 MAX_ATTEMPTS = 12
 # A message younger than this is still in its own hand-over; the sweep leaves it be.
@@ -115,6 +112,8 @@ def email_queued(key):
 
 
 def _hand_over(message_id):
+    from core import tasks
+
     try:
         tasks.send_outbox_message.delay(message_id)
     except Exception as error:  # noqa: BLE001 - the message is stored; the sweep sends it

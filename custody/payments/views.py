@@ -8,13 +8,11 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import jobs
 from core.lazy import lazy_import
-from custody.payments import gateway, webhooks
+from custody.payments import gateway, tasks, webhooks
 
 # Stripe (and the HTTP clients it loads) only when a payment call is made.
 stripe = lazy_import("stripe")
-tasks = jobs.tasks_module("custody.payments.tasks")
 
 log = logging.getLogger(__name__)
 

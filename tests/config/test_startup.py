@@ -19,9 +19,6 @@ HEAVY = (
     "redis",
     # Wagtail's v3 API (django-ninja), which the site does not serve (cms/wagtail_apps.py).
     "ninja",
-    # Celery and its transport: loaded when a process first queues a job (core.jobs).
-    "celery.app",
-    "kombu",
 )
 _LOADED = (
     "import json, sys, django; django.setup();"

@@ -13,13 +13,14 @@ import datetime
 import json
 import logging
 
+from celery import shared_task
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import jobs, states
+from core import states
 from core.audit import audit_record
 from core.errors import ActionError, InvalidTransition, NotAllowed
 from webhooks import addresses, signing, transport
@@ -27,8 +28,6 @@ from webhooks.models import Attempt, Delivery, Endpoint, Event
 from webhooks.selectors import can_manage
 
 logger = logging.getLogger(__name__)
-# webhooks.tasks runs these actions; the stand-in loads it (and Celery) on first use.
-tasks = jobs.tasks_module("webhooks.tasks")
 
 RETRY_FOR = datetime.timedelta(days=1)
 FIRST_RETRY_SECONDS = 30
@@ -88,9 +87,15 @@ def _hand_over_on_commit(delivery_id):
     transaction.on_commit(lambda: _hand_over(delivery_id))
 
 
+@shared_task(name="webhooks.send_delivery")
+def send_webhook_delivery(delivery_id):
+    """The Celery task behind each hand-over (beside the action, so neither imports the other)."""
+    return delivery_send(delivery_id=delivery_id)
+
+
 def _hand_over(delivery_id):
     try:
-        tasks.send_webhook_delivery.delay(delivery_id)
+        send_webhook_delivery.delay(delivery_id)
     except Exception as error:  # noqa: BLE001 - the delivery is stored; the sweep sends it
         logger.warning(
             "webhook delivery %s not handed to the queue (%s); the next sweep sends it",

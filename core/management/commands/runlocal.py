@@ -1,7 +1,7 @@
 """Serve HTTP and WebSocket for development, with the periodic jobs run in-process.
 
 On the embedded default there is no Celery beat; a daemon thread runs the
-entries of the beat schedule (CELERY_BEAT_SCHEDULE) at their intervals instead. With REDIS_URL set,
+entries of CELERY_BEAT_SCHEDULE at their intervals instead. With REDIS_URL set,
 Celery beat and workers do that job and this thread is not started.
 """
 
@@ -9,13 +9,12 @@ import logging
 import threading
 import time
 
+from celery import current_app
 from celery.schedules import crontab, maybe_schedule
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import autoreload
-
-from core import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,6 @@ def run_schedule_forever(schedule, *, stop, tick=5.0, first_delay=10.0, own_thre
     In its own thread it closes its database connections after each job, as a
     request would; called from a thread that owns an open transaction it must not.
     """
-    current_app = jobs.app()
     plans = {
         name: maybe_schedule(entry["schedule"], app=current_app) for name, entry in schedule.items()
     }
@@ -95,7 +93,7 @@ class Command(BaseCommand):
             stop = threading.Event()
             thread = threading.Thread(
                 target=run_schedule_forever,
-                args=(jobs.app().conf.beat_schedule,),
+                args=(settings.CELERY_BEAT_SCHEDULE,),
                 kwargs={"stop": stop},
                 name="periodic-jobs",
                 daemon=True,

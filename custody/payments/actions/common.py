@@ -4,10 +4,10 @@ tasks queued after commit.
 
 import logging
 
+from celery import current_app
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core import jobs
 from core.errors import NotAllowed
 from core.lazy import lazy_import
 from core.notices import named
@@ -17,8 +17,6 @@ from marketplace.models import Engagement, User
 
 # Stripe (and the HTTP clients it loads) only when a payment call is made.
 stripe = lazy_import("stripe")
-# The tasks module runs these actions; the stand-in loads it (and Celery) on first use.
-tasks = jobs.tasks_module("custody.payments.tasks")
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +72,13 @@ def next_key(row):
     row.idempotency_key = f"{base}-retry-{row.attempts}"
 
 
+# The tasks module runs these actions, so they are queued by name rather than imported.
 def send_payout_later(payout_id):
-    tasks.send_payout.delay(payout_id)
+    current_app.signature("payments.send_payout", args=(payout_id,)).delay()
 
 
 def send_refund_later(refund_id):
-    tasks.send_refund.delay(refund_id)
+    current_app.signature("payments.send_refund", args=(refund_id,)).delay()
 
 
 def expire_checkout(session_id):
