@@ -1,4 +1,6 @@
+import signal
 import sys
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -65,10 +67,17 @@ def test_a_restart_with_nothing_to_release_skips_migrate_and_collectstatic(
     monkeypatch.setattr(serve, "call_command", lambda name, **kw: called.append(name))
     monkeypatch.setattr(serve, "Supervisor", _NoProcesses)
     monkeypatch.setattr(serve, "web_answers", lambda host, port: True)
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     call_command("serve", "--workers", "1")
     # collectstatic_release decides for itself (it skips unchanged sources); migrate is
     # not even started.
     assert called == ["collectstatic_release"]
+    # Nothing of the command outlives it: its periodic jobs stop, its signal handlers go.
+    for thread in threading.enumerate():
+        if thread.name == "periodic-jobs":
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == handlers
 
 
 class _NoProcesses:

@@ -31,7 +31,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import DatabaseError
 
-from core import jobs
 from core.management.commands.runlocal import run_schedule_forever
 from core.supervisor import Supervisor
 
@@ -166,7 +165,7 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             threading.Thread(
                 target=run_schedule_forever,
-                args=(jobs.app().conf.beat_schedule,),
+                args=(settings.CELERY_BEAT_SCHEDULE,),
                 kwargs={"stop": stop},
                 name="periodic-jobs",
                 daemon=True,
@@ -179,12 +178,20 @@ class Command(BaseCommand):
             stop.set()
             supervisor.stop()
 
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        # The web first: on a busy machine the Celery processes' start-up would slow it.
-        supervisor.start(["web"])
-        supervisor.run(until=lambda: web_answers(host, port), timeout=WEB_FIRST_SECONDS)
-        supervisor.start()
-        self.stdout.write(f"serving on http://{host}:{port} with {workers} web worker(s)")
-        supervisor.run()
+        previous_handlers = {
+            signum: signal.signal(signum, request_stop)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            # The web first: on a busy machine the Celery processes' start-up would slow it.
+            supervisor.start(["web"])
+            supervisor.run(until=lambda: web_answers(host, port), timeout=WEB_FIRST_SECONDS)
+            supervisor.start()
+            self.stdout.write(f"serving on http://{host}:{port} with {workers} web worker(s)")
+            supervisor.run()
+        finally:
+            # The periodic jobs end with the command, however it ends.
+            stop.set()
+            for signum, handler in previous_handlers.items():
+                signal.signal(signum, handler)
         self.stdout.write("stopped")
