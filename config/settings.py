@@ -140,6 +140,19 @@ if DATABASE_URL:
     # open in finished threads until garbage collection, so under load the web workers
     # exhausted PostgreSQL's max_connections.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    # Connections kept in a pool (psycopg's, Django 5.1+) instead of one opened per
+    # request: opening one cost a PostgreSQL backend's fork and a round of set-up per
+    # page, most of a cached dashboard's time under load. Off unless set (`manage.py serve`
+    # sets it for its web workers, which start fresh and never fork with a pool open);
+    # each process keeps up to this many.
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0, minimum=0)
+    if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, DATABASE_POOL_SIZE),
+            "max_size": DATABASE_POOL_SIZE,
+            # A request that finds every connection busy waits this long, then errs.
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {

@@ -13,6 +13,7 @@ redelivered) and is killed only if it is still there after `grace` seconds.
 """
 
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 class Child:
     name: str
     command: list
+    # Variables set for this child on top of the supervisor's own environment.
+    environ: dict = field(default_factory=dict)
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     backoff: float = 0.0
@@ -39,6 +42,7 @@ class Supervisor:
         self,
         commands,
         *,
+        environ=None,
         min_backoff=1.0,
         max_backoff=30.0,
         stable_after=60.0,
@@ -47,7 +51,11 @@ class Supervisor:
         popen=subprocess.Popen,
         out=None,
     ):
-        self.children = {name: Child(name, command) for name, command in commands.items()}
+        environ = environ or {}
+        self.children = {
+            name: Child(name, command, dict(environ.get(name, {})))
+            for name, command in commands.items()
+        }
         self.min_backoff = min_backoff
         self.max_backoff = max_backoff
         self.stable_after = stable_after
@@ -58,7 +66,10 @@ class Supervisor:
         self.stopping = threading.Event()
 
     def _start(self, child):
-        child.process = self._popen(child.command)
+        if child.environ:
+            child.process = self._popen(child.command, env={**os.environ, **child.environ})
+        else:
+            child.process = self._popen(child.command)
         child.started_at = time.monotonic()
         child.restart_at = None
         child.history.append(child.process.pid)

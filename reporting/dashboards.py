@@ -9,7 +9,8 @@ agency's scorecard only its own offers.
 import functools
 from collections.abc import Sequence
 
-from django.utils import timezone
+from django.core.cache import cache
+from django.utils import timezone, translation
 
 from marketplace import selectors
 from reporting.coverage import coverage_by_month, coverage_grid, firms_without_request
@@ -109,3 +110,30 @@ def agency_scorecard(user, year):
     """The scorecard of the agency `user` works for (its staff see only their own)."""
     cards = agency_scorecards(user, year)
     return cards[0] if cards else None
+
+
+# An agency's scorecard is seven aggregate queries over its year, a third of its page's
+# time under load, and its figures move slowly: each agency's is kept this long (per
+# year and language) and its page says when it was computed, as the other dashboards do.
+SCORECARD_SECONDS = 60
+
+
+def stored_agency_scorecard(user, year, *, now=None):
+    """(card, computed_at) for the agency `user` works for: computed at most once a minute."""
+    if user.agency_id is None:
+        return None, None
+    key = ":".join(
+        (
+            "reporting:agency-scorecard",
+            str(user.agency_id),
+            str(year.pk),
+            translation.get_language() or "",
+            # A new day moves the figures' window (deadlines missed this year, …).
+            timezone.localdate(now).isoformat(),
+        )
+    )
+    stored = cache.get(key)
+    if stored is None:
+        stored = (agency_scorecard(user, year), now or timezone.now())
+        cache.set(key, stored, timeout=SCORECARD_SECONDS)
+    return stored

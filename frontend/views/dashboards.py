@@ -332,9 +332,19 @@ def _agency_tables(request, *, every_row=False):
     form, filters, _today = _setup(request, ("year",), [])
     if filters is None:
         return {"form": form, "filters": None}
-    card = dashboards.agency_scorecard(user, filters.year)
+    if every_row:  # an export: the figures of now
+        card, computed_at = dashboards.agency_scorecard(user, filters.year), None
+    else:
+        card, computed_at = dashboards.stored_agency_scorecard(user, filters.year)
     built = {"scorecard": tables.scorecard_card(card, filters.year)} if card else {}
-    return {"form": form, "filters": filters, "card": card, "tables": built, "charts": []}
+    return {
+        "form": form,
+        "filters": filters,
+        "card": card,
+        "tables": built,
+        "charts": [],
+        "figures_computed_at": computed_at,
+    }
 
 
 _DASHBOARDS = {

@@ -24,6 +24,7 @@ _OURS = {
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
     "REDIS_URL",
     "EMAIL_BACKEND",
     "SQLITE_PATH",
@@ -137,3 +138,50 @@ def test_postgresql_connections_are_not_kept_between_requests():
     result = _run({"DATABASE_URL": "postgres://ipc@127.0.0.1:5432/ipc"}, code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_a_pool_size_keeps_postgresql_connections_in_a_pool():
+    code = (
+        "import json, django; from django.conf import settings; django.setup();"
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {}).get('pool')))"
+    )
+    url = {"DATABASE_URL": "postgres://ipc@127.0.0.1:5432/ipc"}
+    pooled = _run({**url, "DATABASE_POOL_SIZE": "6"}, code)
+    assert pooled.returncode == 0, pooled.stderr
+    assert json.loads(pooled.stdout.strip().splitlines()[-1]) == {
+        "min_size": 2,
+        "max_size": 6,
+        "timeout": 10,
+    }
+    unpooled = _run(url, code)
+    assert json.loads(unpooled.stdout.strip().splitlines()[-1]) is None
+    refused = _run({**url, "DATABASE_POOL_SIZE": "some"}, code)
+    assert "DATABASE_POOL_SIZE must be a whole number, not 'some'" in refused.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="the pool is PostgreSQL's (the PostgreSQL + Redis profile)",
+)
+def test_pooled_requests_reuse_one_postgresql_backend():
+    # Two requests' worth of queries, each in a thread of its own that closes its connection
+    # at the end as Django does after a request: with the pool, the second gets the first's
+    # backend back instead of opening (forking) a new one.
+    code = (
+        "import threading, django; from django.db import connection; django.setup()\n"
+        "pids = []\n"
+        "def request():\n"
+        "    with connection.cursor() as cursor:\n"
+        "        cursor.execute('SELECT pg_backend_pid()')\n"
+        "        pids.append(cursor.fetchone()[0])\n"
+        "    connection.close()\n"
+        "for _ in range(3):\n"
+        "    thread = threading.Thread(target=request); thread.start(); thread.join()\n"
+        "print(len(set(pids)))"
+    )
+    env = {"DATABASE_URL": os.environ["DATABASE_URL"], "DATABASE_POOL_SIZE": "1"}
+    result = _run(env, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "1"
+    without = _run({"DATABASE_URL": os.environ["DATABASE_URL"]}, code)
+    assert without.stdout.strip().splitlines()[-1] == "3"

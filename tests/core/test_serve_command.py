@@ -44,6 +44,15 @@ def test_with_a_broker_web_worker_and_beat_run_from_this_interpreter(settings, t
     assert str(tmp_path / "beat") in plan["beat"]
 
 
+def test_the_web_workers_keep_a_connection_pool_and_celery_does_not(monkeypatch):
+    # uvicorn spawns its workers afresh; Celery forks its pool processes, and a pool open
+    # before a fork would share its sockets with the children.
+    monkeypatch.delenv("DATABASE_POOL_SIZE", raising=False)
+    assert serve.process_environ(pool_size=10) == {"web": {"DATABASE_POOL_SIZE": "10"}}
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "4")
+    assert serve.process_environ(pool_size=10) == {}, "the environment's choice stands"
+
+
 @pytest.mark.django_db
 def test_a_migrated_database_needs_no_migrate_at_start_up():
     assert ("core", "0003_outbox_carries_any_mail") in serve.migration_files()

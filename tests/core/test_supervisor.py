@@ -125,3 +125,24 @@ def test_run_until_returns_without_stopping_the_children(supervisors):
     assert supervisor.children["web"].process.poll() is None
     supervisor.start()
     assert supervisor.children["worker"].process.poll() is None
+
+
+def test_a_child_gets_its_own_variables_on_top_of_the_environment(
+    supervisors, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("INHERITED", "yes")
+    printer = [
+        sys.executable,
+        "-c",
+        "import os, sys; open(sys.argv[1], 'w').write("
+        "os.environ.get('OWN', '-') + ' ' + os.environ.get('INHERITED', '-'))",
+    ]
+    supervisor = supervisors(
+        {"web": [*printer, str(tmp_path / "web")], "worker": [*printer, str(tmp_path / "worker")]},
+        environ={"web": {"OWN": "pool"}},
+    )
+    supervisor.start()
+    for child in supervisor.children.values():
+        _wait_dead(child.process)
+    assert (tmp_path / "web").read_text() == "pool yes"
+    assert (tmp_path / "worker").read_text() == "- yes"

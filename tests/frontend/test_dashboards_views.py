@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from core import exports
 from custody.models import Deadline
 from frontend.views import dashboards as views
+from reporting import dashboards as reporting_dashboards
 from reporting import snapshots, tables, tasks
 from reporting.models import DashboardSnapshot
 from reporting.summaries import send_monthly_summaries
@@ -182,6 +183,39 @@ def test_exports_are_refused_to_firm_members(client, personas, world):
     assert client.get(url).status_code == 403
 
 
+def test_an_agencys_scorecard_is_computed_at_most_once_a_minute(
+    client, personas, world, monkeypatch
+):
+    computed = []
+    compute = reporting_dashboards.agency_scorecards
+
+    def counted(user, year):
+        computed.append(user.pk)
+        return compute(user, year)
+
+    monkeypatch.setattr(reporting_dashboards, "agency_scorecards", counted)
+    client.force_login(personas.agency_consultant)
+    with time_machine.travel(NOW, tick=False) as clock:
+        first = client.get(AGENCY)
+        clock.shift(datetime.timedelta(seconds=30))
+        again = client.get(AGENCY)
+        assert len(computed) == 1
+        assert again.context["figures_computed_at"] == first.context["figures_computed_at"]
+        assert 'data-testid="figures-age"' in again.text
+        # An export is the figures of now.
+        client.get(reverse("frontend:dashboard-agency-export", args=["scorecard", "csv"]))
+        assert len(computed) == 2
+        clock.shift(datetime.timedelta(seconds=31))
+        later = client.get(AGENCY)
+    assert len(computed) == 3
+    assert later.context["figures_computed_at"] > first.context["figures_computed_at"]
+    # Each agency's own: a rival's staff never read another agency's stored card.
+    client.force_login(personas.rival_consultant)
+    with time_machine.travel(NOW, tick=False):
+        rival = client.get(AGENCY)
+    assert rival.context["card"]["agency_id"] == personas.rival_agency.pk
+
+
 @pytest.mark.usefixtures("at_mid_june")
 def test_agency_sees_only_its_own_scorecard(client, personas, world):
     response = _get(client, personas.rival_consultant, AGENCY)
@@ -300,6 +334,7 @@ def test_query_count_is_pinned_at_two_sizes(
     for extra in (1, 20):
         grow(world, personas, extra)
         DashboardSnapshot.objects.all().delete()
+        cache.clear()  # and the agencies' scorecards kept a minute
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url, params).status_code == 200
         counts.append(len(queries))
@@ -316,6 +351,7 @@ def test_query_count_is_pinned_at_two_sizes(
         ("officer", PROGRAMME, {}),
         ("officer", INCUBATOR, {"all": "delivery"}),
         ("officer", PROGRAMME, {"all": "scorecards"}),
+        ("agency_consultant", AGENCY, {}),
     ],
 )
 def test_later_views_read_the_stored_figures_in_a_fixed_number_of_queries(

@@ -39,6 +39,8 @@ IN_MEMORY_LAYER = "channels.layers.InMemoryChannelLayer"
 GRACE_SECONDS = 30
 # The Celery processes start once the web answers, or after this long at most.
 WEB_FIRST_SECONDS = 20
+# Database connections each web worker keeps open for its requests (PostgreSQL only).
+WEB_POOL_SIZE = 10
 
 
 def uses_in_memory_layer():
@@ -114,6 +116,19 @@ def process_commands(*, host, port, workers, celery_concurrency, beat_schedule_f
     return commands
 
 
+def process_environ(*, pool_size):
+    """Variables each process gets on top of serve's own environment: pure, like the plan.
+
+    The web workers keep their database connections in a pool (DATABASE_POOL_SIZE, see
+    config/settings.py) unless the environment chose a size already. uvicorn spawns its
+    workers afresh, so no pool is ever inherited across a fork; the Celery worker forks its
+    pool processes, so it and beat connect per job as before.
+    """
+    if os.environ.get("DATABASE_POOL_SIZE", "").strip():
+        return {}
+    return {"web": {"DATABASE_POOL_SIZE": str(pool_size)}}
+
+
 class Command(BaseCommand):
     help = "Serve in production mode: ASGI workers behind one port, Celery worker and beat."
 
@@ -171,7 +186,10 @@ class Command(BaseCommand):
                 daemon=True,
             ).start()
         supervisor = Supervisor(
-            commands, grace=GRACE_SECONDS, out=lambda line: self.stdout.write(line)
+            commands,
+            environ=process_environ(pool_size=WEB_POOL_SIZE),
+            grace=GRACE_SECONDS,
+            out=lambda line: self.stdout.write(line),
         )
 
         def request_stop(signum, frame):
