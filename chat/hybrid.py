@@ -248,11 +248,14 @@ def _closest(prototypes, vector):
 
 def consult_similarity(index, text, vector, encode):
     """The closest cosine of the message, or of one of its clauses, to the consultation
-    prototypes; clauses are encoded only when the message names someone to reach."""
-    best = _closest(index.consult, vector)
+    prototypes; clauses are encoded only when the message names someone to reach. What asks
+    how, where or when (the whole message, or a clause) is left out: a question about the
+    service is not a wish for a person, however close its words come."""
+    best = 0.0 if intent.asks_about(text) else _closest(index.consult, vector)
     if index.consult is not None and intent.names_person(text):
         for clause in intent.clauses(text):
-            best = max(best, _closest(index.consult, encode(clause)))
+            if not intent.asks_about(clause):
+                best = max(best, _closest(index.consult, encode(clause)))
     return best
 
 

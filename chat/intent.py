@@ -37,7 +37,7 @@ _PERSON_EN = (
 _EXPLICIT = [
     re.compile(p)
     for p in (
-        r"转人工|人工服务|人工客服|人工坐席|接人工|找人工|要人工",
+        r"转人工|人工服务|人工客服|人工坐席|接人工|找人工|要人工|(?:找|要|转|接)真人|真人客服",
         r"(?:联系|联络|回电|回复|打电话给|致电)我(?!们)|给我(?:打|回)(?:个)?电话"
         r"|(?:跟|和|与)我(?:联系|沟通|聊|谈|通话)",
         r"(?:帮我|替我|给我|请|麻烦)\s?(?:预约|约|找|联系|安排|对接|转|叫).{0,10}?" + _PERSON_ZH,
@@ -50,9 +50,9 @@ _EXPLICIT = [
         # A first-person wish to talk to someone stands even inside a question about a topic.
         r"\b(?:i|we)\s+(?:really |would |d |do )?(?:need|want|like|prefer)\s+(?:to\s+)?"
         r"(?:talk|speak|chat|consult|meet)\s+(?:to|with)\b",
-        r"(?:我|我们)\s?(?:想|要|希望|需要)\s?(?:和|跟|与|找)\s?.{0,6}?"
+        r"(?:我|我们)\s?(?:还是)?\s?(?:想|要|希望|需要)\s?(?:和|跟|与|找)\s?.{0,6}?"
         + _PERSON_ZH
-        + r"\s?(?:说话|聊|谈|沟通|通话|讲|面谈)",
+        + r"\s?(?:当面|详细|直接|单独|好好|再)?\s?(?:说话|说|聊|谈|沟通|通话|讲|面谈)",
         r"\b(?:book|schedule|arrange|set up|request)\s+(?:a |an |my |one )?(?:free )?"
         r"(?:consultation|consult|appointment|meeting|call|session|video call)\b",
     )
@@ -74,7 +74,13 @@ _IMPLICIT = [
         r"\b(?:need|want|would like|d like)\s+(?:a |an |the |some )?(?:real |live )?" + _PERSON_EN,
         r"\b(?:have|get|let)\s+(?:a |an |the )?"
         + _PERSON_EN
-        + r"\s+(?:to\s+)?(?:call|contact|reach|phone|email)",
+        + r"\s+(?:(?:from|at|of|on)\s+(?:your|the|our)\s+\w+\s+)?(?:to\s+)?"
+        r"(?:call|contact|reach|phone|email|ring|get back|visit)",
+        r"\b(?:sit down|meet up|get together)\s+with\s+(?:a |an |the |your |one of your )?"
+        + _PERSON_EN,
+        r"\barrange\s+for\s+(?:a |an |the |one of your |your )?(?:\w+\s+)?"
+        + _PERSON_EN
+        + r"\s+to\s+(?:call|contact|visit|meet|see|phone|email|talk)",
         r"\b(?:can|could|may)\s+(?:a |an |the |one of your |your )?"
         + _PERSON_EN
         + r"\b.{0,50}\b(?:call|contact|reach|meet|go through|look at|review|talk|discuss|help)",
@@ -159,10 +165,13 @@ def wants_person_semantic(text, similarity, *, threshold, cue_threshold):
     """True when the encoder reads a wish for a person in a message the patterns missed.
 
     `similarity` is the message's (or its closest clause's) highest cosine with the
-    prototypes. Close enough, the message asks for a person; less close, it must also name
-    someone and a way of reaching them. A question about how the service works never does.
+    prototypes, leaving out the clauses that ask how, where or when (chat.hybrid.
+    consult_similarity). Close enough, the message asks for a person; less close, it must
+    also name someone and a way of reaching them. A message of one clause asking how the
+    service works never does; in a long one, a question elsewhere ("how do we keep the
+    evidence?") does not silence the wish in another clause.
     """
-    if not normalise(text) or asks_about(text):
+    if not normalise(text) or (asks_about(text) and not clauses(text)):
         return False
     if similarity >= threshold:
         return True

@@ -185,6 +185,23 @@ def test_a_wish_for_a_person_is_a_handoff_without_the_encoder(index):
     assert calls == []
 
 
+def test_clauses_that_ask_how_are_left_out_of_the_reading_of_a_wish_for_a_person(index):
+    import dataclasses
+
+    wish = "please have an advisor call me back"
+    prototyped = dataclasses.replace(index, consult=fake_encode([wish]))
+
+    def similarity(text):
+        return hybrid.consult_similarity(prototyped, text, fake_one(text), fake_one)
+
+    # The wish is one clause of a message that also asks how: that clause is read alone.
+    assert similarity(f"how do we keep the evidence? {wish}") == pytest.approx(1.0)
+    # A message of one clause that asks how is a question about the service, however close.
+    assert similarity("how do i get an advisor to call me back") == 0.0
+    # A clause asking how is not read even when it is the closest one.
+    assert similarity("our patent was copied, how can an advisor call me back") < 0.9
+
+
 def test_the_cascade_skips_the_encoder_when_the_words_are_decisive(index):
     cascade = hybrid.FusionSettings(clarify_score=15, decisive_score=40, decisive_margin=10)
     trace = {}

@@ -38,6 +38,12 @@ def test_guess_language_falls_back_to_the_default_without_words():
         "please have a consultant call me",
         "I need to speak with an advisor about our licence",
         "representative please",
+        "找真人",
+        "情况有点复杂，我想和你们的工作人员详细说一下",
+        "这些文字看不懂，我还是想跟人说",
+        "please have someone from your team reach out about switching agencies",
+        "we want to sit down with a consultant and plan next year's filings",
+        "can you arrange for an IP specialist to visit us next week",
     ],
 )
 def test_the_patterns_read_a_wish_for_a_person(text):
@@ -78,6 +84,9 @@ BANDS = {"threshold": 0.6, "cue_threshold": 0.5}
         # A question about how to reach someone is an FAQ question, however close.
         ("顾问的联系方式是什么", 0.9, False),
         ("how do i reach a human advisor", 0.9, False),
+        # In a long message, a question in one clause does not silence a wish in another
+        # (the similarity is then the other clauses', chat.hybrid.consult_similarity).
+        ("我们也不知道证据该怎么留，这种情况希望有专业的顾问直接跟我们对接一下", 0.65, True),
         # Far from the prototypes.
         ("can someone tell me the annual fee", 0.3, False),
     ],
