@@ -7,11 +7,13 @@ assistant decides with is learned on the training questions only:
 - the weights, by softmax regression over the FAQ keys (the right key against all the
   others; non-negative, a little L2), and the softmax temperature, by likelihood;
 - the scope model (chat.scope.fit), answerable questions against out-of-scope ones;
-- the scope threshold: the most lenient at which the training questions out of scope are
-  still refused at least `SCOPE_REFUSAL` of the time (a balanced fit alone turned away
-  answerable questions worded unlike the training ones);
-- the consultation thresholds: just above the closest any other training question came to
-  the prototypes, so no training question is handed off by the encoder by mistake;
+- the scope threshold: the most lenient at which each learning set's questions out of
+  scope are still refused at least `SCOPE_REFUSAL` of the time, read from out-of-fold
+  probabilities (a balanced fit alone turned away answerable questions worded unlike the
+  training ones, and in-sample probabilities are surer than the model will be of others);
+- the consultation thresholds: just above the closest any training FAQ question came to
+  the prototypes, so no answerable training question is handed off by the encoder by
+  mistake (an out-of-scope one handed to a person is answered by the person);
 - the answer band: the lowest probability at which the training questions answered
   directly are wrong at most `WRONG_BUDGET` of the time (a third of the 3 % allowed, as room
   for people never seen);
@@ -44,10 +46,15 @@ WRONG_BUDGET = 0.01
 TEMPERATURES = np.arange(1.0, 20.5, 0.5)
 ANSWER_PROBABILITIES = np.arange(0.30, 0.991, 0.01)
 CONSULT_ROOM = 0.02
-# Out-of-scope training questions that must stay refused (the target is 0.90: room kept),
-# and the scope thresholds tried, most lenient first.
-SCOPE_REFUSAL = 0.95
-SCOPE_THRESHOLDS = np.arange(0.20, 0.501, 0.05)
+# Out-of-scope training questions that must stay refused, in each learning set, read from
+# out-of-fold probabilities (out_of_fold_scope): honest estimates for people never read, so
+# the target itself and no room above it (0.95 of in-sample probabilities refused a fifth
+# of answerable questions worded unlike the training ones). The scope thresholds tried,
+# most lenient first.
+SCOPE_REFUSAL = 0.90
+SCOPE_THRESHOLDS = np.arange(20, 51) / 100  # whole hundredths, no drift from repeated adds
+# Inner folds for the scope threshold (out_of_fold_scope).
+SCOPE_FOLDS = 5
 # Neither consultation threshold goes below this, however far the training questions stayed.
 CONSULT_FLOOR = 0.5
 
@@ -97,9 +104,9 @@ class Evidence:
             ]
         )
         self.names_person = np.array([intent.names_person(text) for text in self.texts])
-        self.asks_about = np.array([intent.asks_about(text) for text in self.texts])
         column = {key: number for number, key in enumerate(index.keys)}
         self.kinds = np.array([q["kind"] for q in questions])
+        self.source = np.zeros(len(questions), dtype=int)
         self.expect = np.array(
             [column.get(q.get("expect"), -1) if q["kind"] == "faq" else -1 for q in questions]
         )
@@ -186,22 +193,55 @@ def scope_readings(evidence, fused, numbers):
     )
 
 
-def learn_scope_threshold(probabilities, out_of_scope):
-    """The lowest threshold at which at least SCOPE_REFUSAL of the out-of-scope training
-    questions fall below it (are refused); 0.5 when none is that safe."""
-    refused_at = {
-        round(float(t), 2): float(np.mean(probabilities[out_of_scope] < t))
-        for t in SCOPE_THRESHOLDS
-    }
-    for threshold, refused in sorted(refused_at.items()):
-        if refused >= SCOPE_REFUSAL:
-            return threshold
+def out_of_fold_scope(readings, answerable, folds=SCOPE_FOLDS):
+    """Each message's scope probability from a model fitted without it (`folds` folds, by
+    position): what the threshold is read from. A model's probabilities of the very
+    messages it was fitted on are surer than it will be of people it never read, and the
+    threshold sat on the tail of those."""
+    readings = np.asarray(readings)
+    answerable = np.asarray(answerable, bool)
+    fold = np.arange(len(readings)) % folds
+    out = np.zeros(len(readings))
+    whole = None
+    for number in range(folds):
+        held = fold == number
+        if not held.any():
+            continue
+        if 0 < answerable[~held].mean() < 1:
+            model = scope.fit(readings[~held], answerable[~held])
+        else:
+            # Too few messages to leave any out and keep both kinds: the model of them all.
+            whole = whole or scope.fit(readings, answerable)
+            model = whole
+        out[held] = model.probability(readings[held])
+    return out
+
+
+def learn_scope_threshold(probabilities, out_of_scope, source=None):
+    """The lowest threshold at which, in every learning set (`source`, one number per
+    message; one set when None), at least SCOPE_REFUSAL of the out-of-scope questions fall
+    below it (are refused); 0.5 when none is that safe. Per set, so that the writer whose
+    questions sit closest to the FAQ is held to the target too, not outvoted by another's."""
+    probabilities = np.asarray(probabilities)
+    out_of_scope = np.asarray(out_of_scope, bool)
+    source = np.zeros(len(probabilities), int) if source is None else np.asarray(source)
+    sets = sorted(set(source[out_of_scope].tolist()))
+    for threshold in SCOPE_THRESHOLDS:
+        if all(
+            np.mean(probabilities[out_of_scope & (source == number)] < threshold) >= SCOPE_REFUSAL
+            for number in sets
+        ):
+            return round(float(threshold), 2)
     return 0.5
 
 
 def learn_consult(evidence, mask):
-    """(threshold, cue threshold): just above the closest other training questions came."""
-    others = mask & (evidence.kinds != "consult") & ~evidence.person & ~evidence.asks_about
+    """(threshold, cue threshold): just above the closest training FAQ questions came."""
+    # Only the FAQ's questions: one handed to a person loses its answer, while an out-of-scope
+    # one handed over is answered by the person ("do we need a lawyer abroad?" came closest
+    # and would have silenced the encoder's reading for every message). Questions asking how
+    # or where count too: their asking clauses read 0, but a long one's others can come close.
+    others = mask & (evidence.kinds == "faq") & ~evidence.person
     near = evidence.consult[others]
     cued = evidence.consult[others & evidence.names_person]
     threshold = max(CONSULT_FLOOR, float(near.max()) + CONSULT_ROOM if len(near) else 0.0)
@@ -223,13 +263,14 @@ def learn(evidence, names, base, mask=None, lexical_settings=matcher.DEFAULT_SET
     settings = replace(base, weights=named, temperature=temperature)
     if "wording" in names and len(set(evidence.kinds[labelled])) == 2:
         readings = scope_readings(evidence, fused, labelled)
-        model = scope.fit(readings, evidence.kinds[labelled] == "faq")
+        answerable = evidence.kinds[labelled] == "faq"
+        model = scope.fit(readings, answerable)
         threshold, cue = learn_consult(evidence, mask)
         settings = replace(
             settings,
             scope=model.as_dict(),
             scope_threshold=learn_scope_threshold(
-                model.probability(readings), evidence.kinds[labelled] == "out_of_scope"
+                out_of_fold_scope(readings, answerable), ~answerable, evidence.source[labelled]
             ),
             consult_similarity=threshold,
             consult_cue_similarity=cue,
@@ -350,8 +391,10 @@ class Joined:
         self.questions = first.questions + second.questions
         for name in ("texts", "languages", "lexical", "found"):
             setattr(self, name, getattr(first, name) + getattr(second, name))
-        for name in ("person", "consult", "names_person", "asks_about", "kinds", "expect"):
+        for name in ("person", "consult", "names_person", "kinds", "expect"):
             setattr(self, name, np.r_[getattr(first, name), getattr(second, name)])
+        # Which learning set each question came from (0, 1, …), so each set's writer counts.
+        self.source = np.r_[first.source, second.source + first.source.max() + 1]
 
     def index_of(self, number):
         return self.indexes[number]
