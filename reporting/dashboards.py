@@ -132,8 +132,11 @@ def stored_agency_scorecard(user, year, *, now=None):
             timezone.localdate(now).isoformat(),
         )
     )
+    now = now or timezone.now()
     stored = cache.get(key)
-    if stored is None:
-        stored = (agency_scorecard(user, year), now or timezone.now())
+    # The age is read from the stored time as well as left to the cache's expiry: Redis
+    # expires by its own clock, which neither a moved clock nor a slow eviction follows.
+    if stored is None or not 0 <= (now - stored[1]).total_seconds() < SCORECARD_SECONDS:
+        stored = (agency_scorecard(user, year), now)
         cache.set(key, stored, timeout=SCORECARD_SECONDS)
     return stored
