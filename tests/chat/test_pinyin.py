@@ -2,7 +2,7 @@
 
 import pytest
 
-from chat import pinyin
+from chat import intent, pinyin
 
 ENGLISH = ("how", "long", "does", "a", "patent", "last", "can", "she", "change", "women")
 
@@ -63,6 +63,26 @@ def test_pinyin_runs_inside_a_mixed_message_are_read(reader, text, expected):
 def test_a_domain_word_wins_over_a_common_homophone(reader):
     # "tuoguan" is 托管 here, as the FAQ has it, whatever else it spells.
     assert pinyin.read("tuoguan", reader) == "托管"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # jieba counts 向 and 辽 commoner than 想 and 聊; a chat message means the latter.
+        ("wo xiang zhao guwen liao yixia", "我想找顾问聊一下"),
+        ("neng bu neng bang wo lianxi daili ren", "能不能帮我联系代理人"),
+        ("nianfei shenme shihou jiao", "年费什么时候交"),
+    ],
+)
+def test_the_words_of_chat_win_over_commoner_homophones(reader, text, expected):
+    assert pinyin.read(text, reader) == expected
+
+
+def test_a_wish_for_a_person_typed_in_pinyin_is_read_as_one():
+    reader = pinyin.build()
+
+    assert intent.wants_person(pinyin.read("wo xiang zhao guwen liao yixia", reader))
+    assert intent.wants_person(pinyin.read("women xiang he zhuanjia tan yi tan", reader))
 
 
 def test_numbers_and_latin_words_keep_their_place(reader):
