@@ -133,7 +133,13 @@ class Evidence:
             and settings.uses_encoder
             and not self.person[number]
             and not hybrid.decisive(self.lexical[number], settings)
-            and not intent.wants_person_semantic(
+            and not self.semantic_handoff(number, settings)
+        )
+
+    def semantic_handoff(self, number, settings):
+        """True when the encoder's reading hands the question to a person."""
+        return bool(
+            intent.wants_person_semantic(
                 self.texts[number],
                 self.consult[number],
                 threshold=settings.consult_similarity,
@@ -314,16 +320,15 @@ def decide(evidence, number, settings, lexical_settings=matcher.DEFAULT_SETTINGS
     found, language = evidence.found[number], evidence.languages[number]
     if evidence.person[number]:
         return HANDOFF, []
-    if "vector" not in found or not settings.uses_encoder or hybrid.decisive(lexical, settings):
+    if "vector" not in found or not settings.uses_encoder:
         kind, key, _, suggestions = matcher.decide(lexical, lexical_settings)
         return kind, [key] if kind == ANSWER else [s.key for s in suggestions]
-    if intent.wants_person_semantic(
-        text,
-        evidence.consult[number],
-        threshold=settings.consult_similarity,
-        cue_threshold=settings.consult_cue_similarity,
-    ):
+    settled = hybrid.decisive(lexical, settings)
+    if (not settled or intent.names_person(text)) and evidence.semantic_handoff(number, settings):
         return HANDOFF, []
+    if settled:
+        kind, key, _, suggestions = matcher.decide(lexical, lexical_settings)
+        return kind, [key] if kind == ANSWER else [s.key for s in suggestions]
     kind, key, _, suggestions = hybrid.decide(
         evidence.index_of(number), text, found, language, settings
     )
@@ -402,6 +407,7 @@ class Joined:
     tensor = Evidence.tensor
     fused = Evidence.fused
     fused_path = Evidence.fused_path
+    semantic_handoff = Evidence.semantic_handoff
 
 
 def breakdown(evidence, settings, lexical_settings=matcher.DEFAULT_SETTINGS):

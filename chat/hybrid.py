@@ -26,7 +26,8 @@ questions with cross-validation (benchmarks/bench_faq.py) and live in settings.C
 
 Cascade: when the lexical matcher alone is decisive (a high score, far ahead of the
 runner-up), the answer is given without encoding the message; the encoder runs only
-where the words alone leave doubt.
+where the words alone leave doubt, or where a decisive message also names someone and a
+way of reaching them (its hand-off check, question 1, needs the encoder's reading).
 """
 
 from __future__ import annotations
@@ -300,6 +301,9 @@ class Plan:
     lexical: list
     person: bool
     vector_wanted: bool
+    # The words alone settle which entry (the cascade); the encoder then runs only to read a
+    # wish for a person in a message that names someone and a way of reaching them.
+    decisive: bool = False
 
 
 def plan(
@@ -317,14 +321,15 @@ def plan(
     language = language or intent.guess_language(text, lexical_settings.default_language)
     lexical = matcher.rank(index.lexical, text, language, lexical_settings)
     person = intent.wants_person(text)
+    settled = decisive(lexical, fusion)
     wanted = (
         encoder_on
         and index.semantic is not None
         and fusion.uses_encoder
         and not person
-        and not decisive(lexical, fusion)
+        and (not settled or intent.names_person(text))
     )
-    return Plan(text, language, lexical, person, wanted)
+    return Plan(text, language, lexical, person, wanted, settled)
 
 
 def texts_to_encode(index, text, fusion=DEFAULT_FUSION, lexical_settings=matcher.DEFAULT_SETTINGS):
@@ -378,6 +383,9 @@ def match(
         cue_threshold=fusion.consult_cue_similarity,
     ):
         return _handoff(lexical, lexical_settings.clarify_score, language)
+    if read.decisive:
+        kind, key, score, suggestions = matcher.decide(lexical, lexical_settings)
+        return Result(kind, key, round(score, 1), suggestions, language)
     found = evidence(index, text, lexical, vector)
     kind, key, score, suggestions = decide(index, text, found, language, fusion)
     return Result(kind, key, round(score, 1), suggestions, language)

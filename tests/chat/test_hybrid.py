@@ -226,6 +226,35 @@ def test_the_cascade_skips_the_encoder_when_the_words_are_decisive(index):
     assert trace["encoded"] is False
 
 
+def test_a_decisive_answer_still_hears_a_wish_for_a_person_the_patterns_miss(index):
+    """The words settle the entry, but the message also names someone and a way of reaching
+    them: the encoder reads the wish, as it would had the words left doubt."""
+    import dataclasses
+
+    wish = "could an advisor go through it with us"
+    prototyped = dataclasses.replace(index, consult=fake_encode([wish]))
+    cascade = dataclasses.replace(
+        FUSION, decisive_score=40, decisive_margin=10, consult_similarity=0.9
+    )
+    text = f"When is the patent annual fee due? {wish}"
+    calls = []
+
+    planned = hybrid.plan(prototyped, text, fusion=cascade)
+    result = hybrid.match(
+        prototyped, text, encode=lambda t: calls.append(t) or fake_one(t), fusion=cascade
+    )
+    plain = hybrid.match(
+        prototyped,
+        "When is the patent annual fee due?",
+        encode=lambda t: pytest.fail("the encoder was asked"),
+        fusion=cascade,
+    )
+
+    assert planned.decisive and planned.vector_wanted and not planned.person
+    assert result.kind == HANDOFF and calls
+    assert (plain.kind, plain.faq_key) == (ANSWER, "annual-fee")
+
+
 def test_without_a_semantic_index_the_lexical_matcher_decides_alone():
     lexical = hybrid.build_index(ENTRIES)
 
