@@ -1,7 +1,7 @@
 """Is a message about this programme at all? The assistant's scope check.
 
 A fused ranking always has a best entry, however unrelated the message; whether that entry
-is worth offering is a question about the message itself. Five readings of it, each
+is worth offering is a question about the message itself. Seven readings of it, each
 computed once per message:
 
 - `fused`: the best fused score (chat.hybrid), how well the best entry fits;
@@ -11,7 +11,11 @@ computed once per message:
   life, business outside IP, greetings and noise, and IP questions the programme does not
   cover, such as other countries' offices), so "patent" alone does not make a question
   answerable;
-- `bm25`: how much of the message's own words the FAQ holds.
+- `bm25`: how much of the message's own words the FAQ holds;
+- `classifier`: the encoder-space classifier's best score (chat.semantic), how surely the
+  message falls in one entry's region, however far from any one wording;
+- `closest`: the encoder's single closest FAQ wording (`wording` averages a key's best two,
+  so a message that restates one alternate closely is not drowned by the second).
 
 A logistic regression over them (standardised) gives the probability that the FAQ can answer
 the message; it is fitted on labelled questions by the benchmark (`fit`) and shipped in
@@ -26,7 +30,7 @@ from core.lazy import lazy_import
 
 np = lazy_import("numpy")  # loaded by the first use, not at import
 
-FEATURES = ("fused", "wording", "sentence", "off_topic", "bm25")
+FEATURES = ("fused", "wording", "sentence", "off_topic", "bm25", "classifier", "closest")
 PROTOTYPES = Path(__file__).resolve().parent / "data" / "off_topic.txt"
 
 
@@ -86,6 +90,8 @@ def readings(fused_top, found, off_topic_similarity):
             float(np.max(found["sentence"])) if len(found["sentence"]) else 0.0,
             off_topic_similarity,
             float(np.max(found["bm25"])) if len(found["bm25"]) else 0.0,
+            float(np.max(found["classifier"])) if len(found["classifier"]) else 0.0,
+            float(np.max(found["closest"])) if len(found["closest"]) else 0.0,
         ]
     )
 

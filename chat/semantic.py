@@ -137,10 +137,13 @@ def _best_per_key(similarity, grouped, top=1):
 
 
 def features(index, vector):
-    """{"wording", "sentence", "classifier"}: arrays over `index.keys` for one message vector."""
+    """{"wording", "sentence", "classifier", "closest"}: arrays over `index.keys` for one
+    message vector."""
     keys = len(index.keys)
     vector = np.asarray(vector, dtype=np.float32)
-    wording = _best_per_key(index.wording_vectors @ vector, index.wording_groups, top=TOP_WORDINGS)
+    similarity = index.wording_vectors @ vector
+    wording = _best_per_key(similarity, index.wording_groups, top=TOP_WORDINGS)
+    closest = _best_per_key(similarity, index.wording_groups, top=1)
     sentence = _best_per_key(index.sentence_vectors @ vector, index.sentence_groups)
     if len(index.classifier):
         classifier = np.append(vector, 1.0) @ index.classifier
@@ -150,4 +153,6 @@ def features(index, vector):
         "wording": wording,
         "sentence": np.maximum(sentence, 0.0),
         "classifier": np.asarray(classifier, dtype=np.float64),
+        # Not fused: the closest single wording per key, for the scope check (chat.scope).
+        "closest": closest,
     }

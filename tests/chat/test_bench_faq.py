@@ -152,7 +152,9 @@ def test_out_of_fold_scope_probabilities_come_from_models_that_never_saw_the_mes
 
     rng = np.random.default_rng(3)
     answerable = np.array([True] * 40 + [False] * 10)
-    readings = np.where(answerable[:, None], 0.6, 0.3) + rng.normal(0, 0.05, (50, 5))
+    readings = np.where(answerable[:, None], 0.6, 0.3) + rng.normal(
+        0, 0.05, (50, len(faq_fusion.scope.FEATURES))
+    )
     # One answerable message that reads like the off-topic ones.
     readings[0] = 0.3
 
