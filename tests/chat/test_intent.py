@@ -44,6 +44,8 @@ def test_guess_language_falls_back_to_the_default_without_words():
         "please have someone from your team reach out about switching agencies",
         "we want to sit down with a consultant and plan next year's filings",
         "can you arrange for an IP specialist to visit us next week",
+        "老板想当面问问年费的事",
+        "材料太多了，你们谁能过来一趟",
     ],
 )
 def test_the_patterns_read_a_wish_for_a_person(text):
@@ -62,6 +64,7 @@ def test_the_patterns_read_a_wish_for_a_person(text):
         "帮我查一下年费",
         "do we need a lawyer to register a trademark",
         "can you email me the invoice",
+        "托管机构谁来验收",
     ],
 )
 def test_a_question_about_people_or_help_is_no_handoff(text):
