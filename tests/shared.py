@@ -66,7 +66,7 @@ NEUTRAL = DATABASE_FIXTURES | {
 # Fixtures that stop the clock at a fixed moment for the whole test (tick=False): a test
 # asking for one has it set up first (`_shared_rows` asks for it), the shared rows are built
 # at that moment, and the moment is part of their key.
-FROZEN_CLOCKS = {"clock"}
+FROZEN_CLOCKS = {"clock", "at_mid_june"}
 # What the transactional test cases of pytest-django ask for.
 TRANSACTIONAL_FIXTURES = {
     "transactional_db",

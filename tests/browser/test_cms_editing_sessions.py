@@ -67,9 +67,9 @@ def test_every_edit_page_pings_and_is_answered(browser, server, site, locale, se
     for url in urls:
         with page.expect_response(lambda response: PING in response.url):
             page.goto(f"{server.url}{url}")
-        # The pings go on while the editor types.
-        page.fill("#id_title" if "/pages/" in url else "#id_question", "改动 changed")
-        page.wait_for_timeout(1_200)
+        # The pings go on while the editor types: the next one after the change is awaited.
+        with page.expect_response(lambda response: PING in response.url):
+            page.fill("#id_title" if "/pages/" in url else "#id_question", "改动 changed")
     context.close()
 
     refused = [answer for answer in answers if answer[1] != 200]

@@ -24,6 +24,7 @@ from reporting.models import DashboardSnapshot
 from reporting.summaries import send_monthly_summaries
 from tests.factories import PASSWORD
 from tests.reporting.world import NOW, TODAY, build_world, grow
+from tests.shared import shared
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def _compute_lock_queries():
 READ_BUDGET = 6
 
 
-@pytest.fixture
+@shared
 def world(personas):
     return build_world(personas)
 
