@@ -379,6 +379,8 @@ def test_a_stored_page_reads_the_incubators_ids_and_builds_no_form(
 ):
     client.force_login(personas.officer)
     first = client.get(url)
+    # Past the page kept whole for its opening (the next test): read from its snapshot.
+    monkeypatch.setattr(views, "_opening_key", lambda request, dashboard: None)
     built = []
     real = views.DashboardFilterForm.__init__
     monkeypatch.setattr(
@@ -398,6 +400,50 @@ def test_a_stored_page_reads_the_incubators_ids_and_builds_no_form(
     # A chosen filter is checked against the choices: the form, with the incubators' rows.
     narrowed = client.get(url, {"incubator": personas.incubator.pk})
     assert built == [1] and narrowed.status_code == 200
+
+
+@pytest.mark.usefixtures("at_mid_june")
+@pytest.mark.parametrize("url", [PROGRAMME, INCUBATOR])
+def test_the_page_a_dashboard_opens_with_is_read_whole_for_a_few_seconds(
+    client, personas, world, url
+):
+    client.force_login(personas.officer)
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    # The session, the officer and the bell's count: no programme year, incubator or
+    # stored figures are read again.
+    assert len(queries) == 3, [q["sql"] for q in queries]
+    assert again.text.count('data-testid="figures-age"') == 1
+    assert _body_of(again) == _body_of(first)
+    assert 'data-testid="dashboard-heading"' in again.text
+    # A chosen filter is not the opening page: read from its own snapshot.
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"industry": "biomedicine"})
+    assert any("reporting_dashboardsnapshot" in q["sql"] for q in queries)
+
+
+@pytest.mark.usefixtures("at_mid_june")
+def test_a_managers_opening_page_is_never_another_incubators(client, personas, world):
+    # Each reader's page is kept (the city's, then the first manager's) before the next reads.
+    pages = {}
+    for reader in ("officer", "incubator_manager", "other_manager"):
+        client.force_login(getattr(personas, reader))
+        pages[reader] = [client.get(INCUBATOR), client.get(INCUBATOR)]
+
+    def eyebrow(response):
+        return re.search(r'portal-eyebrow mb-1">([^<]*)<', response.text).group(1)
+
+    for reader, shown in (
+        ("incubator_manager", personas.incubator.display_name),
+        ("other_manager", personas.other_incubator.display_name),
+    ):
+        first, kept = pages[reader]
+        assert eyebrow(first) == eyebrow(kept) == shown
+        assert _body_of(kept) == _body_of(first)
+    bodies = {reader: _body_of(first) for reader, (first, _kept) in pages.items()}
+    assert len(set(bodies.values())) == 3
 
 
 @pytest.mark.usefixtures("at_mid_june")
