@@ -39,6 +39,7 @@ from marketplace.models import (
 )
 from marketplace.selectors.budget import budget_left
 from marketplace.selectors.ranking import rank_request
+from tests.demo.conftest import cms_editor_only
 
 # The demo programme as `seed_demo` leaves it, seeded once for this module (see `seeded_once`).
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -55,7 +56,7 @@ def _seed(*args):
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """One seed for the whole module, rolled back at its end; each test runs in a savepoint."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), transaction.atomic(), cms_editor_only():
         yield _seed(*SIZES, "--seed", "11")
         transaction.set_rollback(True)
 

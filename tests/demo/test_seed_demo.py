@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from core.models import AuditEvent, Notification
+from demo import cms as demo_cms
 from demo import programme as demo
 from demo.participants import Planner
 from marketplace.models import (
@@ -21,10 +22,17 @@ from marketplace.models import (
     ServiceItem,
     User,
 )
+from tests.demo.conftest import cms_editor_only
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 SMALL = {"firms": 20, "agencies": 6, "incubators": 4}
+
+
+@pytest.fixture(autouse=True)
+def _cms_editor_only():
+    with cms_editor_only():
+        yield
 
 
 def _seed(*args):
@@ -80,6 +88,8 @@ def test_sizes_are_as_asked_and_the_time_is_printed():
     assert (Firm.objects.count(), Agency.objects.count(), Incubator.objects.count()) == (12, 4, 3)
     assert "12 firms" in output and "4 agencies" in output and "audit events" in output
     assert " s." in output
+    # Then the site's content and the editor's login (seed_cms).
+    assert f"CMS editor login: {demo_cms.EDITOR_USERNAME}" in output
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_does_not():
