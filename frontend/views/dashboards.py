@@ -366,7 +366,7 @@ def _page(request, dashboard):
     build, template = _DASHBOARDS[dashboard]
     opening_key = _opening_key(request, dashboard)
     if opening_key is not None:
-        opening = cache.get(opening_key)
+        opening = _kept_opening(opening_key)
         if opening is not None:
             return render(request, template, opening)
     context = _with_page_parts(request, dashboard, build(request))
@@ -375,10 +375,21 @@ def _page(request, dashboard):
         context["body"] = _body(request, dashboard, context, finish)
         if opening_key is not None and context["figures_computed_at"] is not None:
             opening = {name: context[name] for name in OPENING_PARTS}
-            cache.set(opening_key, opening, timeout=OPENING_SECONDS)
+            cache.set(opening_key, (timezone.now(), opening), timeout=OPENING_SECONDS)
     else:
         context["chart_ids"] = [chart["id"] for chart in context.get("charts", [])]
     return render(request, template, context)
+
+
+def _kept_opening(key):
+    """The page kept under `key` while it is younger than OPENING_SECONDS by this process's
+    clock (Redis expires keys by its own), or None."""
+    kept = cache.get(key)
+    if kept is None:
+        return None
+    kept_at, opening = kept
+    age = (timezone.now() - kept_at).total_seconds()
+    return opening if 0 <= age < OPENING_SECONDS else None
 
 
 def _opening_key(request, dashboard):
